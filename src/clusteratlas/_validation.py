@@ -1,0 +1,85 @@
+"""Small checks shared by every layer, raising errors that say what was expected."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Iterable, Sequence
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clusteratlas.errors import MissingDependencyError, ParameterError, SchemaError
+
+
+def check_columns(frame: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
+    """Raise :class:`SchemaError` naming every column of ``columns`` missing from ``frame``."""
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{what} is missing column(s) {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(map(repr, map(str, frame.columns)))}."
+        )
+
+
+def suggest(value: str, choices: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest of ``choices``, or an empty string."""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def check_in(value: Any, choices: Sequence[Any], *, name: str) -> None:
+    """Raise :class:`ParameterError` unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        hint = suggest(str(value), map(str, choices))
+        raise ParameterError(
+            f"The {name!r} parameter must be one of {', '.join(map(repr, choices))}. "
+            f"Got {value!r} instead.{hint}"
+        )
+
+
+def check_interval(
+    value: float,
+    *,
+    name: str,
+    low: float = -np.inf,
+    high: float = np.inf,
+    closed: str = "both",
+) -> None:
+    """Raise :class:`ParameterError` unless ``low <= value <= high`` (per ``closed``)."""
+    left = value >= low if closed in ("both", "left") else value > low
+    right = value <= high if closed in ("both", "right") else value < high
+    if not (np.isfinite(value) or np.isinf(high) or np.isinf(low)) or not (left and right):
+        lb = "[" if closed in ("both", "left") else "("
+        rb = "]" if closed in ("both", "right") else ")"
+        raise ParameterError(
+            f"The {name!r} parameter must be a number in {lb}{low}, {high}{rb}. Got {value!r} instead."
+        )
+
+
+def check_non_negative(frame: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
+    """Raise :class:`SchemaError` naming the first rows where a column is negative."""
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = frame.index[values.lt(0).to_numpy()]
+        if len(bad):
+            shown = ", ".join(map(str, bad[:5])) + (" …" if len(bad) > 5 else "")
+            raise SchemaError(
+                f"{what}: column {column!r} must be non-negative (missing values are allowed); "
+                f"{len(bad)} negative value(s) at row(s) {shown}."
+            )
+
+
+def optional_import(module: str, *, extra: str) -> ModuleType:
+    """Import an optional dependency or raise an error naming the extra that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise MissingDependencyError(
+            f"{module!r} is required for this feature; install it with "
+            f'pip install "clusteratlas[{extra}]"'
+        ) from err

@@ -1,0 +1,59 @@
+"""Errors raised by Cluster Atlas.
+
+Every error a user can cause derives from :class:`ClusterAtlasError` *and* from the
+built-in exception that fits it (``ValueError`` for wrong values, ``TypeError`` for wrong
+types, ``ImportError`` for a missing optional dependency), so ``except ValueError`` keeps
+working. Messages name the file, row, column or parameter at fault and what was expected;
+the command-line interface prints them on one line.
+"""
+
+from __future__ import annotations
+
+
+class ClusterAtlasError(Exception):
+    """Base class of every error raised on purpose by Cluster Atlas."""
+
+
+class SchemaError(ClusterAtlasError, ValueError):
+    """A table does not have the columns, types or values that were expected."""
+
+
+class ParseError(ClusterAtlasError, ValueError):
+    """A file could not be parsed; the message names the file and line."""
+
+
+class UnknownCodeError(ClusterAtlasError, ValueError):
+    """A region, industry or category code is not known."""
+
+
+class ParameterError(ClusterAtlasError, ValueError):
+    """A parameter of a function or an option of a command has a wrong value."""
+
+
+class RuleSetError(ClusterAtlasError, ValueError):
+    """A rating rule-set is malformed (unknown key, bad threshold, …)."""
+
+
+class DataNotFoundError(ClusterAtlasError, FileNotFoundError):
+    """A data set is neither in the local mirror, nor in the cache, nor downloadable."""
+
+
+class OutputError(ClusterAtlasError, OSError):
+    """An output file cannot be written."""
+
+
+class MissingDependencyError(ClusterAtlasError, ImportError):
+    """An optional dependency is needed; the message says which extra installs it."""
+
+
+__all__ = [
+    "ClusterAtlasError",
+    "DataNotFoundError",
+    "MissingDependencyError",
+    "OutputError",
+    "ParameterError",
+    "ParseError",
+    "RuleSetError",
+    "SchemaError",
+    "UnknownCodeError",
+]
