@@ -1,12 +1,75 @@
-"""Cluster Atlas: map, measure and connect industrial clusters."""
+"""Cluster Atlas: map, measure and connect industrial clusters.
+
+The public API in one place: readers of real data sets, the measures, the rule-sets and
+the mapping pipeline. Reports (HTML atlas, PNG maps) live in :mod:`clusteratlas.report`
+and need the ``geo``/``plot`` extras; importing this package stays cheap.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+
+from clusteratlas._show_versions import show_versions
+from clusteratlas.data import (
+    read_cbp,
+    read_eurostat_sbs,
+    read_table,
+    resolve,
+)
+from clusteratlas.engine import aggregate_to_categories, aggregate_to_parents
+from clusteratlas.mapping import (
+    apply_ruleset,
+    build_map,
+    calibrate_threshold,
+    cluster_strength,
+    compare_regions,
+    list_rulesets,
+    load_ruleset,
+    make_map,
+    portfolio,
+    rank_regions,
+)
+from clusteratlas.measures import (
+    cagr,
+    herfindahl,
+    krugman_index,
+    location_quotient,
+    locational_gini,
+    lq_change,
+    shares,
+)
+from clusteratlas.store import Store
 
 try:
     __version__ = version("clusteratlas")
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "Store",
+    "__version__",
+    "aggregate_to_categories",
+    "aggregate_to_parents",
+    "apply_ruleset",
+    "build_map",
+    "cagr",
+    "calibrate_threshold",
+    "cluster_strength",
+    "compare_regions",
+    "herfindahl",
+    "krugman_index",
+    "list_rulesets",
+    "load_ruleset",
+    "location_quotient",
+    "locational_gini",
+    "lq_change",
+    "make_map",
+    "portfolio",
+    "rank_regions",
+    "read_cbp",
+    "read_eurostat_sbs",
+    "read_table",
+    "resolve",
+    "shares",
+    "show_versions",
+]

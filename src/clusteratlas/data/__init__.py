@@ -1,1 +1,38 @@
-"""data layer."""
+"""Data layer: catalog of real data sets, readers, schemas, classifications, definitions."""
+
+from __future__ import annotations
+
+from clusteratlas.data.boundaries import read_cbsa_boundaries, read_nuts_boundaries
+from clusteratlas.data.catalog import CATALOG, DataSet, attribution, get_dataset, locate, resolve
+from clusteratlas.data.cbp import read_cbp
+from clusteratlas.data.definitions import (
+    ecosystem_definitions,
+    nace_division_definitions,
+    read_definitions,
+    related_clusters,
+    us_benchmark_definitions,
+)
+from clusteratlas.data.eurostat import read_eurostat_sbs
+from clusteratlas.data.generic import read_table
+from clusteratlas.data.schemas import validate_definitions, validate_observations
+
+__all__ = [
+    "CATALOG",
+    "DataSet",
+    "attribution",
+    "ecosystem_definitions",
+    "get_dataset",
+    "locate",
+    "nace_division_definitions",
+    "read_cbp",
+    "read_cbsa_boundaries",
+    "read_definitions",
+    "read_eurostat_sbs",
+    "read_nuts_boundaries",
+    "read_table",
+    "related_clusters",
+    "resolve",
+    "us_benchmark_definitions",
+    "validate_definitions",
+    "validate_observations",
+]

@@ -119,7 +119,9 @@ def validate_observations(frame: pd.DataFrame, *, origin: str = "observations") 
     return out.reset_index(drop=True)[list(OBSERVATION_COLUMNS)]
 
 
-def validate_definitions(frame: pd.DataFrame, *, origin: str = "category definitions") -> pd.DataFrame:
+def validate_definitions(
+    frame: pd.DataFrame, *, origin: str = "category definitions"
+) -> pd.DataFrame:
     """Check and coerce a frame to the canonical category-definition table.
 
     ``industry`` and ``category`` are required; the other columns default to empty strings

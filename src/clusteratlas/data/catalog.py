@@ -1,0 +1,329 @@
+"""The catalog of real public data sets, and where to find each one.
+
+Every data set the project reads is described once here: what it is, its licence, the
+attribution text that must accompany any output built from it, its official source and
+the file name it has in a local mirror. :func:`resolve` finds a data set in this order:
+
+1. the local mirror directory named by ``CLUSTERATLAS_DATA``;
+2. the user cache (``CLUSTERATLAS_CACHE``, by default the platform's cache directory);
+3. a download from the official source into the cache (with a progress bar), where the
+   publisher offers a direct download in a layout our readers understand;
+4. otherwise a :class:`~clusteratlas.errors.DataNotFoundError` that says what to set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from clusteratlas._validation import suggest
+from clusteratlas.errors import DataNotFoundError, UnknownCodeError
+from clusteratlas.paths import DATA_ENV, cache_dir, data_mirror
+
+EUROSTAT_ATTRIBUTION = "Source: Eurostat"
+GISCO_ATTRIBUTION = "© EuroGeographics for the administrative boundaries (Eurostat GISCO)"
+DPS_ATTRIBUTION = (
+    "Delgado, Porter & Stern (2016), Defining clusters of related industries, "
+    "J. Economic Geography 16(1); U.S. Cluster Mapping Project (clustermapping.us)"
+)
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """One real data set: its description, licence, attribution and locations.
+
+    Attributes
+    ----------
+    name : str
+        Catalog key, e.g. ``"sbs_r_nuts06_r2"``.
+    title, description : str
+        What the data set is.
+    licence : str
+        Terms of reuse.
+    attribution : str
+        Text that must accompany any output built from the data set.
+    source_url : str
+        The publisher's page for the data set.
+    filename : str
+        Path of the file relative to a mirror directory (``CLUSTERATLAS_DATA``).
+    download_url : str or None
+        A direct download of a file our readers understand, or ``None`` where the publisher
+        only offers another layout (then a mirror is needed).
+    download_filename : str or None
+        Name of the downloaded file inside the cache (defaults to ``filename``).
+    """
+
+    name: str
+    title: str
+    description: str
+    licence: str
+    attribution: str
+    source_url: str
+    filename: str
+    download_url: str | None = None
+    download_filename: str | None = None
+
+    @property
+    def cache_path(self) -> Path:
+        """Where a download of this data set is kept in the user cache."""
+        return cache_dir() / (self.download_filename or self.filename)
+
+
+def _nuts(level: int) -> DataSet:
+    return DataSet(
+        name=f"nuts2013_level{level}",
+        title=f"NUTS 2013 boundaries, level {level}",
+        description=(
+            f"Boundaries of the NUTS 2013 level-{level} regions, simplified, WGS84, "
+            "with properties NUTS_ID and a name."
+        ),
+        licence="Eurostat GISCO terms: free reuse with attribution",
+        attribution=GISCO_ATTRIBUTION,
+        source_url=(
+            "https://ec.europa.eu/eurostat/web/gisco/geodata/statistical-units/"
+            "territorial-units-statistics"
+        ),
+        filename=f"eu/nuts2013_level{level}.geojson",
+        download_url=(
+            "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/"
+            f"NUTS_RG_20M_2013_4326_LEVL_{level}.geojson"
+        ),
+        download_filename=f"eu/NUTS_RG_20M_2013_4326_LEVL_{level}.geojson",
+    )
+
+
+_DATASETS: tuple[DataSet, ...] = (
+    DataSet(
+        name="sbs_r_nuts06_r2",
+        title="Eurostat regional structural business statistics (NACE Rev. 2)",
+        description=(
+            "SBS data by NUTS-2 regions and NACE Rev. 2 (2008 onwards): local units, persons "
+            "employed, wages and salaries, by section, division and (trade) group; bulk TSV "
+            "with flags. Discontinued, superseded by sbs_r_nuts2021."
+        ),
+        licence="Reuse authorised with acknowledgement (Commission Decision 2011/833/EU)",
+        attribution=EUROSTAT_ATTRIBUTION + " (sbs_r_nuts06_r2)",
+        source_url="https://ec.europa.eu/eurostat/databrowser/view/sbs_r_nuts06_r2/default/table",
+        filename="eu/sbs_r_nuts06_r2.tsv.gz",
+        download_url=(
+            "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/"
+            "sbs_r_nuts06_r2?format=TSV&compressed=true"
+        ),
+    ),
+    DataSet(
+        name="cbp2019_cbsa",
+        title="County Business Patterns 2019 by metropolitan and micropolitan area (CBSA)",
+        description=(
+            "Employment and establishments by CBSA and NAICS 2017 (2–6 digits); suppressed "
+            "cells are missing. The mirror holds a tidy extract; the official download is "
+            "the Census metro-area file (cbp19msa), which the reader also understands."
+        ),
+        licence="Public domain (U.S. Census Bureau)",
+        attribution="Source: U.S. Census Bureau, County Business Patterns 2019",
+        source_url="https://www.census.gov/programs-surveys/cbp.html",
+        filename="us/cbp2019_cbsa_naics.csv.gz",
+        download_url="https://www2.census.gov/programs-surveys/cbp/datasets/2019/cbp19msa.zip",
+        download_filename="us/cbp19msa.zip",
+    ),
+    DataSet(
+        name="us_benchmark_clusters",
+        title="US benchmark cluster definitions (51 traded, 16 local clusters)",
+        description=(
+            "6-digit NAICS industries mapped to the benchmark clusters and subclusters of "
+            "Delgado, Porter & Stern (2016), with the traded/local split."
+        ),
+        licence="Published research outputs; cite both references",
+        attribution=DPS_ATTRIBUTION,
+        source_url="https://clustermapping.us/content/cluster-mapping-methodology",
+        filename="clusters/us_benchmark_clusters_naics.csv",
+    ),
+    DataSet(
+        name="us_related_clusters",
+        title="Related traded clusters (51 × 51 pairs)",
+        description=(
+            "Between-cluster relatedness (co-location, input-output, occupations, composite) "
+            "with percentiles and relatedness flags, from Delgado, Porter & Stern (2016)."
+        ),
+        licence="Published research outputs; cite both references",
+        attribution=DPS_ATTRIBUTION,
+        source_url="https://clustermapping.us/content/cluster-mapping-methodology",
+        filename="clusters/us_related_clusters_dps2016.csv",
+    ),
+    *(_nuts(level) for level in range(4)),
+    DataSet(
+        name="us_cbsa_boundaries",
+        title="US counties, BEA economic areas and metropolitan areas (2013)",
+        description="TopoJSON with layers counties, eas and msas (keyed by CBSA code).",
+        licence="U.S. Census geometry (public domain), via the U.S. Cluster Mapping Project",
+        attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA); U.S. Census Bureau",
+        source_url="https://clustermapping.us",
+        filename="us/us_counties_eas_msas_2013.topojson",
+    ),
+    DataSet(
+        name="us_states",
+        title="US states (us-atlas 3.0.1)",
+        description="TopoJSON of US states and the nation at 1:10m, from Census boundaries.",
+        licence="ISC (us-atlas), Census geometry public domain",
+        attribution="us-atlas 3.0.1 by Michael Bostock (ISC); U.S. Census Bureau",
+        source_url="https://github.com/topojson/us-atlas",
+        filename="us/us_atlas_states_10m.topojson",
+        download_url="https://cdn.jsdelivr.net/npm/us-atlas@3.0.1/states-10m.json",
+        download_filename="us/states-10m.json",
+    ),
+    DataSet(
+        name="nace_sections",
+        title="NACE Rev. 2 sections with English and French labels",
+        description="The 21 NACE Rev. 2 sections.",
+        licence="Licence Ouverte / Etalab 2.0 (INSEE)",
+        attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
+        source_url="https://www.insee.fr/fr/information/2406147",
+        filename="classifications/nace_rev2_sections_en_fr.csv",
+    ),
+    DataSet(
+        name="nace_divisions",
+        title="NACE Rev. 2 divisions with English and French labels",
+        description="The 88 NACE Rev. 2 divisions with their sections.",
+        licence="Licence Ouverte / Etalab 2.0 (INSEE)",
+        attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
+        source_url="https://www.insee.fr/fr/information/2406147",
+        filename="classifications/nace_rev2_divisions_en_fr.csv",
+    ),
+    DataSet(
+        name="naics2017",
+        title="NAICS 2017 codes and titles (2–6 digits)",
+        description="North American Industry Classification System 2017, US codes and titles.",
+        licence="Public domain (U.S. Census Bureau)",
+        attribution="Source: U.S. Census Bureau, NAICS 2017",
+        source_url="https://www.census.gov/naics/",
+        filename="classifications/naics2017_us.csv",
+    ),
+    DataSet(
+        name="eu_ecosystems",
+        title="The 14 EU industrial ecosystems and their NACE codes",
+        description=(
+            "Ecosystems of the EU industrial strategy (2021 update) with candidate NACE codes; "
+            "each row says whether it was CONFIRMED in a source or is an UNCONFIRMED candidate."
+        ),
+        licence="Compiled facts with their sources (see the file)",
+        attribution="EU industrial ecosystems: European Commission, Annual Single Market Report 2021",
+        source_url="https://single-market-economy.ec.europa.eu/industry/strategy/industrial-ecosystems_en",
+        filename="reference/ecosystems_nace.csv",
+    ),
+)
+
+CATALOG: dict[str, DataSet] = {dataset.name: dataset for dataset in _DATASETS}
+
+
+def get_dataset(name: str) -> DataSet:
+    """Return the catalog entry called ``name``.
+
+    Raises
+    ------
+    UnknownCodeError
+        If no data set has that name; the message lists the known names.
+    """
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise UnknownCodeError(
+            f"Unknown data set {name!r}.{suggest(name, CATALOG)} "
+            f"Known data sets: {', '.join(sorted(CATALOG))}."
+        ) from None
+
+
+def locate(name: str) -> tuple[Path | None, str]:
+    """Return where a data set is available now, without downloading.
+
+    Returns
+    -------
+    (path, where)
+        ``where`` is ``"mirror"``, ``"cache"``, ``"download"`` (not here, but downloadable)
+        or ``"missing"``; ``path`` is ``None`` unless the file is on disk.
+    """
+    dataset = get_dataset(name)
+    mirror = data_mirror()
+    if mirror is not None and (mirror / dataset.filename).is_file():
+        return mirror / dataset.filename, "mirror"
+    if dataset.cache_path.is_file():
+        return dataset.cache_path, "cache"
+    return None, "download" if dataset.download_url else "missing"
+
+
+def resolve(name: str, *, download: bool = True, progress: bool = True) -> Path:
+    """Return the local path of a data set, downloading it to the cache if needed.
+
+    Parameters
+    ----------
+    name : str
+        Catalog name (see :data:`CATALOG`).
+    download : bool
+        Whether to download from the official source when the file is neither in the mirror
+        nor in the cache.
+    progress : bool
+        Whether to show a progress bar while downloading.
+
+    Raises
+    ------
+    DataNotFoundError
+        When the data set cannot be found or fetched; the message says what to set.
+    """
+    path, where = locate(name)
+    if path is not None:
+        return path
+    dataset = get_dataset(name)
+    mirror = data_mirror()
+    looked = (
+        f"{DATA_ENV}={mirror} has no {dataset.filename}"
+        if mirror is not None
+        else f"{DATA_ENV} is not set"
+    )
+    if where == "download" and download:
+        return _download(dataset, progress=progress, looked=looked)
+    fix = (
+        f"set {DATA_ENV} to a directory holding {dataset.filename} (a mirror of {dataset.source_url})"
+        + (
+            f", or run `clusteratlas data fetch {name}` with network access"
+            if dataset.download_url
+            else ""
+        )
+    )
+    raise DataNotFoundError(f"Data set {name!r} is not available: {looked}; {fix}.")
+
+
+def _download(dataset: DataSet, *, progress: bool, looked: str) -> Path:
+    import pooch  # imported here: only downloads need it
+
+    assert dataset.download_url is not None
+    target = dataset.cache_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fetched = pooch.retrieve(
+            dataset.download_url,
+            known_hash=None,
+            fname=target.name,
+            path=target.parent,
+            progressbar=progress,
+        )
+    except Exception as err:  # network errors come in many types (requests, OSError, …)
+        raise DataNotFoundError(
+            f"Data set {dataset.name!r} could not be downloaded from {dataset.download_url} "
+            f"({type(err).__name__}: {err}); {looked}: set {DATA_ENV} to a directory holding "
+            f"{dataset.filename}."
+        ) from err
+    return Path(fetched)
+
+
+def attribution(names: Iterable[str]) -> list[str]:
+    """Return the distinct attribution texts of the named data sets, in order."""
+    texts: list[str] = []
+    for name in names:
+        text = get_dataset(name).attribution
+        if text not in texts:
+            texts.append(text)
+    return texts
+
+
+def list_datasets() -> list[DataSet]:
+    """Return every catalog entry, sorted by name."""
+    return [CATALOG[name] for name in sorted(CATALOG)]

@@ -1,0 +1,101 @@
+"""The demo behind ``make demo``: the EU and US atlases from the real data, end to end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clusteratlas.export import write_table
+from clusteratlas.mapping.service import calibrate
+from clusteratlas.report.build import AtlasOutput, build_atlas
+from clusteratlas.store import Store
+
+EU_VIEWS = (
+    ("divisions", "eco2007"),
+    ("divisions", "panorama2021"),
+    ("ecosystems", "eco2007"),
+    ("ecosystems", "panorama2021"),
+)
+US_VIEWS = (("traded", "uscmp"),)
+#: Dresden, home of Silicon Saxony; San Jose, Silicon Valley.
+EU_REGION, US_REGION = "DED2", "41940"
+
+
+@dataclass
+class DemoOutput:
+    """Files the demo wrote and the figures it reports."""
+
+    atlases: list[AtlasOutput] = field(default_factory=list)
+    tables: list[Path] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def run_demo(
+    output: str | Path, *, store: Store | None = None, say: Callable[[str], None] = print
+) -> DemoOutput:
+    """Build the EU atlas (SBS 2014) and the US atlas (CBP 2019) and calibrate Panorama 2021.
+
+    Parameters
+    ----------
+    output : str or pathlib.Path
+        Directory for the reports, PNG maps and CSV tables (created when missing).
+    store : Store, optional
+        The embedded store (default: the user's database).
+    say : callable
+        Receives one line per step, for progress.
+    """
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    store = store or Store()
+    done = DemoOutput()
+    say("EU atlas: Eurostat SBS 2014, NACE divisions and ecosystems, eco2007 and panorama2021 …")
+    done.atlases.append(
+        build_atlas(
+            "eu-sbs",
+            year=2014,
+            views=EU_VIEWS,
+            output=folder / "eu_atlas_2014.html",
+            store=store,
+            portfolio_region=EU_REGION,
+            png_category="C26",
+        )
+    )
+    say("US atlas: County Business Patterns 2019, 51 traded clusters, uscmp …")
+    done.atlases.append(
+        build_atlas(
+            "us-cbp",
+            year=2019,
+            views=US_VIEWS,
+            output=folder / "us_atlas_2019.html",
+            store=store,
+            portfolio_region=US_REGION,
+            png_category="Information Technology and Analytical Instruments",
+        )
+    )
+    for atlas in done.atlases:
+        for result in atlas.maps:
+            path = folder / f"{result.table_name}.csv"
+            done.tables.append(write_table(result.frame, path, attribution=result.attribution))
+    say("Calibrating the Panorama 2021 threshold (1,501 specialisations in 201 EU-27 regions) …")
+    calibration, _ = calibrate(
+        year=2014, store=store, min_employment_grid=(0, 1000, 2000, 3500, 5000)
+    )
+    done.lines.append(
+        f"Panorama 2021 calibration (SBS 2014, EU-27 NUTS-2, divisions): LQ >= "
+        f"{calibration.threshold:.4f} with employment >= {calibration.min_employment:,.0f} gives "
+        f"{calibration.count:,} specialisations (target {calibration.target_count:,}) in "
+        f"{calibration.regions} regions (target {calibration.target_regions}), holding "
+        f"{calibration.employment_share:.1%} of employment (published: about 25 %)."
+    )
+    if calibration.grid is not None:
+        for row in calibration.grid.itertuples():
+            done.lines.append(
+                f"  employment >= {row.min_employment:>6,.0f}: LQ >= {row.threshold:.4f}, "
+                f"{row.count:,} cells in {row.regions} regions, {row.employment_share:.1%} of employment"
+            )
+    strong = done.atlases[1].maps[0].frame
+    done.lines.append(
+        f"US: {int(strong['strong'].sum()):,} strong clusters in {strong['region'].nunique()} CBSAs."
+    )
+    return done

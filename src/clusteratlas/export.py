@@ -1,0 +1,107 @@
+"""Writing result tables to CSV, Parquet and GeoJSON, atomically and with attribution."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from clusteratlas._validation import optional_import
+from clusteratlas.errors import OutputError, ParameterError
+
+FORMATS = ("csv", "parquet", "geojson")
+
+
+def atomic_write(
+    path: str | os.PathLike[str], write: Callable[[Path], object], *, what: str = "output"
+) -> Path:
+    """Call ``write(temporary)`` then move the temporary file onto ``path``.
+
+    The temporary file lies in the target directory, so the move is atomic: a failure
+    leaves no partial file and an older file at ``path`` stays as it was.
+
+    Raises
+    ------
+    OutputError
+        When ``path`` cannot be written; the message names it and says why.
+    """
+    target = Path(path).expanduser()
+    directory = target.parent
+    if not directory.is_dir():
+        raise OutputError(
+            f"Cannot write the {what} to {str(target)!r}: directory {str(directory)!r} does not exist."
+        )
+    temporary: Path | None = None
+    try:
+        handle, name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(handle)
+        temporary = Path(name)
+        write(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
+        os.replace(temporary, target)
+    except OSError as err:
+        raise OutputError(
+            f"Cannot write the {what} to {str(target)!r}: {err.strerror or err}."
+        ) from err
+    finally:
+        if temporary is not None and temporary.exists():
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+    return target
+
+
+def output_format(path: str | Path) -> str:
+    """Return ``csv``, ``parquet`` or ``geojson`` from a file suffix, or raise."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    suffix = {"pq": "parquet", "json": "geojson"}.get(suffix, suffix)
+    if suffix not in FORMATS:
+        raise ParameterError(
+            f"Cannot tell the output format of {str(path)!r}: use a .csv, .parquet or .geojson file."
+        )
+    return suffix
+
+
+def write_table(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    attribution: Sequence[str],
+    boundaries: Any | None = None,
+) -> Path:
+    """Write a result table with its attribution, choosing the format from the suffix.
+
+    CSV and Parquet carry an ``attribution`` column (Parquet also in its schema metadata);
+    GeoJSON joins ``boundaries`` (a GeoDataFrame with ``region`` and ``geometry``) on
+    ``region`` and puts the attribution in each feature and in a top-level member.
+    """
+    text = "; ".join(attribution)
+    kind = output_format(path)
+    table = frame.assign(attribution=text)
+    if kind == "csv":
+        return atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
+    if kind == "parquet":
+        pa = optional_import("pyarrow", extra="all")
+        import pyarrow.parquet as pq
+
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        arrow = arrow.replace_schema_metadata(
+            {**(arrow.schema.metadata or {}), b"attribution": text.encode()}
+        )
+        return atomic_write(path, lambda tmp: pq.write_table(arrow, tmp))
+    if boundaries is None:
+        raise ParameterError("GeoJSON output needs region boundaries for this source.")
+    optional_import("geopandas", extra="geo")
+    shapes = boundaries[["region", "geometry"]].merge(table, on="region", how="inner")
+
+    def write_geojson(tmp: Path) -> None:
+        document = json.loads(shapes.to_json(na="null", drop_id=True))
+        document["attribution"] = text
+        tmp.write_text(json.dumps(document), encoding="utf-8")
+
+    return atomic_write(path, write_geojson)

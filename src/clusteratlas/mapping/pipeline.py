@@ -1,0 +1,240 @@
+"""From industry observations to a rated cluster map: categories → measures → rule-set.
+
+:func:`build_map` is the functional core of ``clusteratlas map``: it takes canonical
+observations and category definitions, aggregates industries into categories through the
+engine, computes the location quotient, shares and growth, applies a rating rule-set and
+returns one tidy row per (region, category).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clusteratlas._validation import check_columns
+from clusteratlas.engine import aggregate_to_categories
+from clusteratlas.errors import ParameterError, SchemaError
+from clusteratlas.mapping.rules_apply import apply_ruleset
+from clusteratlas.mapping.rulesets import RuleSet
+from clusteratlas.measures import cagr, location_quotient, shares
+
+MAP_COLUMNS: tuple[str, ...] = (
+    "region",
+    "region_name",
+    "category",
+    "category_label",
+    "category_type",
+    "year",
+    "employment",
+    "establishments",
+    "wages",
+    "lq",
+    "share_of_region",
+    "share_of_category",
+    "region_total",
+    "growth",
+    "growth_start_year",
+    "lq_change",
+    "n_industries",
+    "n_missing",
+    "definition_status",
+)
+
+
+def _region_totals(
+    observations: pd.DataFrame, definitions: pd.DataFrame, *, by_type: bool
+) -> pd.DataFrame:
+    """Region totals per (category_type, region, year).
+
+    With ``by_type`` a region's total is taken over the industries of each category type
+    (traded employment for traded clusters); otherwise over every observed industry, so that
+    overlapping categories (EU ecosystems) are not double counted.
+    """
+    types = definitions["category_type"].unique()
+    parts = []
+    for category_type in types:
+        if by_type:
+            universe = definitions.loc[definitions["category_type"] == category_type, "industry"]
+        else:
+            universe = observations["industry"]
+        members = pd.DataFrame({"industry": pd.unique(universe), "category": "total"})
+        totals = aggregate_to_categories(observations, members, values=("employment",))
+        parts.append(
+            totals[["region", "year", "employment"]]
+            .rename(columns={"employment": "total"})
+            .assign(category_type=category_type)
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _complete_with_zeros(categories: pd.DataFrame) -> pd.DataFrame:
+    """Add the absent (region, category, year) cells with zero employment and establishments."""
+    grid = pd.MultiIndex.from_product(
+        [
+            categories["region"].unique(),
+            categories["category"].unique(),
+            categories["year"].unique(),
+        ],
+        names=["region", "category", "year"],
+    )
+    full = categories.set_index(["region", "category", "year"]).reindex(grid)
+    absent = full["n_industries"].isna()
+    full.loc[absent, ["employment", "establishments", "n_industries", "n_missing"]] = 0
+    full["n_industries"] = full["n_industries"].astype("int64")
+    full["n_missing"] = full["n_missing"].astype("int64")
+    return full.reset_index()
+
+
+def _definition_status(definitions: pd.DataFrame) -> pd.Series:
+    unconfirmed = definitions["status"].str.startswith("UNCONFIRMED")
+    return (
+        unconfirmed.groupby(definitions["category"])
+        .any()
+        .map({True: "UNCONFIRMED", False: "CONFIRMED"})
+        .rename("definition_status")
+    )
+
+
+def build_map(
+    observations: pd.DataFrame,
+    definitions: pd.DataFrame,
+    *,
+    year: int,
+    ruleset: RuleSet | None = None,
+    growth_start: int | None = None,
+    totals_by_type: bool = False,
+    absent_is_zero: bool = False,
+    reference_regions: Iterable[str] | None = None,
+    region_names: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Build a rated cluster map for one year.
+
+    Parameters
+    ----------
+    observations : pandas.DataFrame
+        Canonical observations (region × industry × year).
+    definitions : pandas.DataFrame
+        Canonical category definitions.
+    year : int
+        The year mapped.
+    ruleset : RuleSet, optional
+        Rating rule-set applied to the year's rows.
+    growth_start : int, optional
+        First year of the growth period; growth is the compound annual growth rate of
+        employment from ``growth_start`` to ``year``. Default: five years earlier when
+        available, else the earliest year in the data (none when only one year exists).
+    totals_by_type : bool
+        Whether region totals are taken per category type (see :func:`_region_totals`).
+    absent_is_zero : bool
+        Whether a (region, category) with no member industry in the data has zero employment
+        and establishments (County Business Patterns lists only the industries present in
+        an area) rather than being unknown. Such cells are added with zeros.
+    reference_regions : iterable of str, optional
+        Regions forming the reference area (default: every region in ``observations``).
+    region_names : mapping, optional
+        Region code → name for the ``region_name`` column.
+    overrides : mapping, optional
+        Threshold overrides passed to :func:`~clusteratlas.mapping.rulesets.apply_ruleset`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (region, category) with :data:`MAP_COLUMNS` and the rule-set's outputs.
+
+    Notes
+    -----
+    The location quotient of category :math:`c` in region :math:`r` is
+    :math:`LQ_{rc} = (E_{rc}/T_r) / (E_c/E)`, where :math:`T_r` is the region's total over
+    its available industries, :math:`E_c` the category's employment over the reference
+    regions and :math:`E` their total (European Cluster Observatory; for US traded clusters
+    :math:`T_r` is traded employment, as in the US Cluster Mapping Project).
+    """
+    check_columns(observations, ("region", "industry", "year", "employment"), what="observations")
+    years = sorted(int(y) for y in observations["year"].unique())
+    if year not in years:
+        raise ParameterError(
+            f"The 'year' option must be one of the years in the data ({', '.join(map(str, years))}). "
+            f"Got {year!r} instead."
+        )
+    if growth_start is None:
+        earlier = [y for y in years if y < year]
+        growth_start = (year - 5) if (year - 5) in earlier else (earlier[0] if earlier else None)
+    elif growth_start not in years or growth_start >= year:
+        raise ParameterError(
+            f"The 'growth_start' option must be a year before {year} in the data "
+            f"({', '.join(map(str, years))}). Got {growth_start!r} instead."
+        )
+    wanted_years = [year] if growth_start is None else [growth_start, year]
+    observed = observations[observations["year"].isin(wanted_years)]
+    known = set(observed["industry"])
+    usable = definitions[definitions["industry"].isin(known)]
+    if usable.empty:
+        raise SchemaError(
+            "None of the industries in the category definitions occur in the data "
+            f"(definitions use e.g. {', '.join(definitions['industry'].head(3))}; "
+            f"data has e.g. {', '.join(sorted(known)[:3])})."
+        )
+    categories = aggregate_to_categories(observed, usable)
+    if absent_is_zero:
+        categories = _complete_with_zeros(categories)
+    types = usable[["category", "category_label", "category_type"]].drop_duplicates("category")
+    categories = categories.merge(types, on="category", how="left")
+    totals = _region_totals(observed, usable, by_type=totals_by_type)
+
+    measured = []
+    for category_type, group in categories.groupby("category_type", sort=False):
+        type_totals = totals.loc[
+            totals["category_type"] == category_type, ["region", "year", "total"]
+        ]
+        with_lq = location_quotient(
+            group,
+            category="category",
+            value="employment",
+            by=("year",),
+            region_totals=type_totals,
+            reference_regions=reference_regions,
+        )
+        with_shares = shares(
+            group,
+            category="category",
+            value="employment",
+            by=("year",),
+            region_totals=type_totals,
+            reference_regions=reference_regions,
+        )
+        with_lq["share_of_region"] = with_shares["share_of_region"].to_numpy()
+        with_lq["share_of_category"] = with_shares["share_of_category"].to_numpy()
+        measured.append(with_lq)
+    result = pd.concat(measured, ignore_index=True)
+
+    current = result[result["year"] == year]
+    # Regions with no value at all that year are codes of another NUTS version (the SBS file
+    # keeps retired codes as empty series): they carry no information, so they are dropped.
+    has_data = current["employment"].notna().groupby(current["region"]).transform("any")
+    current = current[has_data].copy()
+    if growth_start is not None:
+        growth = cagr(result, category="category", value="employment", start=growth_start, end=year)
+        start_lq = result.loc[result["year"] == growth_start, ["region", "category", "lq"]]
+        current = current.merge(
+            growth[["region", "category", "cagr"]].rename(columns={"cagr": "growth"}),
+            on=["region", "category"],
+            how="left",
+        ).merge(start_lq.rename(columns={"lq": "lq_start"}), on=["region", "category"], how="left")
+        current["lq_change"] = current["lq"] - current["lq_start"]
+        current = current.drop(columns="lq_start")
+    else:
+        current["growth"] = np.nan
+        current["lq_change"] = np.nan
+    current["growth_start_year"] = growth_start if growth_start is not None else pd.NA
+    current["growth_start_year"] = current["growth_start_year"].astype("Int64")
+    names = dict(region_names or {})
+    current["region_name"] = current["region"].map(lambda code: names.get(code, code))
+    current = current.merge(_definition_status(usable), left_on="category", right_index=True)
+    current = current[list(MAP_COLUMNS)].sort_values(["region", "category"], ignore_index=True)
+    if ruleset is not None:
+        current = apply_ruleset(current, ruleset, overrides=overrides)
+    return current

@@ -1,0 +1,159 @@
+"""Views of a cluster map: a region's portfolio, cluster strength, rankings, comparisons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from clusteratlas._validation import check_columns, suggest
+from clusteratlas.errors import ParameterError, UnknownCodeError
+
+MAX_COMPARED = 10
+
+
+def _check_region(frame: pd.DataFrame, region: str) -> None:
+    regions = frame["region"].unique()
+    if region not in set(regions):
+        names = dict(zip(frame["region"], frame.get("region_name", frame["region"]), strict=False))
+        by_name = [code for code, name in names.items() if str(name).lower() == region.lower()]
+        hint = (
+            f" Did you mean {by_name[0]!r} ({names[by_name[0]]})?"
+            if by_name
+            else suggest(region, map(str, regions))
+        )
+        raise UnknownCodeError(f"Unknown region {region!r} in this map.{hint}")
+
+
+def rating_column(frame: pd.DataFrame) -> str | None:
+    """Return the map's headline rating column (``strong``, ``stars`` or ``specialised``)."""
+    for column in ("strong", "stars", "specialised"):
+        if column in frame.columns:
+            return column
+    return None
+
+
+def portfolio(
+    frame: pd.DataFrame, region: str, *, related: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Return a region's cluster portfolio: every category with its measures and ratings.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A map built by :func:`~clusteratlas.mapping.pipeline.build_map`.
+    region : str
+        Region code (a name is suggested back when a code is not found).
+    related : pandas.DataFrame, optional
+        Related-cluster pairs (``category``, ``related``, ``strength``) as returned by
+        :func:`~clusteratlas.data.definitions.related_clusters`; adds the columns
+        ``strongly_related`` and ``weakly_related`` (``; ``-separated category names, those
+        rated in the region marked with ``*``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The region's rows sorted by decreasing LQ, with ``rank_in_category`` (1 = the
+        region with the highest LQ among all regions for that category).
+    """
+    check_columns(frame, ("region", "category", "lq"), what="map")
+    _check_region(frame, region)
+    ranks = frame.groupby("category")["lq"].rank(ascending=False, method="min")
+    ranked = frame.assign(rank_in_category=ranks.astype("Int64"))
+    rows = ranked[ranked["region"] == region].sort_values("lq", ascending=False, ignore_index=True)
+    if related is not None:
+        rating = rating_column(rows)
+        rated = set(rows.loc[rows[rating] > 0, "category"]) if rating else set()
+        for strength in ("strong", "weak"):
+            pairs = related[related["strength"] == strength]
+            links = pairs.groupby("category")["related"].agg(
+                lambda names: "; ".join(f"{n}*" if n in rated else str(n) for n in sorted(names))
+            )
+            rows[f"{strength}ly_related"] = rows["category"].map(links).fillna("")
+    return rows
+
+
+def cluster_strength(frame: pd.DataFrame, *, flag: str = "strong") -> pd.DataFrame:
+    """Share of each region's employment (over the mapped categories) in rated clusters.
+
+    With the US traded clusters and the ``uscmp`` rule-set this is the US Cluster Mapping
+    Project's *cluster strength*: the share of a region's traded employment in strong
+    clusters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region``, ``region_name``, ``employment`` (sum over categories),
+        ``employment_in_clusters``, ``cluster_strength`` and ``n_clusters``, sorted by
+        decreasing strength.
+    """
+    check_columns(frame, ("region", "employment", flag), what="map")
+    rated = frame[flag].fillna(0).astype(float) > 0
+    work = frame.assign(
+        employment_in_clusters=frame["employment"].where(rated, 0.0), n_clusters=rated.astype(int)
+    )
+    keys = ["region", "region_name"] if "region_name" in frame.columns else ["region"]
+    out = work.groupby(keys, as_index=False).agg(
+        employment=("employment", "sum"),
+        employment_in_clusters=("employment_in_clusters", "sum"),
+        n_clusters=("n_clusters", "sum"),
+    )
+    out["cluster_strength"] = out["employment_in_clusters"] / out["employment"].where(
+        out["employment"] > 0
+    )
+    return out.sort_values("cluster_strength", ascending=False, ignore_index=True)
+
+
+def rank_regions(
+    frame: pd.DataFrame, category: str, *, measure: str = "lq", top: int | None = None
+) -> pd.DataFrame:
+    """Rank the regions for one category by a measure (missing values last)."""
+    check_columns(frame, ("region", "category", measure), what="map")
+    categories = frame["category"].unique()
+    if category not in set(categories):
+        labels = dict(
+            zip(frame["category"], frame.get("category_label", frame["category"]), strict=False)
+        )
+        by_label = [c for c, label in labels.items() if category.lower() in str(label).lower()]
+        hint = (
+            f" Did you mean {by_label[0]!r}?"
+            if by_label
+            else suggest(category, map(str, categories))
+        )
+        raise UnknownCodeError(f"Unknown category {category!r} in this map.{hint}")
+    rows = frame[frame["category"] == category].sort_values(
+        measure, ascending=False, na_position="last", ignore_index=True
+    )
+    rows.insert(0, "rank", rows[measure].rank(ascending=False, method="min").astype("Int64"))
+    return rows.head(top) if top else rows
+
+
+def compare_regions(
+    frame: pd.DataFrame, regions: Sequence[str], *, measure: str = "lq"
+) -> pd.DataFrame:
+    """Compare up to ten regions category by category.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per category, one column per region holding ``measure``, plus (when the map
+        is rated) a column per region with its rating, named ``<region>_<rating>``.
+    """
+    if not 1 <= len(regions) <= MAX_COMPARED:
+        raise ParameterError(
+            f"Compare between 1 and {MAX_COMPARED} regions. Got {len(regions)} instead."
+        )
+    check_columns(frame, ("region", "category", measure), what="map")
+    for region in regions:
+        _check_region(frame, region)
+    chosen = frame[frame["region"].isin(regions)]
+    index = ["category", "category_label"] if "category_label" in frame.columns else ["category"]
+    wide = chosen.pivot(index=index, columns="region", values=measure).reindex(
+        columns=list(regions)
+    )
+    rating = rating_column(frame)
+    if rating:
+        flags = chosen.pivot(index=index, columns="region", values=rating)
+        flags = flags.reindex(columns=list(regions)).add_suffix(f"_{rating}")
+        wide = wide.join(flags)
+    return wide.reset_index().rename_axis(columns=None)
