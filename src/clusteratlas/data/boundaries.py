@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clusteratlas._validation import check_in, optional_import
+from clusteratlas.data.catalog import dataset_path
 from clusteratlas.errors import SchemaError
 
 #: Property names holding the NUTS code and name: the catalog mirror uses ``Name``, the
@@ -93,10 +94,7 @@ def read_nuts_boundaries(level: int = 2, path: str | Path | None = None) -> Any:
     """
     check_in(level, (0, 1, 2, 3), name="level")
     geopandas = optional_import("geopandas", extra="geo")
-    if path is None:
-        from clusteratlas.data.catalog import resolve
-
-        path = resolve(f"nuts2013_level{level}")
+    path = dataset_path(path, f"nuts2013_level{level}")
     origin = str(path)
     frame = geopandas.read_file(path)
     columns = [str(column) for column in frame.columns]
@@ -144,10 +142,7 @@ def read_cbsa_boundaries(path: str | Path | None = None) -> Any:
     """
     geopandas = optional_import("geopandas", extra="geo")
     pyogrio = optional_import("pyogrio", extra="geo")
-    if path is None:
-        from clusteratlas.data.catalog import resolve
-
-        path = resolve("us_cbsa_boundaries")
+    path = dataset_path(path, "us_cbsa_boundaries")
     origin = str(path)
     layers = [str(layer) for layer in pyogrio.list_layers(path)[:, 0]]
     if CBSA_LAYER in layers:

@@ -314,6 +314,14 @@ def _download(dataset: DataSet, *, progress: bool, looked: str) -> Path:
     return Path(fetched)
 
 
+def dataset_path(path: str | Path | None, name: str) -> Path:
+    """Return ``path`` when given, else the resolved catalog data set ``name``.
+
+    Readers take an optional explicit path; this is how they fall back on the catalog.
+    """
+    return Path(path) if path is not None else resolve(name)
+
+
 def attribution(names: Iterable[str]) -> list[str]:
     """Return the distinct attribution texts of the named data sets, in order."""
     texts: list[str] = []

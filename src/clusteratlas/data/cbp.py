@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import check_in
+from clusteratlas.data.catalog import dataset_path
 from clusteratlas.data.classifications import naics_digits, normalise_naics
 from clusteratlas.data.schemas import validate_observations
 from clusteratlas.errors import ParameterError, ParseError, SchemaError, UnknownCodeError
@@ -158,11 +159,7 @@ def read_cbp(
     if naics_levels is not None:
         for level in naics_levels:
             check_in(level, NAICS_LEVELS, name="naics_levels")
-    if path is None:
-        from clusteratlas.data.catalog import resolve
-
-        path = resolve("cbp2019_cbsa")
-    path = Path(path)
+    path = dataset_path(path, "cbp2019_cbsa")
     origin = str(path)
     named = re.match(r"cbp(\d{2})msa", path.name, flags=re.IGNORECASE)
     if named is not None and int(named.group(1)) != year % 100:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from clusteratlas._validation import check_in
+from clusteratlas.data.catalog import dataset_path
 from clusteratlas.data.schemas import validate_definitions
 from clusteratlas.errors import SchemaError
 
@@ -29,14 +30,6 @@ _GOVERNMENT = (
     "State Government Services",
     "Local Government Services",
 )
-
-
-def _resolve(name: str, path: str | Path | None) -> Path:
-    if path is not None:
-        return Path(path)
-    from clusteratlas.data.catalog import resolve
-
-    return resolve(name)
 
 
 def us_benchmark_definitions(
@@ -66,7 +59,7 @@ def us_benchmark_definitions(
     industries. *Journal of Economic Geography*, 16(1), 1–38.
     """
     check_in(kind, US_CLUSTER_KINDS, name="kind")
-    source = _resolve("us_benchmark_clusters", path)
+    source = dataset_path(path, "us_benchmark_clusters")
     raw = pd.read_csv(source, dtype=str, keep_default_na=False)
     required = {"NAICS", "TradedLocal", "Cluster"}
     if not required <= set(raw.columns):
@@ -142,7 +135,7 @@ def ecosystem_definitions(path: str | Path | None = None) -> pd.DataFrame:
     """
     from clusteratlas.data.classifications import normalise_nace
 
-    source = _resolve("eu_ecosystems", path)
+    source = dataset_path(path, "eu_ecosystems")
     raw = pd.read_csv(source, dtype=str, keep_default_na=False)
     required = {"ecosystem", "nace_code", "status"}
     if not required <= set(raw.columns):
@@ -196,7 +189,7 @@ def related_clusters(path: str | Path | None = None) -> pd.DataFrame:
         ``relatedness_percentile``, ``colocation_percentile``; pairs that are neither are left
         out, as are self-pairs.
     """
-    source = _resolve("us_related_clusters", path)
+    source = dataset_path(path, "us_related_clusters")
     raw = pd.read_csv(source)
     required = {"cluster_name", "cluster_name_2", "cr_all_pc", "cr_lc_pc", "rel_all_90_v3"}
     if not required | {"rel_i20_all_min_90_v3"} <= set(raw.columns):

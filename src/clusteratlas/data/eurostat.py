@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import check_in
+from clusteratlas.data.catalog import dataset_path
 from clusteratlas.data.schemas import validate_observations
 from clusteratlas.errors import ParameterError, ParseError
 
@@ -157,11 +158,7 @@ def read_eurostat_sbs(
     """
     check_in(nuts_level, (None, 0, 1, 2, 3), name="nuts_level")
     check_in(nace_level, ("section", "division", "group", "class", "all"), name="nace_level")
-    if path is None:
-        from clusteratlas.data.catalog import resolve
-
-        path = resolve("sbs_r_nuts06_r2")
-    path = Path(path)
+    path = dataset_path(path, "sbs_r_nuts06_r2")
     origin = str(path)
 
     lines = _read_text(path).splitlines()
