@@ -33,6 +33,10 @@ def atomic_write(
     """
     target = Path(path).expanduser()
     directory = target.parent
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(
+            f"Cannot write the {what} to {str(target)!r}: {str(directory)!r} is not a directory."
+        )
     if not directory.is_dir():
         raise OutputError(
             f"Cannot write the {what} to {str(target)!r}: directory {str(directory)!r} does not exist."

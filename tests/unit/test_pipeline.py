@@ -133,3 +133,16 @@ def test_bad_year_and_unmatched_definitions_are_clear_errors() -> None:
         build_map(observations(), defs, year=2014, growth_start=2014)
     with pytest.raises(SchemaError, match="None of the industries"):
         build_map(observations(), definitions({"X": ["Z9"]}), year=2014)
+
+
+def test_reference_groups_compare_each_region_with_its_own_group() -> None:
+    # Group 1 = {A, B}, group 2 = {C}: C alone is its own reference, so every LQ of C is 1;
+    # A vs {A, B}: X = 30 of 80 -> LQ(A, X) = (10/40) / (30/80).
+    out = build_map(
+        observations(),
+        definitions({"X": ["I1"], "Y": ["I2"]}),
+        year=2014,
+        reference_groups={"A": "1", "B": "1", "C": "2"},
+    )
+    assert cell(out, "C", "X")["lq"] == pytest.approx(1.0)
+    assert cell(out, "A", "X")["lq"] == pytest.approx((10 / 40) / (30 / 80))

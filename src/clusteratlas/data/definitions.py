@@ -51,7 +51,8 @@ def us_benchmark_definitions(
     -------
     pandas.DataFrame
         Canonical definitions; ``category`` is the cluster name, ``category_type`` one of
-        ``traded``, ``local``, ``government``, ``subcategory`` the subcluster.
+        ``traded``, ``local``, ``government``, ``subcategory`` the subcluster. Industries
+        that belong to no cluster in the source (814110 Private Households) are left out.
 
     References
     ----------
@@ -66,18 +67,21 @@ def us_benchmark_definitions(
         raise SchemaError(
             f"{source}: expected columns {sorted(required)}, found {list(raw.columns)}."
         )
+    raw.index = raw.index + 2  # file line numbers, for error messages
+    # A few industries belong to no cluster (814110 Private Households): not mapped.
+    raw = raw[raw["Cluster"].str.strip() != ""]
+    cluster = raw["Cluster"].str.strip()
     cluster_type = raw["TradedLocal"].str.strip().str.lower()
-    cluster_type = cluster_type.where(~raw["Cluster"].isin(_GOVERNMENT), "government")
+    cluster_type = cluster_type.where(~cluster.isin(_GOVERNMENT), "government")
     frame = pd.DataFrame(
         {
             "industry": raw["NAICS"].str.strip(),
-            "category": raw["Cluster"].str.strip(),
-            "category_label": raw["Cluster"].str.strip(),
+            "category": cluster,
+            "category_label": cluster,
             "category_type": cluster_type,
-            "subcategory": raw.get("SubclusterName", pd.Series("", index=raw.index)),
+            "subcategory": raw["SubclusterName"] if "SubclusterName" in raw.columns else "",
             "status": "CONFIRMED",
-        },
-        index=raw.index + 2,
+        }
     )
     if kind != "all":
         frame = frame[frame["category_type"] == kind]

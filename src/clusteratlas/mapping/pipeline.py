@@ -108,6 +108,7 @@ def build_map(
     totals_by_type: bool = False,
     absent_is_zero: bool = False,
     reference_regions: Iterable[str] | None = None,
+    reference_groups: Mapping[str, str] | None = None,
     region_names: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
@@ -135,6 +136,9 @@ def build_map(
         an area) rather than being unknown. Such cells are added with zeros.
     reference_regions : iterable of str, optional
         Regions forming the reference area (default: every region in ``observations``).
+    reference_groups : mapping, optional
+        Region code → reference group (e.g. its country): each region is then compared with
+        the regions of its own group (a national rather than a European reference).
     region_names : mapping, optional
         Region code → name for the ``region_name`` column.
     overrides : mapping, optional
@@ -185,16 +189,22 @@ def build_map(
     categories = categories.merge(types, on="category", how="left")
     totals = _region_totals(observed, usable, by_type=totals_by_type)
 
+    by: tuple[str, ...] = ("year",)
+    if reference_groups is not None:
+        groups = dict(reference_groups)
+        categories["reference_group"] = categories["region"].map(
+            lambda code: groups.get(code, code)
+        )
+        totals["reference_group"] = totals["region"].map(lambda code: groups.get(code, code))
+        by = ("year", "reference_group")
     measured = []
     for category_type, group in categories.groupby("category_type", sort=False):
-        type_totals = totals.loc[
-            totals["category_type"] == category_type, ["region", "year", "total"]
-        ]
+        type_totals = totals.loc[totals["category_type"] == category_type, ["region", *by, "total"]]
         with_lq = location_quotient(
             group,
             category="category",
             value="employment",
-            by=("year",),
+            by=by,
             region_totals=type_totals,
             reference_regions=reference_regions,
         )
@@ -202,7 +212,7 @@ def build_map(
             group,
             category="category",
             value="employment",
-            by=("year",),
+            by=by,
             region_totals=type_totals,
             reference_regions=reference_regions,
         )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from clusteratlas._validation import check_columns, suggest
+from clusteratlas._validation import check_columns, check_in, suggest
 from clusteratlas.errors import ParameterError, UnknownCodeError
 
 MAX_COMPARED = 10
@@ -22,7 +22,16 @@ def _check_region(frame: pd.DataFrame, region: str) -> None:
             if by_name
             else suggest(region, map(str, regions))
         )
-        raise UnknownCodeError(f"Unknown region {region!r} in this map.{hint}")
+        examples = ", ".join(sorted(map(str, regions))[:5])
+        raise UnknownCodeError(
+            f"Unknown region {region!r} in this map.{hint} Regions are codes such as {examples}."
+        )
+
+
+def _check_measure(frame: pd.DataFrame, measure: str) -> None:
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    if measure not in numeric:
+        check_in(measure, numeric, name="measure")
 
 
 def rating_column(frame: pd.DataFrame) -> str | None:
@@ -108,7 +117,8 @@ def rank_regions(
     frame: pd.DataFrame, category: str, *, measure: str = "lq", top: int | None = None
 ) -> pd.DataFrame:
     """Rank the regions for one category by a measure (missing values last)."""
-    check_columns(frame, ("region", "category", measure), what="map")
+    check_columns(frame, ("region", "category"), what="map")
+    _check_measure(frame, measure)
     categories = frame["category"].unique()
     if category not in set(categories):
         labels = dict(
@@ -143,7 +153,8 @@ def compare_regions(
         raise ParameterError(
             f"Compare between 1 and {MAX_COMPARED} regions. Got {len(regions)} instead."
         )
-    check_columns(frame, ("region", "category", measure), what="map")
+    check_columns(frame, ("region", "category"), what="map")
+    _check_measure(frame, measure)
     for region in regions:
         _check_region(frame, region)
     chosen = frame[frame["region"].isin(regions)]

@@ -13,6 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from clusteratlas._validation import check_in
+from clusteratlas.data.regions import EU27
+from clusteratlas.errors import ParameterError
 from clusteratlas.mapping.calibrate import CalibrationResult, calibrate_threshold
 from clusteratlas.mapping.pipeline import build_map
 from clusteratlas.mapping.rulesets import RuleSet, load_ruleset
@@ -47,6 +50,9 @@ class MapResult:
     notes : list of str
         Caveats to show with the map (unconfirmed thresholds or definitions, categories
         without data).
+    scope : str
+        How the selection or reference area differs from the default (e.g. ``eu27``,
+        ``ref_country``), empty by default; part of the store table name.
     """
 
     frame: pd.DataFrame
@@ -56,6 +62,7 @@ class MapResult:
     year: int
     attribution: list[str]
     notes: list[str] = field(default_factory=list)
+    scope: str = ""
 
     @property
     def table_name(self) -> str:
@@ -63,6 +70,7 @@ class MapResult:
         rules = self.ruleset.name if self.ruleset else "none"
         family = Path(self.categories).stem if self.categories.endswith(".csv") else self.categories
         raw = f"map_{self.source.name}_{self.year}_{family}_{rules}"
+        raw += f"_{self.scope}" if self.scope else ""
         return "".join(ch if ch.isalnum() else "_" for ch in raw)
 
 
@@ -76,6 +84,7 @@ def make_map(
     overrides: Mapping[str, Any] | None = None,
     growth_start: int | None = None,
     countries: Iterable[str] | None = None,
+    reference: str = "selection",
 ) -> MapResult:
     """Build (and store, when a store is given) the cluster map of a source and year.
 
@@ -98,14 +107,25 @@ def make_map(
     countries : iterable of str, optional
         Keep only regions of these countries (first two letters of the code, e.g. the EU-27);
         they then also form the reference area.
+    reference : {"selection", "country"}
+        The reference area of the location quotient: every selected region (default), or
+        each region's own country (EU sources only: CBSAs do not nest in states).
     """
     spec = get_source(source)
+    check_in(reference, ("selection", "country"), name="reference")
+    if reference == "country" and spec.name != "eu-sbs":
+        raise ParameterError(
+            f"The 'reference' option 'country' needs regions that nest in countries (eu-sbs); "
+            f"{spec.name} regions do not. Use 'selection'."
+        )
     ruleset = load_ruleset(rules) if rules else None
     family = categories or spec.categories[0]
     definitions = load_definitions(spec, family)
     observations = load_observations(spec, store=store)
+    scope_parts = []
     if countries is not None:
         wanted = set(countries)
+        scope_parts.append("eu27" if wanted == set(EU27) else "_".join(sorted(wanted)).lower())
         observations = observations[observations["region"].str[:2].isin(wanted)]
     frame = build_map(
         observations,
@@ -116,6 +136,11 @@ def make_map(
         totals_by_type=spec.totals_by_type,
         absent_is_zero=spec.absent_is_zero,
         region_names=region_names(spec),
+        reference_groups=(
+            {code: code[:2] for code in observations["region"].unique()}
+            if reference == "country"
+            else None
+        ),
         overrides=overrides,
     )
     notes = _notes(frame, definitions, observed=set(observations["industry"]))
@@ -130,6 +155,7 @@ def make_map(
         year=year,
         attribution=spec.attribution(extra),
         notes=notes,
+        scope="_".join(scope_parts + (["ref_country"] if reference == "country" else [])),
     )
     if store is not None:
         store.write(
@@ -140,6 +166,7 @@ def make_map(
                 "year": year,
                 "rules": ruleset.name if ruleset else None,
                 "categories": family,
+                "scope": result.scope,
                 "attribution": result.attribution,
                 "notes": notes,
             },
@@ -199,8 +226,6 @@ def calibrate(
     reference area, LQ ≥ t and employment ≥ m; it reports t (and m when a grid of minimum
     employments is searched) and how close the region count and employment share come.
     """
-    from clusteratlas.data.regions import EU27
-
     result = make_map(
         source,
         year=year,

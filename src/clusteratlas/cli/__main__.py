@@ -1,0 +1,5 @@
+"""``python -m clusteratlas.cli``."""
+
+from clusteratlas.cli import main
+
+main()
