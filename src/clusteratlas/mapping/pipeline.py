@@ -19,7 +19,7 @@ from clusteratlas.engine import aggregate_to_categories
 from clusteratlas.errors import ParameterError, SchemaError
 from clusteratlas.mapping.rules_apply import apply_ruleset
 from clusteratlas.mapping.rulesets import RuleSet
-from clusteratlas.measures import cagr, location_quotient, shares
+from clusteratlas.measures import cagr, location_quotient, lq_change, shares
 
 MAP_COLUMNS: tuple[str, ...] = (
     "region",
@@ -228,14 +228,12 @@ def build_map(
     current = current[has_data].copy()
     if growth_start is not None:
         growth = cagr(result, category="category", value="employment", start=growth_start, end=year)
-        start_lq = result.loc[result["year"] == growth_start, ["region", "category", "lq"]]
+        change = lq_change(result, category="category", start=growth_start, end=year)
         current = current.merge(
             growth[["region", "category", "cagr"]].rename(columns={"cagr": "growth"}),
             on=["region", "category"],
             how="left",
-        ).merge(start_lq.rename(columns={"lq": "lq_start"}), on=["region", "category"], how="left")
-        current["lq_change"] = current["lq"] - current["lq_start"]
-        current = current.drop(columns="lq_start")
+        ).merge(change[["region", "category", "lq_change"]], on=["region", "category"], how="left")
     else:
         current["growth"] = np.nan
         current["lq_change"] = np.nan
