@@ -23,6 +23,7 @@ from clusteratlas.paths import DATA_ENV, cache_dir, data_mirror
 
 EUROSTAT_ATTRIBUTION = "Source: Eurostat"
 GISCO_ATTRIBUTION = "© EuroGeographics for the administrative boundaries (Eurostat GISCO)"
+BEA_ATTRIBUTION = "U.S. Bureau of Economic Analysis, input-output accounts (via USEPA useeior)"
 DPS_ATTRIBUTION = (
     "Delgado, Porter & Stern (2016), Defining clusters of related industries, "
     "J. Economic Geography 16(1); U.S. Cluster Mapping Project (clustermapping.us)"
@@ -209,6 +210,61 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="EU industrial ecosystems: European Commission, Annual Single Market Report 2021",
         source_url="https://single-market-economy.ec.europa.eu/industry/strategy/industrial-ecosystems_en",
         filename="reference/ecosystems_nace.csv",
+    ),
+    DataSet(
+        name="sirene_basrhin_2010",
+        title="SIRENE establishments of the Strasbourg area (Bas-Rhin), January 2010",
+        description=(
+            "Real SIRENE establishments located by IRIS (no coordinates): IRIS code, NAF rev. 2 "
+            "sub-class and INSEE employee band; 81,921 rows, 253 IRIS, 86 communes."
+        ),
+        licence="Licence Ouverte / Etalab 2.0 (INSEE)",
+        attribution="Source: INSEE, SIRENE",
+        source_url="https://www.sirene.fr/",
+        filename="fr/sirene_2010_basrhin_iris.csv.gz",
+    ),
+    *(
+        DataSet(
+            name=f"bea_{kind}_{level}_{year}",
+            title=f"BEA {level} {kind} table {year} (before redefinitions)",
+            description=(
+                f"US input-output {kind} table, {level} level, {year}, US$ million"
+                + (
+                    " (commodities × industries)."
+                    if kind == "use"
+                    else " (industries × commodities)."
+                )
+            ),
+            licence="Public domain (U.S. Bureau of Economic Analysis); MIT packaging (useeior)",
+            attribution=BEA_ATTRIBUTION,
+            source_url="https://www.bea.gov/industry/input-output-accounts-data",
+            filename=f"io/bea/{level.capitalize()}_{kind.capitalize()}_{year}_"
+            + ("PRO_" if kind == "use" else "")
+            + "BeforeRedef_17sch.csv",
+        )
+        for kind in ("use", "make")
+        for level, year in (("summary", 2022), ("detail", 2017))
+    ),
+    DataSet(
+        name="bea_crosswalk_2017",
+        title="BEA 2017 sector/summary/detail codes and NAICS 2017/2012",
+        description="Master crosswalk between BEA input-output industry codes and NAICS.",
+        licence="Public domain (U.S. Bureau of Economic Analysis); MIT packaging (useeior)",
+        attribution=BEA_ATTRIBUTION,
+        source_url="https://www.bea.gov/industry/input-output-accounts-data",
+        filename="io/bea/MasterCrosswalk2017.csv",
+    ),
+    DataSet(
+        name="naics_isic_concordance",
+        title="NAICS 2017 to ISIC Rev. 4 concordance",
+        description=(
+            "US Census concordance between NAICS 2017 and ISIC Rev. 4 (= NACE Rev. 2 down to "
+            "divisions); '*' marks partial links."
+        ),
+        licence="Public domain (U.S. Census Bureau)",
+        attribution="Source: U.S. Census Bureau, NAICS concordances",
+        source_url="https://www.census.gov/naics/?68967",
+        filename="classifications/naics2017_to_isic4.csv",
     ),
 )
 
