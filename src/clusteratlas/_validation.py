@@ -74,6 +74,30 @@ def check_non_negative(frame: pd.DataFrame, columns: Iterable[str], *, what: str
             )
 
 
+RngLike = int | np.random.Generator | None
+
+
+def as_rng(rng: RngLike, *, name: str = "rng") -> np.random.Generator:
+    """Return a :class:`numpy.random.Generator` from ``None``, an int seed or a Generator.
+
+    This follows SPEC 7: ``None`` gives fresh entropy, an int seeds a new generator and a
+    Generator is used as it is (and so advanced by the caller's draws).
+    """
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ParameterError(
+                f"The {name!r} parameter must be an int in [0, inf), a numpy Generator or None. "
+                f"Got {rng!r} instead."
+            )
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"The {name!r} parameter must be an int, a numpy.random.Generator or None. "
+        f"Got {type(rng).__name__} instead."
+    )
+
+
 def optional_import(module: str, *, extra: str) -> ModuleType:
     """Import an optional dependency or raise an error naming the extra that installs it."""
     try:

@@ -34,6 +34,18 @@ class RuleSetError(ClusterAtlasError, ValueError):
     """A rating rule-set is malformed (unknown key, bad threshold, …)."""
 
 
+class ValueChainError(ClusterAtlasError, ValueError):
+    """A value chain is malformed (unknown key, missing field, repeated stage …)."""
+
+
+class UnknownChainCodeError(ValueChainError, UnknownCodeError):
+    """A value chain names an industry code that is not in its classification."""
+
+
+class CoverageError(ClusterAtlasError, ValueError):
+    """No selection of regions within the limits covers every stage of a value chain."""
+
+
 class DataNotFoundError(ClusterAtlasError, FileNotFoundError):
     """A data set is neither in the local mirror, nor in the cache, nor downloadable."""
 
@@ -48,6 +60,7 @@ class MissingDependencyError(ClusterAtlasError, ImportError):
 
 __all__ = [
     "ClusterAtlasError",
+    "CoverageError",
     "DataNotFoundError",
     "MissingDependencyError",
     "OutputError",
@@ -55,5 +68,7 @@ __all__ = [
     "ParseError",
     "RuleSetError",
     "SchemaError",
+    "UnknownChainCodeError",
     "UnknownCodeError",
+    "ValueChainError",
 ]

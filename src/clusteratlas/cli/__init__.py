@@ -9,11 +9,23 @@ from __future__ import annotations
 import os
 import sys
 
-from clusteratlas.cli import catalog_commands, map_commands  # register the commands
+from clusteratlas.cli import (  # register the commands
+    catalog_commands,
+    connect_commands,
+    detect_commands,
+    map_commands,
+)
 from clusteratlas.cli._common import app, err_console
 from clusteratlas.errors import ClusterAtlasError
 
-__all__ = ["app", "catalog_commands", "main", "map_commands"]
+__all__ = [
+    "app",
+    "catalog_commands",
+    "connect_commands",
+    "detect_commands",
+    "main",
+    "map_commands",
+]
 
 
 def main() -> None:

@@ -12,8 +12,11 @@ from clusteratlas.data.definitions import (
     related_clusters,
     us_benchmark_definitions,
 )
+from clusteratlas.data.establishments import validate_establishments
+from clusteratlas.data.establishments_io import read_points, read_sirene, read_strasbourg_extract
 from clusteratlas.data.eurostat import read_eurostat_sbs
 from clusteratlas.data.generic import read_table
+from clusteratlas.data.io_tables import read_bea_make, read_bea_use
 from clusteratlas.data.schemas import validate_definitions, validate_observations
 
 __all__ = [
@@ -24,15 +27,21 @@ __all__ = [
     "get_dataset",
     "locate",
     "nace_division_definitions",
+    "read_bea_make",
+    "read_bea_use",
     "read_cbp",
     "read_cbsa_boundaries",
     "read_definitions",
     "read_eurostat_sbs",
     "read_nuts_boundaries",
+    "read_points",
+    "read_sirene",
+    "read_strasbourg_extract",
     "read_table",
     "related_clusters",
     "resolve",
     "us_benchmark_definitions",
     "validate_definitions",
+    "validate_establishments",
     "validate_observations",
 ]

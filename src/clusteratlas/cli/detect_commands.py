@@ -1,0 +1,361 @@
+"""Commands of the Detect pillar: firm-level concentration (Kd, M, Ripley's K) from points."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from clusteratlas.cli._common import app, check_writable, console, err_console, show_table
+from clusteratlas.errors import ParameterError, SchemaError
+
+detect_app = typer.Typer(
+    help="Detect concentration from firm locations: Kd, M and Ripley's K with envelopes.",
+    no_args_is_help=True,
+)
+app.add_typer(detect_app, name="detect")
+
+PointsOption = Annotated[
+    Path, typer.Option("--points", help="CSV of points: coordinates in metres, industry code.")
+]
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")]
+IndustryOption = Annotated[str, typer.Option("--industry", help="The industry measured.")]
+XOption = Annotated[str, typer.Option("--x", help="Column of x coordinates (metres).")]
+YOption = Annotated[str, typer.Option("--y", help="Column of y coordinates (metres).")]
+ColumnOption = Annotated[str, typer.Option("--industry-column", help="Column of industry codes.")]
+WeightOption = Annotated[
+    str | None, typer.Option("--weight-column", help="Column of weights (e.g. employees).")
+]
+WindowOption = Annotated[
+    str | None,
+    typer.Option("--window", help="Rectangle XMIN,YMIN,XMAX,YMAX (default: the points' box)."),
+]
+ROption = Annotated[
+    str | None,
+    typer.Option("--r", help="Distances: comma-separated (0,100,200) or a CSV with column r."),
+]
+SimOption = Annotated[int, typer.Option("--simulations", help="Simulations of the null (0: none).")]
+EnvelopeOption = Annotated[
+    str, typer.Option("--envelope", help="Envelope: `global`, `pointwise` or `rank`.")
+]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Seed of the simulations.")]
+PlotOption = Annotated[Path | None, typer.Option("--plot", help="Also write a PNG chart.")]
+JobsOption = Annotated[int, typer.Option("--jobs", help="Threads running simulations.")]
+
+
+def read_points(path: Path, industry_column: str) -> pd.DataFrame:
+    """Read a CSV of points, industry codes as text."""
+    if not path.is_file():
+        raise ParameterError(f"The points file {str(path)!r} does not exist.")
+    try:
+        return pd.read_csv(path, dtype={industry_column: str})
+    except (ValueError, pd.errors.ParserError) as err:
+        raise SchemaError(f"Cannot read the points file {str(path)!r}: {err}") from err
+
+
+def parse_window(text: str | None) -> tuple[float, ...] | None:
+    """Parse ``XMIN,YMIN,XMAX,YMAX``."""
+    if text is None:
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise ParameterError(
+            f"The '--window' option takes XMIN,YMIN,XMAX,YMAX in metres. Got {text!r} instead."
+        )
+    return values
+
+
+def parse_r(text: str | None) -> list[float] | None:
+    """Parse ``--r``: comma-separated distances, or a CSV file with a column ``r``."""
+    if text is None:
+        return None
+    path = Path(text)
+    if path.suffix.lower() == ".csv" or path.is_file():
+        if not path.is_file():
+            raise ParameterError(f"The '--r' file {text!r} does not exist.")
+        frame = pd.read_csv(path)
+        if "r" not in frame.columns:
+            raise SchemaError(f"The '--r' file {text!r} needs a column 'r'.")
+        return [float(v) for v in frame["r"]]
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as err:
+        raise ParameterError(
+            f"The '--r' option takes distances in metres, e.g. 0,100,200, or a CSV file with a "
+            f"column r. Got {text!r} instead."
+        ) from err
+
+
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[int, int], None] | None]:
+    """Show a Rich progress bar on stderr; yield the ``progress(done, total)`` callback."""
+    if total <= 0:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("Simulating", total=total)
+
+        def update(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        yield update
+
+
+def _finish(result: Any, frame: pd.DataFrame, output: Path, plot: Path | None) -> None:
+    from clusteratlas.export import atomic_write
+
+    atomic_write(output, lambda tmp: frame.to_csv(tmp, index=False), what="output")
+    if plot is not None:
+        result.plot(plot)
+    console.print(f"Wrote {len(frame)} distances to {output}" + (f" and {plot}" if plot else ""))
+
+
+def _start(output: Path, plot: Path | None, simulations: int) -> None:
+    check_writable(output)
+    if plot is not None:
+        check_writable(plot)
+    if simulations < 0:
+        raise ParameterError(f"The '--simulations' option must be >= 0. Got {simulations}.")
+
+
+@detect_app.command("kd")
+def kd_command(
+    points: PointsOption, industry: IndustryOption, output: OutputOption,
+    x: XOption = "x", y: YOption = "y", industry_column: ColumnOption = "industry",
+    weight_column: WeightOption = None, window: WindowOption = None, r: ROption = None,
+    simulations: SimOption = 0, envelope: EnvelopeOption = "global", seed: SeedOption = None,
+    plot: PlotOption = None, jobs: JobsOption = 1,
+) -> None:  # fmt: skip
+    """Duranton and Overman's Kd (as dbmss's Kdhat), with an envelope of random location.
+
+    Example: `clusteratlas detect kd --points firms.csv --industry A --window 0,0,10000,10000
+    --simulations 99 --seed 1 --output kd.csv`
+    """
+    from clusteratlas.measures.pointpattern import kd, kd_test
+
+    _start(output, plot, simulations)
+    frame_in = read_points(points, industry_column)
+    options: dict[str, Any] = {
+        "industry": industry, "x": x, "y": y, "industry_column": industry_column,
+        "weight": weight_column, "window": parse_window(window), "r": parse_r(r),
+    }  # fmt: skip
+    result: Any = kd(frame_in, **options)
+    frame = result.to_frame()
+    if simulations:
+        with progress_bar(simulations) as progress:
+            test = kd_test(
+                frame_in, **options, simulations=simulations, envelope=envelope, rng=seed,
+                n_jobs=jobs, progress=progress,
+            )  # fmt: skip
+        frame = frame.assign(lower=test.lower, upper=test.upper)
+        result = test
+        console.print(f"Global test (extreme rank length): p = {test.pvalue:.3g}")
+    _finish(result, frame, output, plot)
+
+
+@detect_app.command("m")
+def m_command(
+    points: PointsOption, industry: IndustryOption, output: OutputOption,
+    x: XOption = "x", y: YOption = "y", industry_column: ColumnOption = "industry",
+    weight_column: WeightOption = None, window: WindowOption = None, r: ROption = None,
+    simulations: SimOption = 0, envelope: EnvelopeOption = "global", seed: SeedOption = None,
+    plot: PlotOption = None, jobs: JobsOption = 1,
+) -> None:  # fmt: skip
+    """Marcon and Puech's M (as dbmss's Mhat), with an envelope of random location.
+
+    Example: `clusteratlas detect m --points firms.csv --industry A --weight-column weight
+    --output m.csv`
+    """
+    from clusteratlas.measures.pointpattern import m_function, m_test
+
+    _start(output, plot, simulations)
+    frame_in = read_points(points, industry_column)
+    options: dict[str, Any] = {
+        "industry": industry, "x": x, "y": y, "industry_column": industry_column,
+        "weight": weight_column, "window": parse_window(window), "r": parse_r(r),
+    }  # fmt: skip
+    result: Any = m_function(frame_in, **options)
+    frame = result.to_frame()
+    if simulations:
+        with progress_bar(simulations) as progress:
+            test = m_test(
+                frame_in, **options, simulations=simulations, envelope=envelope, rng=seed,
+                n_jobs=jobs, progress=progress,
+            )  # fmt: skip
+        frame = frame.assign(lower=test.lower, upper=test.upper)
+        result = test
+        console.print(f"Global test (extreme rank length): p = {test.pvalue:.3g}")
+    _finish(result, frame, output, plot)
+
+
+@detect_app.command("k")
+def k_command(
+    points: PointsOption, industry: IndustryOption, output: OutputOption,
+    x: XOption = "x", y: YOption = "y", industry_column: ColumnOption = "industry",
+    window: WindowOption = None, r: ROption = None, plot: PlotOption = None,
+    correction: Annotated[
+        str, typer.Option("--correction", help="Edge correction: `ripley` or `none`.")
+    ] = "ripley",
+) -> None:  # fmt: skip
+    """Ripley's K and Besag's L with Ripley's isotropic edge correction (rectangle).
+
+    Example: `clusteratlas detect k --points firms.csv --industry A --window 0,0,10000,10000
+    --output k.csv`
+    """
+    from clusteratlas.measures.pointpattern import ripley_k
+
+    _start(output, plot, 0)
+    frame_in = read_points(points, industry_column)
+    result = ripley_k(
+        frame_in, industry=industry, x=x, y=y, industry_column=industry_column,
+        window=parse_window(window), r=parse_r(r), correction=correction,
+    )  # fmt: skip
+    _finish(result, result.to_frame(), output, plot)
+
+
+@detect_app.command("eg")
+def eg_command(
+    output: OutputOption,
+    establishments: Annotated[
+        Path | None,
+        typer.Option(
+            "--establishments",
+            help="Establishments file (default: the real Strasbourg 2010 SIRENE extract).",
+        ),
+    ] = None,
+    layout: Annotated[
+        str, typer.Option(help="Layout of --establishments: `points` (canonical) or `sirene`.")
+    ] = "points",
+    levels: Annotated[
+        str, typer.Option(help="Areal levels (region columns), comma-separated.")
+    ] = "iris,commune",
+    industry_level: Annotated[
+        str, typer.Option(help="NAF level: `naf`, `class`, `group` or `division`.")
+    ] = "naf",
+    min_plants: Annotated[int, typer.Option(help="Plants needed for a `reliable` row.")] = 20,
+    max_herfindahl: Annotated[
+        float, typer.Option(help="Largest plant Herfindahl H for a `reliable` row.")
+    ] = 0.1,
+    top: Annotated[int, typer.Option(help="Reliable rows shown per level.")] = 10,
+) -> None:
+    """Ellison–Glaeser and Maurel–Sédillot indices and the locational Gini of every industry.
+
+    Rows with few plants or one dominant plant (high H) have huge γ with huge standard
+    errors; they are kept in the output but marked `reliable = False`.
+    Example: `clusteratlas detect eg --levels iris,commune --output eg.csv`
+    """
+    from clusteratlas.data.establishments_io import (
+        read_points,
+        read_sirene,
+        read_strasbourg_extract,
+    )
+    from clusteratlas.detect import agglomeration_table
+
+    check_writable(output)
+    if establishments is None:
+        frame = read_strasbourg_extract()
+        attribution = ["Source: INSEE, SIRENE"]
+    elif layout == "sirene":
+        frame, attribution = read_sirene(establishments), ["Source: INSEE, SIRENE"]
+    elif layout == "points":
+        frame, attribution = read_points(establishments), []
+    else:
+        raise ParameterError(f"The '--layout' option must be 'points' or 'sirene'. Got {layout!r}.")
+    chosen = [level.strip() for level in levels.split(",") if level.strip()]
+    with err_console.status("Computing the indices of every industry …"):
+        table = agglomeration_table(
+            frame, levels=chosen, industry_level=industry_level, missing="drop"
+        )
+    table["z_gamma"] = table["gamma"] / table["sd_gamma"]
+    table["reliable"] = (table["n_plants"] >= min_plants) & (table["H"] <= max_herfindahl)
+    from clusteratlas.export import write_table
+
+    write_table(table, output, attribution=attribution)
+    for level in chosen:
+        rows = table[(table["level"] == level) & table["reliable"]].nlargest(top, "gamma")
+        show_table(
+            rows,
+            f"Most localised industries across {level} (n_plants ≥ {min_plants}, H ≤ {max_herfindahl})",
+            columns=[
+                "industry",
+                "n_plants",
+                "employment",
+                "H",
+                "gamma",
+                "z_gamma",
+                "gamma_ms",
+                "gini",
+            ],
+        )
+    console.print(f"Wrote {len(table):,} rows to {output}")
+
+
+@detect_app.command("footprints")
+def footprints_command(
+    points: PointsOption,
+    industry: Annotated[
+        str, typer.Option("--industry", help="Industry code(s), comma-separated (a category).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="GeoJSON or GeoParquet file of footprints.")
+    ],
+    x: XOption = "x",
+    y: YOption = "y",
+    industry_column: ColumnOption = "industry",
+    weight_column: WeightOption = None,
+    method: Annotated[str, typer.Option(help="`hdbscan` or `dbscan`.")] = "hdbscan",
+    min_cluster_size: Annotated[int, typer.Option(help="Establishments per footprint.")] = 5,
+    eps: Annotated[float | None, typer.Option(help="DBSCAN radius in metres.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS of x/y, e.g. EPSG:2154.")] = None,
+    simulations: SimOption = 99,
+    seed: SeedOption = None,
+) -> None:
+    """Delineate an industry's concentrations (HDBSCAN/DBSCAN) and test each against the null.
+
+    Example: `clusteratlas detect footprints --points firms.csv --industry A --crs EPSG:2154
+    --weight-column weight --simulations 99 --seed 1 --output footprints.geojson`
+    """
+    from clusteratlas.detect.footprints import footprints, write_footprints
+
+    check_writable(output)
+    codes = [code.strip() for code in industry.split(",") if code.strip()]
+    frame_in = read_points(points, industry_column)
+    with err_console.status(f"Delineating footprints ({simulations} simulations) …"):
+        found = footprints(
+            frame_in,
+            industry=codes if len(codes) > 1 else codes[0],
+            x=x,
+            y=y,
+            industry_column=industry_column,
+            weight=weight_column,
+            method=method,
+            min_cluster_size=min_cluster_size,
+            eps=eps,
+            simulations=simulations,
+            rng=seed,
+            crs=crs,
+        )
+    write_footprints(found, output)
+    show_table(
+        found.drop(columns="geometry"),
+        f"Footprints of {industry}",
+        columns=[
+            "footprint",
+            "n_establishments",
+            "employment",
+            "area_km2",
+            "density",
+            "pvalue",
+            "significant",
+        ],
+    )
+    console.print(f"Wrote {len(found)} footprints to {output}")

@@ -1,0 +1,379 @@
+"""Pair-distance kernels for Kd (histogram, smoothing), the numba machinery, input checks.
+
+Every kernel exists twice: a numba version (``@njit(parallel=True, cache=True)``) and a
+pure-numpy fallback, used when numba is not installed or ``CLUSTERATLAS_NO_NUMBA=1``. Points
+are sorted by ``x`` so that a pair loop stops as soon as ``x_j - x_i`` exceeds the cut-off
+(a sweep over a strip), and memory stays O(bins): pairs are never stored.
+
+Floating-point sums are accumulated in a fixed number of interleaved chunks reduced in a
+fixed order, so a result does not depend on the number of threads: the serial and the
+parallel variants of a kernel return bit-identical arrays.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from clusteratlas._validation import check_columns, check_in, suggest
+from clusteratlas.errors import ParameterError, SchemaError
+
+FloatArray = NDArray[np.float64]
+
+#: Interleaved chunks of reference points (each with its own histogram row).
+CHUNKS = 16
+#: Pairs per block in the numpy fallback (bounds its memory).
+_BLOCK_PAIRS = 1 << 21
+BACKENDS = ("auto", "numba", "numpy")
+
+
+class PairHistogram(NamedTuple):
+    """Histogram of the distances of the pairs ``i < j`` closer than ``cutoff``."""
+
+    counts: FloatArray
+    weights: FloatArray | None
+    sum_d: float
+    sum_d2: float
+    width: float
+
+
+def numba_available() -> bool:
+    """Return whether the numba kernels are used (numba installed, not switched off)."""
+    if os.environ.get("CLUSTERATLAS_NO_NUMBA", "").strip() not in ("", "0"):
+        return False
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _use_numba(backend: str) -> bool:
+    check_in(backend, BACKENDS, name="backend")
+    if backend == "numpy":
+        return False
+    available = numba_available()
+    if backend == "numba" and not available:
+        from clusteratlas._validation import optional_import
+
+        optional_import("numba", extra="points")
+        raise RuntimeError("numba is switched off by CLUSTERATLAS_NO_NUMBA.")
+    return available
+
+
+def _hist_impl(
+    xs: FloatArray, ys: FloatArray, ws: FloatArray, weighted: bool, cutoff: float, nbins: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    n = xs.shape[0]
+    inv = nbins / cutoff
+    cut2 = cutoff * cutoff
+    counts = np.zeros((CHUNKS, nbins))
+    wsum = np.zeros((CHUNKS, nbins if weighted else 1))
+    sums = np.zeros((CHUNKS, 2))
+    for c in _prange(CHUNKS):
+        s1 = 0.0
+        s2 = 0.0
+        for i in range(c, n - 1, CHUNKS):
+            xi = xs[i]
+            yi = ys[i]
+            wi = ws[i]
+            for j in range(i + 1, n):
+                dx = xs[j] - xi
+                if dx > cutoff:
+                    break
+                dy = ys[j] - yi
+                d2 = dx * dx + dy * dy
+                if d2 <= cut2:
+                    d = np.sqrt(d2)
+                    b = min(int(d * inv), nbins - 1)
+                    counts[c, b] += 1.0
+                    if weighted:
+                        wsum[c, b] += wi * ws[j]
+                    s1 += d
+                    s2 += d2
+        sums[c, 0] = s1
+        sums[c, 1] = s2
+    return counts, wsum, sums
+
+
+def _smooth_impl(
+    centres: FloatArray, mass: FloatArray, r: FloatArray, h: float, reflect: float
+) -> FloatArray:
+    nr = r.shape[0]
+    out = np.zeros(nr)
+    norm = 1.0 / (h * np.sqrt(2.0 * np.pi))
+    for k in _prange(nr):
+        rk = r[k]
+        lo = np.searchsorted(centres, rk - 8.0 * h)
+        hi = np.searchsorted(centres, rk + 8.0 * h)
+        s = 0.0
+        for b in range(lo, hi):
+            z = (rk - centres[b]) / h
+            s += mass[b] * np.exp(-0.5 * z * z)
+        hi = np.searchsorted(centres, min(reflect, 8.0 * h - rk), side="right")
+        for b in range(0, hi):
+            z = (rk + centres[b]) / h
+            s += mass[b] * np.exp(-0.5 * z * z)
+        out[k] = s * norm
+    return out
+
+
+# Replaced by numba's prange when the kernels are compiled; plain range in the numpy paths.
+_prange = range
+
+
+def njit_kernels(
+    namespace: dict[str, Any], impls: dict[str, Callable[..., Any]], *, parallel: bool
+) -> dict[str, Callable[..., Any]]:
+    """Compile ``impls`` with numba, binding ``_prange`` in their module to ``numba.prange``.
+
+    Only one variant of a function may use the on-disk cache (numba's cache index does not
+    tell a parallel and a serial compilation apart): the parallel one; the serial variant
+    serves threaded simulations (``n_jobs > 1``) and is compiled in memory.
+    """
+    import numba
+
+    namespace["_prange"] = numba.prange
+    options: dict[str, Any] = {"nogil": True}
+    options.update({"parallel": True, "cache": True} if parallel else {})
+    return {name: numba.njit(**options)(impl) for name, impl in impls.items()}
+
+
+@functools.cache
+def _compiled(parallel: bool) -> dict[str, Callable[..., Any]]:
+    impls: dict[str, Callable[..., Any]] = {"hist": _hist_impl, "smooth": _smooth_impl}
+    return njit_kernels(globals(), impls, parallel=parallel)
+
+
+def pair_histogram(
+    x: FloatArray,
+    y: FloatArray,
+    w: FloatArray | None,
+    *,
+    cutoff: float,
+    nbins: int,
+    backend: str = "auto",
+    parallel: bool = True,
+) -> PairHistogram:
+    """Histogram of the distances of the pairs of points closer than ``cutoff``.
+
+    Returns the counts (and the sums of weight products ``w_i w_j`` when ``w`` is given) in
+    ``nbins`` equal bins over ``[0, cutoff]``, and the exact sums of ``d`` and ``d**2``.
+    """
+    order = np.argsort(x, kind="stable")
+    xs = np.ascontiguousarray(x[order], dtype=np.float64)
+    ys = np.ascontiguousarray(y[order], dtype=np.float64)
+    weighted = w is not None
+    ws = np.ascontiguousarray(w[order] if w is not None else np.ones(len(xs)), dtype=np.float64)
+    if _use_numba(backend):
+        counts, wsum, sums = _compiled(parallel)["hist"](xs, ys, ws, weighted, cutoff, nbins)
+        counts_1d = counts.sum(axis=0)
+        wsum_1d = wsum.sum(axis=0) if weighted else None
+        s1, s2 = sums.sum(axis=0)
+    else:
+        counts_1d, wsum_1d, s1, s2 = _hist_numpy(xs, ys, ws, weighted, cutoff, nbins)
+    return PairHistogram(counts_1d, wsum_1d, float(s1), float(s2), cutoff / nbins)
+
+
+def _hist_numpy(
+    xs: FloatArray, ys: FloatArray, ws: FloatArray, weighted: bool, cutoff: float, nbins: int
+) -> tuple[FloatArray, FloatArray | None, float, float]:
+    n = len(xs)
+    inv = nbins / cutoff
+    counts = np.zeros(nbins)
+    wsum = np.zeros(nbins) if weighted else None
+    s1 = s2 = 0.0
+    block = max(1, _BLOCK_PAIRS // max(n, 1))
+    for i0 in range(0, n - 1, block):
+        i1 = min(i0 + block, n - 1)
+        i = np.arange(i0, i1)[:, None]
+        j = np.arange(n)[None, :]
+        dx = xs[None, :] - xs[i0:i1, None]
+        dy = ys[None, :] - ys[i0:i1, None]
+        d2 = dx * dx + dy * dy
+        keep = (j > i) & (dx <= cutoff) & (d2 <= cutoff * cutoff)
+        d = np.sqrt(d2[keep])
+        bins = np.minimum((d * inv).astype(np.int64), nbins - 1)
+        counts += np.bincount(bins, minlength=nbins)
+        if wsum is not None:
+            wprod = (ws[i0:i1, None] * ws[None, :])[keep]
+            wsum += np.bincount(bins, weights=wprod, minlength=nbins)
+        s1 += float(d.sum())
+        s2 += float(d2[keep].sum())
+    return counts, wsum, s1, s2
+
+
+def gaussian_smooth(
+    centres: FloatArray,
+    mass: FloatArray,
+    r: FloatArray,
+    h: float,
+    *,
+    reflect: float,
+    backend: str = "auto",
+    parallel: bool = True,
+) -> FloatArray:
+    """Sum of Gaussian kernels (sd ``h``) of binned masses at ``r``, reflected at 0 below ``reflect``.
+
+    ``centres`` must be sorted; kernels are cut at 8 ``h``.
+    """
+    c = np.ascontiguousarray(centres, dtype=np.float64)
+    m = np.ascontiguousarray(mass, dtype=np.float64)
+    rr = np.ascontiguousarray(r, dtype=np.float64)
+    if _use_numba(backend):
+        out: FloatArray = _compiled(parallel)["smooth"](c, m, rr, float(h), float(reflect))
+        return out
+    result = np.zeros(len(rr))
+    norm = 1.0 / (h * np.sqrt(2.0 * np.pi))
+    mirrored = c <= reflect
+    for k0 in range(0, len(rr), 64):
+        rk = rr[k0 : k0 + 64, None]
+        z = (rk - c[None, :]) / h
+        near = np.abs(z) < 8.0
+        dens = np.where(near, m * np.exp(-0.5 * np.where(near, z, 0.0) ** 2), 0.0).sum(axis=1)
+        zr = (rk + c[None, mirrored]) / h
+        near_r = zr < 8.0
+        dens += np.where(near_r, m[mirrored] * np.exp(-0.5 * np.where(near_r, zr, 0) ** 2), 0).sum(
+            axis=1
+        )
+        result[k0 : k0 + 64] = dens * norm
+    return result
+
+
+# --- Input points -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class PointSet:
+    """Validated points: all sites (coordinates, weights), the industry's mask, the window."""
+
+    x: FloatArray
+    y: FloatArray
+    w: FloatArray
+    is_type: NDArray[np.bool_]
+    weighted: bool
+    window: tuple[float, float, float, float]
+    industry: str
+
+    @property
+    def diameter(self) -> float:
+        """Diameter of the rectangular window."""
+        xmin, ymin, xmax, ymax = self.window
+        return float(np.hypot(xmax - xmin, ymax - ymin))
+
+
+def _rows(index: pd.Index, mask: NDArray[np.bool_]) -> str:
+    bad = index[mask]
+    return ", ".join(map(str, bad[:5])) + (" …" if len(bad) > 5 else "")
+
+
+def prepare_points(
+    points: pd.DataFrame,
+    *,
+    industry: Any,
+    x: str,
+    y: str,
+    industry_column: str,
+    weight: str | None,
+    window: Any,
+    what: str,
+) -> PointSet:
+    """Check a frame of points and return arrays; raise errors naming the rows at fault."""
+    if not isinstance(points, pd.DataFrame):
+        raise TypeError(f"{what} takes a pandas DataFrame of points. Got {type(points).__name__}.")
+    check_columns(points, [x, y, industry_column] + ([weight] if weight else []), what="points")
+    coords = {}
+    for label in (x, y):
+        values = pd.to_numeric(points[label], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise SchemaError(
+                f"points: column {label!r} must hold finite numbers (metres); "
+                f"{bad.sum()} missing or non-numeric value(s) at row(s) {_rows(points.index, bad)}."
+            )
+        coords[label] = values
+    xs, ys = coords[x], coords[y]
+    if weight:
+        w = pd.to_numeric(points[weight], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            raise SchemaError(
+                f"points: weight column {weight!r} must hold non-negative numbers; {bad.sum()} "
+                f"negative or missing value(s) at row(s) {_rows(points.index, bad)}."
+            )
+    else:
+        w = np.ones(len(xs))
+    rect = _window(window, xs, ys)
+    xmin, ymin, xmax, ymax = rect
+    if (
+        len(xs)
+        and np.all(np.abs(xs) <= 180)
+        and np.all(np.abs(ys) <= 90)
+        and max(xmax - xmin, ymax - ymin) <= 10
+    ):
+        raise ParameterError(
+            f"{what} needs projected coordinates in metres, but the points look like "
+            "longitude/latitude in degrees. Project them first, e.g. with GeoPandas: "
+            "gdf.to_crs(gdf.estimate_utm_crs())."
+        )
+    outside = (xs < xmin) | (xs > xmax) | (ys < ymin) | (ys > ymax)
+    if outside.any():
+        raise SchemaError(
+            f"points: {outside.sum()} point(s) lie outside the window {rect}: "
+            f"row(s) {_rows(points.index, outside)}."
+        )
+    codes = points[industry_column].astype(str).to_numpy()
+    is_type = codes == str(industry)
+    if not is_type.any():
+        known = sorted(set(codes))
+        raise ParameterError(
+            f"Unknown industry {str(industry)!r} in column {industry_column!r}; "
+            f"known: {', '.join(map(repr, known[:10]))}{' …' if len(known) > 10 else ''}."
+            + suggest(str(industry), known)
+        )
+    if is_type.sum() < 2:
+        raise ParameterError(
+            f"Industry {str(industry)!r} has {is_type.sum()} point; {what} needs at least 2."
+        )
+    return PointSet(xs, ys, w, is_type, weight is not None, rect, str(industry))
+
+
+def _window(window: Any, xs: FloatArray, ys: FloatArray) -> tuple[float, float, float, float]:
+    if window is None:
+        if not len(xs):
+            raise ParameterError("There are no points.")
+        return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+    try:
+        rect = tuple(float(v) for v in window)
+    except (TypeError, ValueError) as err:
+        raise ParameterError(
+            f"The 'window' parameter must be (xmin, ymin, xmax, ymax). Got {window!r} instead."
+        ) from err
+    if len(rect) != 4 or not all(np.isfinite(rect)) or rect[0] >= rect[2] or rect[1] >= rect[3]:
+        raise ParameterError(
+            "The 'window' parameter must be (xmin, ymin, xmax, ymax) with xmin < xmax and "
+            f"ymin < ymax. Got {window!r} instead."
+        )
+    return rect[0], rect[1], rect[2], rect[3]
+
+
+def as_distances(r: Any) -> FloatArray:
+    """Check user distances: finite, non-negative, increasing, largest positive."""
+    try:
+        grid = np.atleast_1d(np.asarray(r, dtype=np.float64)).copy()
+    except (TypeError, ValueError) as err:
+        raise ParameterError(f"The 'r' parameter must be distances in metres. Got {r!r}.") from err
+    if grid.ndim != 1 or not len(grid) or not np.all(np.isfinite(grid)) or grid.min() < 0:
+        raise ParameterError(
+            f"The 'r' parameter must be finite non-negative distances in metres. Got {r!r}."
+        )
+    if np.any(np.diff(grid) <= 0) or grid.max() <= 0:
+        raise ParameterError(f"The 'r' distances must increase strictly. Got {r!r} instead.")
+    return grid

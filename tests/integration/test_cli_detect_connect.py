@@ -1,0 +1,118 @@
+"""The Detect and Connect commands, end to end as a subprocess (real data where named)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _cli import assert_nothing_written, assert_one_line_error, run_cli
+
+
+@pytest.fixture(scope="module")
+def points_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 10 km square: industry A in two tight clusters, B spread evenly, as CSV."""
+    rng = np.random.default_rng(7)
+    centres = np.array([[2500.0, 2500.0], [7000.0, 6500.0]])
+    a = np.vstack([c + rng.normal(0, 150, size=(60, 2)) for c in centres])
+    b = rng.uniform(0, 10_000, size=(400, 2))
+    frame = pd.DataFrame(
+        {
+            "x": np.r_[a[:, 0], b[:, 0]],
+            "y": np.r_[a[:, 1], b[:, 1]],
+            "industry": ["A"] * len(a) + ["B"] * len(b),
+            "weight": rng.integers(1, 30, size=len(a) + len(b)),
+        }
+    )
+    path = tmp_path_factory.mktemp("points") / "points.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_detect_kd_writes_r_kd_and_envelope(points_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kd.csv"
+    proc = run_cli(
+        "detect", "kd", "--points", points_csv, "--industry", "A", "--weight-column", "weight",
+        "--window", "0,0,10000,10000", "--simulations", "19", "--seed", "1", "--output", out,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["r", "kd", "kd_weighted", "lower", "upper"]
+    assert len(table) == 512 and table["r"].iloc[0] == 0
+    # Two clusters of sd 150 m: the density of pair distances peaks at short range, far above
+    # the envelope of random location.
+    short = table[table["r"] < 300]
+    assert (short["kd"] > short["upper"]).all()
+
+
+def test_detect_m_at_given_distances(points_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m.csv"
+    proc = run_cli(
+        "detect", "m", "--points", points_csv, "--industry", "A", "--weight-column", "weight",
+        "--r", "100,500,1000", "--output", out,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out)
+    assert table["r"].tolist() == [100, 500, 1000]
+    assert (table["m"] > 1).all()  # A's neighbours are mostly A: M above 1
+
+
+def test_detect_kd_refuses_longitude_latitude(tmp_path: Path) -> None:
+    path = tmp_path / "lonlat.csv"
+    path.write_text("x,y,industry\n7.75,48.58,A\n7.76,48.59,A\n7.74,48.57,B\n")
+    out = tmp_path / "kd.csv"
+    proc = run_cli("detect", "kd", "--points", path, "--industry", "A", "--output", out)
+    assert_one_line_error(proc, "estimate_utm_crs")
+    assert_nothing_written(tmp_path, "kd.csv")
+
+
+def test_detect_footprints_geojson(points_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fp.geojson"
+    proc = run_cli(
+        "detect", "footprints", "--points", points_csv, "--industry", "A",
+        "--weight-column", "weight", "--crs", "EPSG:2154", "--simulations", "19", "--seed", "3",
+        "--output", out,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    import geopandas
+
+    found = geopandas.read_file(out)
+    assert len(found) == 2
+    assert found["significant"].all()
+
+
+def test_detect_eg_on_the_strasbourg_extract(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "eg.csv"
+    proc = run_cli("detect", "eg", "--levels", "commune", "--output", out, data=data_dir)
+    assert proc.returncode == 0, proc.stderr
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"industry", "gamma", "gamma_ms", "gini", "reliable", "attribution"} <= set(rows[0])
+    assert {row["level"] for row in rows} == {"commune"}
+    assert "INSEE" in rows[0]["attribution"]
+
+
+def test_metacluster_one_region_per_row(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "meta.csv"
+    proc = run_cli(
+        "metacluster", "--chain", "microelectronics", "--source", "eu-sbs", "--year", "2014",
+        "--size", "12", "--output", out, data=data_dir,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns)[:4] == ["region", "stage", "score", "reason"]
+    assert table["region"].is_unique and 1 <= len(table) <= 12
+    stages = {stage for cell in table["stage"] for stage in cell.split("; ")}
+    assert stages == {"design", "materials", "equipment", "wafer_fab", "assembly", "end_use"}
+
+
+def test_valuechain_unknown_region(data_dir: Path) -> None:
+    proc = run_cli("valuechain", "--region", "DED9", data=data_dir)
+    assert_one_line_error(proc, "DED9")
+
+
+def test_metacluster_unknown_chain(data_dir: Path, tmp_path: Path) -> None:
+    proc = run_cli("metacluster", "--chain", "microelectronix", "--output", tmp_path / "m.csv")
+    assert_one_line_error(proc, "microelectronix")
