@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from clusteratlas.errors import SchemaError
 from clusteratlas.valuechains import (
     UnknownChainCodeError,
     ValueChainError,
@@ -226,3 +227,21 @@ def test_stage_industries_finer_data_and_level() -> None:
     assert set(kit["resolution"]) == {"exact"}
     only = stage_industries(chain, ["C26", "C2611"], level="division")
     assert only.loc[only["stage"] == "chips", "resolution"].item() == "coarser"
+
+
+def test_chain_coverage_png(tmp_path: Path) -> None:
+    from clusteratlas.valuechains.plot import plot_chain_coverage
+
+    strength = pd.DataFrame(
+        {
+            "region": ["R1", "R1", "R2", "R2"],
+            "stage": ["design", "fab", "design", "fab"],
+            "stage_order": [0, 1, 0, 1],
+            "lq": [2.0, 0.5, np.nan, 4.0],
+        }
+    )
+    out = plot_chain_coverage(tmp_path / "cov.png", strength, attribution=["Source: test"])
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(SchemaError, match="'lq'"):
+        plot_chain_coverage(tmp_path / "x.png", strength.drop(columns="lq"))
+    assert not (tmp_path / "x.png").exists()

@@ -39,6 +39,9 @@ def valuechain_command(
     region: Annotated[str | None, typer.Option(help="Show one region's stages and gaps.")] = None,
     db: DbOption = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write a CSV.")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Also draw a region × stage coverage PNG.")
+    ] = None,
 ) -> None:
     """Show each region's strength in every stage of a value chain, and its gaps.
 
@@ -47,8 +50,9 @@ def valuechain_command(
     from clusteratlas.valuechains import load_chain
     from clusteratlas.valuechains.service import valuechain_table
 
-    if output is not None:
-        check_writable(output)
+    for path in (output, plot):
+        if path is not None:
+            check_writable(path)
     spec = load_chain(chain)
     with err_console.status(f"Measuring the {spec.name} chain …"):
         table = valuechain_table(
@@ -76,6 +80,16 @@ def valuechain_command(
 
         write_table(table, output, attribution=list(table.attrs.get("attribution", [])))
         console.print(f"Wrote {output}")
+    if plot is not None:
+        from clusteratlas.valuechains.plot import plot_chain_coverage
+
+        plot_chain_coverage(
+            plot,
+            table,
+            title=f"{spec.title}: stage LQ",
+            attribution=list(table.attrs.get("attribution", [])),
+        )
+        console.print(f"Wrote {plot}")
 
 
 @app.command("metacluster")
@@ -93,6 +107,9 @@ def metacluster_command(
         int | None, typer.Option("--max-per-country", help="Diversity: regions per country.")
     ] = None,
     db: DbOption = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Also draw the chosen regions' coverage PNG.")
+    ] = None,
 ) -> None:
     """Choose the partner regions that together cover a value chain with the strongest clusters.
 
@@ -104,6 +121,8 @@ def metacluster_command(
     from clusteratlas.valuechains.service import metacluster
 
     check_writable(output)
+    if plot is not None:
+        check_writable(plot)
     with err_console.status("Solving the meta-cluster programme …"):
         result = metacluster(
             chain,
@@ -125,3 +144,24 @@ def metacluster_command(
     console.print(
         f"Wrote {len(result.selected)} regions to {output} (objective {result.objective:.2f})"
     )
+    if source == "eu-sbs" and result.chain == "microelectronics":
+        from clusteratlas.valuechains import compare_with
+        from clusteratlas.valuechains.service import silicon_europe_regions
+
+        members = silicon_europe_regions()
+        overlap = compare_with(result.selected, members)
+        console.print(
+            f"Silicon Europe member regions also chosen: {overlap.n_common} of "
+            f"{len(set(members))} (Jaccard {overlap.jaccard:.3f})"
+        )
+    if plot is not None and result.strength is not None:
+        from clusteratlas.valuechains.plot import plot_chain_coverage
+
+        plot_chain_coverage(
+            plot,
+            result.strength,
+            regions=result.selected,
+            title=f"Meta-cluster for {result.chain}: stage LQ of the chosen regions",
+            attribution=attribution,
+        )
+        console.print(f"Wrote {plot}")

@@ -119,6 +119,8 @@ class MetaclusterResult:
         Every eligible (region, stage) pair with its score (see :func:`stage_scores`).
     notes : list of str
         Caveats (data resolution, unconfirmed stage definitions).
+    strength : pandas.DataFrame or None
+        The stage-strength table the selection was made from (every region and stage).
     """
 
     frame: pd.DataFrame
@@ -129,6 +131,7 @@ class MetaclusterResult:
     size: int
     scores: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    strength: pd.DataFrame | None = None
 
     def table(self) -> pd.DataFrame:
         """Return one row per chosen region: ``region``, ``stage``, ``score``, ``reason``.
@@ -377,6 +380,7 @@ def build_metacluster(
         size=size,
         scores=scores,
         notes=notes,
+        strength=strength,
     )
 
 
