@@ -30,6 +30,8 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mapping.py
+	$(BIN)/python benchmarks/bench_points.py
+	$(BIN)/python benchmarks/bench_relatedness.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,7 @@ from clusteratlas.cli import (  # register the commands
     connect_commands,
     detect_commands,
     map_commands,
+    related_commands,
 )
 from clusteratlas.cli._common import app, err_console
 from clusteratlas.errors import ClusterAtlasError
@@ -25,6 +26,7 @@ __all__ = [
     "detect_commands",
     "main",
     "map_commands",
+    "related_commands",
 ]
 
 
