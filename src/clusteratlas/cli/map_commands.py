@@ -22,6 +22,7 @@ from clusteratlas.cli._common import (
     console,
     err_console,
     open_store,
+    parse_overrides,
     show_table,
 )
 
@@ -48,17 +49,69 @@ def map_command(
             help="LQ reference area: `selection` (all mapped regions) or `country` (own country)."
         ),
     ] = "selection",
+    establishments: Annotated[
+        str | None,
+        typer.Option(
+            "--establishments",
+            help="Map an establishment register instead of --source: a Parquet file, "
+            "directory or glob in the SIRENE stock layout.",
+        ),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="Register engine: `duckdb` (default) or `spark`.")
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark master URL (default local[2]).")
+    ] = None,
+    region_column: Annotated[
+        str, typer.Option("--region-column", help="Register column of commune codes.")
+    ] = "codeCommuneEtablissement",
+    industry_column: Annotated[
+        str, typer.Option("--industry-column", help="Register column of NAF sub-classes.")
+    ] = "activitePrincipaleEtablissement",
+    region_level: Annotated[
+        str, typer.Option("--region-level", help="Register regions: `commune` or `departement`.")
+    ] = "commune",
 ) -> None:
     """Map clusters: one row per (region, category) with employment, LQ, growth and ratings.
 
     Example: `clusteratlas map --source eu-sbs --year 2014 --rules eco2007 --output eu.csv`
 
     Example: `clusteratlas map --source us-cbp --year 2019 --rules uscmp --output us.geojson`
+
+    Example: `clusteratlas map --establishments stock/ --region-level departement --year 2024
+    --output fr.parquet` (add `--engine spark --spark-master spark://host:7077` on a cluster)
     """
     from clusteratlas.export import output_format, write_table
 
     kind = output_format(output)
     check_writable(output)
+    if establishments is not None:
+        from clusteratlas.mapping.registers import map_register
+
+        if kind == "geojson":
+            from clusteratlas.errors import ParameterError
+
+            raise ParameterError("A register map is written as CSV or Parquet, not GeoJSON.")
+        with err_console.status(f"Mapping {establishments} on {engine} …"):
+            built = map_register(
+                establishments,
+                engine=engine,
+                spark_master=spark_master,
+                region_column=region_column,
+                industry_column=industry_column,
+                region_level=region_level,
+                categories=categories or "divisions",
+                year=year,
+                growth_start=growth_start,
+                rules=rules,
+                overrides=parse_overrides(set_),
+            )
+        write_table(built.frame, output, attribution=built.attribution)
+        for note in built.notes:
+            err_console.print(f"note: {note}", highlight=False)
+        console.print(f"Wrote {len(built.frame):,} rows to {output}")
+        return
     chosen = [c.strip().upper() for c in countries.split(",") if c.strip()] if countries else None
     result = build_for_cli(
         source,
