@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
+	@bash scripts/system-deps.sh
 	$(BIN)/pytest
 
 bench: $(STAMP)
