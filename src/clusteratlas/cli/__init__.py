@@ -14,6 +14,7 @@ from clusteratlas.cli import (  # register the commands
     connect_commands,
     detect_commands,
     map_commands,
+    register_commands,
     related_commands,
 )
 from clusteratlas.cli._common import app, err_console
@@ -26,6 +27,7 @@ __all__ = [
     "detect_commands",
     "main",
     "map_commands",
+    "register_commands",
     "related_commands",
 ]
 
