@@ -46,6 +46,31 @@ class CoverageError(ClusterAtlasError, ValueError):
     """No selection of regions within the limits covers every stage of a value chain."""
 
 
+class ConflictError(ClusterAtlasError, ValueError):
+    """A write was based on an outdated version of a record (optimistic concurrency).
+
+    Attributes
+    ----------
+    expected : int or None
+        The version the writer had read.
+    current : int or None
+        The version in the database, when known.
+    """
+
+    def __init__(self, message: str, *, expected: int | None = None, current: int | None = None):
+        super().__init__(message)
+        self.expected = expected
+        self.current = current
+
+
+class RecordNotFoundError(ClusterAtlasError, LookupError):
+    """A record (organisation, post, user …) does not exist."""
+
+
+class PermissionDeniedError(ClusterAtlasError, PermissionError):
+    """The user may not perform this change."""
+
+
 class DataNotFoundError(ClusterAtlasError, FileNotFoundError):
     """A data set is neither in the local mirror, nor in the cache, nor downloadable."""
 
@@ -60,12 +85,15 @@ class MissingDependencyError(ClusterAtlasError, ImportError):
 
 __all__ = [
     "ClusterAtlasError",
+    "ConflictError",
     "CoverageError",
     "DataNotFoundError",
     "MissingDependencyError",
     "OutputError",
     "ParameterError",
     "ParseError",
+    "PermissionDeniedError",
+    "RecordNotFoundError",
     "RuleSetError",
     "SchemaError",
     "UnknownChainCodeError",

@@ -1,0 +1,53 @@
+"""All registry models in one import (they live in :mod:`.models_org` and :mod:`.models_social`)."""
+
+from __future__ import annotations
+
+from clusteratlas.registry.models_org import (
+    CONFIRMED,
+    MEMBER_TYPES,
+    TAG_KINDS,
+    UNCONFIRMED,
+    Base,
+    Label,
+    MemberOrganisation,
+    Organisation,
+    Partnership,
+    PartnershipMember,
+    SupportProgramme,
+    Tag,
+)
+from clusteratlas.registry.models_social import (
+    POST_KINDS,
+    ROLES,
+    ApiToken,
+    AuditEntry,
+    Comment,
+    Follow,
+    Interest,
+    Post,
+    User,
+)
+
+__all__ = [
+    "CONFIRMED",
+    "MEMBER_TYPES",
+    "POST_KINDS",
+    "ROLES",
+    "TAG_KINDS",
+    "UNCONFIRMED",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Comment",
+    "Follow",
+    "Interest",
+    "Label",
+    "MemberOrganisation",
+    "Organisation",
+    "Partnership",
+    "PartnershipMember",
+    "Post",
+    "SupportProgramme",
+    "Tag",
+    "User",
+]

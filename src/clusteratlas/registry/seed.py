@@ -1,0 +1,345 @@
+"""Import the registry from the real sources, keeping each field's source and status.
+
+Sources (paths relative to the data mirror ``CLUSTERATLAS_DATA``, see :data:`SOURCES`):
+
+* ``clusters/us_cluster_organisations.csv``: 145 U.S. organisations × benchmark cluster
+  names; country ``US``; the file gives no region, so ``region`` stays ``None``;
+* ``reference/poles_competitivite_phase5.csv``: phase-V pôles de compétitivité, a label
+  ``pôle de compétitivité`` / ``phase V`` with the duration from the file. ``region_name`` is the
+  French région named; ``region`` (NUTS-2 2013) is set only where a post-2016 région is one
+  NUTS-2 2013 region (:data:`UNAMBIGUOUS_NUTS2`), never for merged régions (Occitanie = FR62 +
+  FR81 …). The three "candidate" rows stay UNCONFIRMED;
+* ``reference/silicon_europe.csv``: the partnership ``Silicon Europe`` and its members, with
+  NUTS-2 2013 codes from the file;
+* ``reference/eu_clusters_named.csv``: named EU clusters, ``ESCA`` / ``Gold`` labels where the
+  file says GOLD, and programme recognitions (Polish "National Key Cluster").
+
+Country codes are converted to ISO 3166-1 alpha-2 (``UK`` → ``GB``, ``EL`` → ``GR``).
+``field_sources`` maps each field to ``{"source", "status"}`` with status ``CONFIRMED``,
+``CONFIRMED-derived`` (a code we derived from a place named in the source) or ``UNCONFIRMED``.
+
+Idempotent: natural keys (``us:<org_id>``, ``<iso2>:<slug of name>``, with :data:`ALIASES` for
+the same organisation named differently) and upserts. A field is written when it is empty or
+was written by the same source; the first source keeps it otherwise. Re-importing changes
+nothing and records no audit entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clusteratlas.errors import DataNotFoundError
+from clusteratlas.paths import DATA_ENV, data_mirror
+from clusteratlas.registry.audit import record
+from clusteratlas.registry.exchange import export_registry, import_registry
+from clusteratlas.registry.models import (
+    CONFIRMED,
+    UNCONFIRMED,
+    Label,
+    Organisation,
+    Partnership,
+    PartnershipMember,
+    SupportProgramme,
+    Tag,
+)
+
+DERIVED = "CONFIRMED-derived"
+SOURCES = {
+    "us": "clusters/us_cluster_organisations.csv",
+    "poles": "reference/poles_competitivite_phase5.csv",
+    "silicon_europe": "reference/silicon_europe.csv",
+    "eu_named": "reference/eu_clusters_named.csv",
+}
+ISO2 = {"UK": "GB", "EL": "GR"}
+UNAMBIGUOUS_NUTS2 = {
+    "Île-de-France": "FR10",
+    "Centre-Val de Loire": "FR24",
+    "Bretagne": "FR52",
+    "Pays de la Loire": "FR51",
+    "Provence-Alpes-Côte d'Azur": "FR82",
+    "Corse": "FR83",
+}
+"""Post-2016 French régions that are exactly one NUTS-2 2013 region."""
+ALIASES = {"fr:minalogic": "fr:minalogic-auvergne-rhone-alpes"}
+"""Natural keys of one organisation named differently by two sources."""
+POLE = "pôle de compétitivité"
+
+
+@dataclass
+class SeedReport:
+    """Counts of one import: organisations created, updated and unchanged, per source."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> int:
+        """Organisations created or updated."""
+        return sum(self.created.values()) + sum(self.updated.values())
+
+
+def slug(text: str) -> str:
+    """Return a lower-case ASCII slug of ``text`` (``"Pôle Mer"`` → ``"pole-mer"``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def natural_key(country: str, name: str) -> str:
+    """Return the natural key ``<iso2>:<slug>`` (through :data:`ALIASES`)."""
+    key = f"{country.lower()}:{slug(name)}"
+    return ALIASES.get(key, key)
+
+
+def _read(folder: Path, name: str) -> list[dict[str, str]]:
+    path = folder / SOURCES[name]
+    if not path.is_file():
+        raise DataNotFoundError(f"Seed file {path} is missing; set {DATA_ENV} to the data mirror.")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+class _Seeder:
+    def __init__(self, session: Session, report: SeedReport) -> None:
+        self.session = session
+        self.report = report
+
+    def organisation(
+        self, key: str, source: str, file: str, values: dict[str, tuple[Any, str]]
+    ) -> Organisation:
+        """Upsert ``values`` (field → (value, status)) of the organisation ``key``."""
+        found = self.session.scalar(select(Organisation).where(Organisation.key == key))
+        created = found is None
+        org = found or Organisation(key=key, technologies=[], field_sources={})
+        before = {name: getattr(org, name) for name in values} if not created else {}
+        sources = dict(org.field_sources or {})
+        changed = False
+        for name, (value, status) in values.items():
+            owner = sources.get(name, {}).get("file")
+            if value is None or (getattr(org, name) is not None and owner not in (None, file)):
+                continue
+            entry = {"source": source, "file": file, "status": status}
+            if getattr(org, name) != value or sources.get(name) != entry:
+                setattr(org, name, value)
+                sources[name] = entry
+                changed = True
+        if changed:
+            org.field_sources = sources
+        if created:
+            self.session.add(org)
+        self.session.flush()
+        after = {name: getattr(org, name) for name in values}
+        counter = self.report.created if created else self.report.updated
+        if created or changed:
+            counter[file] += 1
+            action = "import"
+            record(
+                self.session,
+                actor=None,
+                entity="organisation",
+                entity_id=org.id,
+                action=action,
+                before=before,
+                after=after,
+                note=file,
+            )
+        else:
+            self.report.unchanged[file] += 1
+        return org
+
+    def child(self, model: type[Any], where: dict[str, Any], values: dict[str, Any]) -> Any:
+        """Upsert a row of ``model`` found by ``where``."""
+        query = select(model).filter_by(**where)
+        row = self.session.scalar(query)
+        if row is None:
+            row = model(**where, **values)
+            self.session.add(row)
+        else:
+            for name, value in values.items():
+                if getattr(row, name) != value:
+                    setattr(row, name, value)
+        self.session.flush()
+        return row
+
+
+def _status(*flags: bool) -> str:
+    return UNCONFIRMED if any(flags) else CONFIRMED
+
+
+def _seed_us(seeder: _Seeder, rows: list[dict[str, str]]) -> None:
+    file = SOURCES["us"]
+    source = "U.S. Cluster Mapping Project organisations (" + file + ")"
+    for org_id in dict.fromkeys(row["org_id"] for row in rows):
+        mine = [row for row in rows if row["org_id"] == org_id]
+        values = {"name": (mine[0]["org_title"], CONFIRMED), "country": ("US", DERIVED)}
+        org = seeder.organisation(f"us:{org_id}", source, file, values)
+        for row in mine:
+            seeder.child(
+                Tag,
+                {"organisation_id": org.id, "kind": "category", "value": row["cluster_name"]},
+                {"source": file, "status": CONFIRMED},
+            )
+
+
+def _region_name(text: str) -> str | None:
+    name = re.sub(r"\s*\(.*\)\s*$", "", text).strip()
+    return None if not name or name.startswith("UNCONFIRMED") else name
+
+
+def _seed_poles(seeder: _Seeder, rows: list[dict[str, str]]) -> None:
+    file = SOURCES["poles"]
+    for row in rows:
+        status, main, theme = row["status"], row["main_region"], row["theme"]
+        candidate = status.startswith("UNCONFIRMED")
+        region_unconfirmed = "UNCONFIRMED" in main or bool(
+            re.search(r"region\S* UNCONFIRMED", status)
+        )
+        region_name = _region_name(main)
+        nuts = UNAMBIGUOUS_NUTS2.get(region_name or "")
+        region_status = _status(region_unconfirmed, candidate)
+        theme_status = _status("UNCONFIRMED" in theme, "theme UNCONFIRMED" in status, candidate)
+        description = theme if theme and theme != "UNCONFIRMED" else None
+        values: dict[str, tuple[Any, str]] = {
+            "name": (row["name"], _status(candidate)),
+            "country": ("FR", CONFIRMED),
+            "region_name": (region_name, region_status),
+            "region": (nuts, DERIVED if region_status == CONFIRMED else UNCONFIRMED),
+            "description": (description, theme_status),
+            "website": (row["website"] or None, CONFIRMED),
+        }
+        org = seeder.organisation(natural_key("FR", row["name"]), row["source"], file, values)
+        note = "; ".join(
+            t
+            for t in (
+                row["other_regions"] and f"other régions: {row['other_regions']}",
+                row["note"],
+            )
+            if t
+        )
+        seeder.child(
+            Label,
+            {"organisation_id": org.id, "scheme": POLE, "level": "phase V"},
+            {
+                "duration": row["labelling_duration"],
+                "note": note or None,
+                "source": row["source"],
+                "status": _status(candidate),
+            },
+        )
+
+
+def _seed_partnership_members(seeder: _Seeder, rows: list[dict[str, str]]) -> None:
+    file = SOURCES["silicon_europe"]
+    partnership = seeder.child(
+        Partnership,
+        {"key": "silicon-europe"},
+        {"name": "Silicon Europe", "kind": "alliance", "website": "https://www.silicon-europe.eu"},
+    )
+    for row in rows:
+        country = ISO2.get(row["country"], row["country"])
+        unconfirmed = "UNCONFIRMED" in row["city_or_region"] or "UNCONFIRMED" in row["note"]
+        region_status = UNCONFIRMED if unconfirmed else DERIVED
+        values: dict[str, tuple[Any, str]] = {
+            "name": (row["name"], CONFIRMED),
+            "country": (country, CONFIRMED),
+            "region": (row["nuts2_2013"] or None, region_status),
+            "region_name": (row["nuts2_2013_name"] or None, region_status),
+        }
+        if "not a cluster" in row["membership"]:
+            values["description"] = (
+                "Associated member of Silicon Europe (not a cluster organisation).",
+                CONFIRMED,
+            )
+        org = seeder.organisation(natural_key(country, row["name"]), row["source"], file, values)
+        seeder.child(
+            PartnershipMember,
+            {"partnership_id": partnership.id, "organisation_id": org.id},
+            {"role": row["membership"], "source": row["source"], "status": CONFIRMED},
+        )
+
+
+def _seed_eu_named(seeder: _Seeder, rows: list[dict[str, str]]) -> None:
+    file = SOURCES["eu_named"]
+    for row in rows:
+        country = ISO2.get(row["country"], row["country"])
+        unconfirmed = (
+            "UNCONFIRMED" in row["city_or_region"] or "location UNCONFIRMED" in row["status"]
+        )
+        region_status = UNCONFIRMED if unconfirmed else DERIVED
+        values: dict[str, tuple[Any, str]] = {
+            "name": (row["name"], CONFIRMED),
+            "country": (country, CONFIRMED),
+            "region": (row["nuts2_2013"] or None, region_status),
+            "region_name": (row["nuts2_2013_name"] or None, region_status),
+        }
+        org = seeder.organisation(natural_key(country, row["name"]), row["source"], file, values)
+        facts = row["facts"]
+        if "GOLD" in facts.upper():
+            awarded = "2012-04-18" if "18 April 2012" in facts else None
+            seeder.child(
+                Label,
+                {"organisation_id": org.id, "scheme": "ESCA", "level": "Gold"},
+                {"awarded": awarded, "note": facts, "source": row["source"], "status": CONFIRMED},
+            )
+        if "National Key Cluster" in facts:
+            seeder.child(
+                SupportProgramme,
+                {"organisation_id": org.id, "name": "National Key Cluster (Poland)"},
+                {
+                    "level": "national",
+                    "details": facts,
+                    "source": row["source"],
+                    "status": CONFIRMED,
+                },
+            )
+
+
+def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> SeedReport:
+    """Import (or re-import) every seed source into the registry.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The caller commits.
+    data_dir : str or pathlib.Path, optional
+        The data mirror; defaults to ``CLUSTERATLAS_DATA``.
+
+    Returns
+    -------
+    SeedReport
+
+    Raises
+    ------
+    DataNotFoundError
+        When the mirror or one of its :data:`SOURCES` files is missing.
+    """
+    folder = Path(data_dir) if data_dir is not None else data_mirror()
+    if folder is None:
+        raise DataNotFoundError(f"Set {DATA_ENV} to the data mirror (or pass 'data_dir').")
+    report = SeedReport()
+    seeder = _Seeder(session, report)
+    _seed_us(seeder, _read(folder, "us"))
+    _seed_poles(seeder, _read(folder, "poles"))
+    _seed_partnership_members(seeder, _read(folder, "silicon_europe"))
+    _seed_eu_named(seeder, _read(folder, "eu_named"))
+    return report
+
+
+__all__ = [
+    "SOURCES",
+    "SeedReport",
+    "export_registry",
+    "import_registry",
+    "natural_key",
+    "seed_registry",
+    "slug",
+]
