@@ -266,6 +266,46 @@ _DATASETS: tuple[DataSet, ...] = (
         source_url="https://www.census.gov/naics/?68967",
         filename="classifications/naics2017_to_isic4.csv",
     ),
+    DataSet(
+        name="us_cluster_organisations",
+        title="US cluster organisations and the clusters they serve",
+        description="145 real US cluster organisations tagged with benchmark cluster names.",
+        licence="Public registry of the U.S. Cluster Mapping Project",
+        attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA) organisation registry",
+        source_url="https://clustermapping.us",
+        filename="clusters/us_cluster_organisations.csv",
+    ),
+    DataSet(
+        name="poles_competitivite_phase5",
+        title="Pôles de compétitivité labelled for phase V (2023–2026)",
+        description=(
+            "The 55 pôles labelled on 27 March 2023 (53 identified, 3 candidates) and 2 water "
+            "poles of 2024, with duration, région and theme; each row sourced and marked "
+            "CONFIRMED or UNCONFIRMED."
+        ),
+        licence="Compiled facts with their sources (see the file)",
+        attribution="Pôles de compétitivité phase V: Direction générale des Entreprises (27 March 2023)",
+        source_url="https://entreprises.gouv.fr/la-dge/actualites/labellisation-de-55-poles-de-competitivite-pour-la-phase-v-2023-2026",
+        filename="reference/poles_competitivite_phase5.csv",
+    ),
+    DataSet(
+        name="silicon_europe",
+        title="Members of the Silicon Europe alliance",
+        description="12 alliance clusters (October 2015), MESAP and 2 agencies, with NUTS-2 2013.",
+        licence="Compiled facts with their sources (see the file)",
+        attribution="Silicon Europe alliance (silicon-europe.eu)",
+        source_url="http://www.silicon-europe.eu/about/network/",
+        filename="reference/silicon_europe.csv",
+    ),
+    DataSet(
+        name="eu_clusters_named",
+        title="Named EU clusters with labels",
+        description="Seven EU clusters (Silicon Saxony, Silesian Aviation Cluster, …) with facts.",
+        licence="Compiled facts with their sources (see the file)",
+        attribution="European Cluster Collaboration Platform news and cluster websites",
+        source_url="https://clustercollaboration.eu",
+        filename="reference/eu_clusters_named.csv",
+    ),
 )
 
 CATALOG: dict[str, DataSet] = {dataset.name: dataset for dataset in _DATASETS}
