@@ -294,7 +294,7 @@ _DATASETS: tuple[DataSet, ...] = (
         description="12 alliance clusters (October 2015), MESAP and 2 agencies, with NUTS-2 2013.",
         licence="Compiled facts with their sources (see the file)",
         attribution="Silicon Europe alliance (silicon-europe.eu)",
-        source_url="http://www.silicon-europe.eu/about/network/",
+        source_url="https://www.silicon-europe.eu/about/history/",
         filename="reference/silicon_europe.csv",
     ),
     DataSet(
