@@ -224,29 +224,50 @@ def register_rows(
     stock_year: int = 0,
     midpoints: Mapping[str, float] | None = None,
 ) -> Any:
-    """One row per establishment active at 1 January of each year: region, industry, year, employment.
+    """Count the establishments active at 1 January of each year by region and raw codes.
+
+    Only the region code is derived row by row; the register is then grouped by region and
+    the raw industry and band codes (a hash aggregation DuckDB and Spark run at scan speed),
+    and the string work (NAF validation, the band → employees lookup) runs on those few
+    distinct codes rather than on every establishment. Each row holds ``region`` (code at
+    ``region_level``), ``industry`` (NAF digits, see :func:`industry_digits`), ``year``,
+    ``establishments``, ``employment`` (establishments × the band midpoint; NULL for an
+    unknown band) and ``unknown_band`` (establishments whose band is unknown).
 
     With ``years=None`` the register is taken as it stands (closed establishments left
     out) and labelled ``stock_year``. Rows whose industry is not a NAF rév. 2 sub-class or
     whose region is blank keep a NULL code (counted, then dropped, by the caller).
     """
     ibis = _ibis()
-    columns = {
+    raw = {
         "region": region_code(table[region_column], region_level),
-        "industry": industry_digits(table[industry_column], industry_level),
-        "employment": band_employment(table[band_column], midpoints),
+        "industry": table[industry_column],
+        "band": table[band_column],
     }
     if years is None:
         keep = ~(table[STATE].strip() == "F").fill_null(False) if STATE in kinds else None
         rows = table.filter(keep) if keep is not None else table
-        return rows.select(**columns, year=ibis.literal(int(stock_year), type="int64"))
-    parts = [
-        table.filter(active_at(table, int(year), kinds)).select(
-            **columns, year=ibis.literal(int(year), type="int64")
-        )
-        for year in years
-    ]
-    return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+        picked = rows.select(**raw, year=ibis.literal(int(stock_year), type="int64"))
+    else:
+        parts = [
+            table.filter(active_at(table, int(year), kinds)).select(
+                **raw, year=ibis.literal(int(year), type="int64")
+            )
+            for year in years
+        ]
+        picked = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    counted = picked.group_by(["region", "industry", "band", "year"]).aggregate(
+        establishments=picked.count()
+    )
+    employees = band_employment(counted.band, midpoints)
+    return counted.select(
+        region=counted.region,
+        industry=industry_digits(counted.industry, industry_level),
+        year=counted.year,
+        establishments=counted.establishments,
+        employment=counted.establishments.cast("float64") * employees,
+        unknown_band=ibis.ifelse(employees.isnull(), counted.establishments, 0),
+    )
 
 
 def industry_aggregates(rows: Any, *, industry_level: str = "division") -> Any:
@@ -259,8 +280,8 @@ def industry_aggregates(rows: Any, *, industry_level: str = "division") -> Any:
     """
     by_digits = rows.group_by(["region", "industry", "year"]).aggregate(
         employment=rows.employment.sum(),
-        establishments=rows.count(),
-        n_unknown_band=rows.count() - rows.employment.count(),
+        establishments=rows.establishments.sum(),
+        n_unknown_band=rows.unknown_band.sum(),
     )
     coded = by_digits.mutate(industry=industry_code(by_digits.industry, industry_level))
     if _LEVEL_CHARS[industry_level] > 0:
