@@ -7,7 +7,7 @@ OUT ?= out
 CLUSTERATLAS_DATA ?= $(abspath ../shared/data)
 export CLUSTERATLAS_DATA
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test test-postgres lint bench setup clean
 
 setup: $(STAMP)
 
@@ -25,14 +25,24 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# The registry and API suite runs twice: on SQLite (in the main run) and on a throw-away
+# PostgreSQL server (pg_virtualenv creates it, exports PG* variables, then drops it).
+PG_TESTS := tests/api tests/unit/test_registry_*.py
+
 test: lint
 	@bash scripts/system-deps.sh
 	$(BIN)/pytest
+	@$(MAKE) --no-print-directory test-postgres
+
+test-postgres: $(STAMP)
+	pg_virtualenv -o fsync=off sh -c 'DATABASE_URL="postgresql+psycopg://" $(BIN)/pytest -p no:cacheprovider $(PG_TESTS)'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mapping.py
 	$(BIN)/python benchmarks/bench_points.py
 	$(BIN)/python benchmarks/bench_relatedness.py
+	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -16,6 +16,7 @@ from clusteratlas.cli import (  # register the commands
     map_commands,
     register_commands,
     related_commands,
+    serve_commands,
 )
 from clusteratlas.cli._common import app, err_console
 from clusteratlas.errors import ClusterAtlasError
@@ -29,6 +30,7 @@ __all__ = [
     "map_commands",
     "register_commands",
     "related_commands",
+    "serve_commands",
 ]
 
 

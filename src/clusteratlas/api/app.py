@@ -1,0 +1,131 @@
+"""The FastAPI application: the REST API under ``/api/v1`` and, when installed, the web UI.
+
+:func:`create_app` migrates the registry database, seeds it from the data mirror on first
+start (when the organisation table is empty) and, when ``CLUSTERATLAS_ADMIN_EMAIL`` and
+``CLUSTERATLAS_ADMIN_PASSWORD`` are set, creates that administrator unless the e-mail is
+taken. OpenAPI is served at ``/api/v1/openapi.json`` and the docs at ``/api/v1/docs``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clusteratlas import __version__
+from clusteratlas.api.handlers import install_handlers
+from clusteratlas.api.mapdata import MapData
+from clusteratlas.errors import DataNotFoundError
+from clusteratlas.registry import (
+    Organisation,
+    User,
+    create_user,
+    make_engine,
+    make_session_factory,
+    migrate,
+    seed_registry,
+    session_scope,
+)
+
+API_PREFIX = "/api/v1"
+ADMIN_EMAIL_ENV = "CLUSTERATLAS_ADMIN_EMAIL"
+ADMIN_PASSWORD_ENV = "CLUSTERATLAS_ADMIN_PASSWORD"
+
+log = logging.getLogger(__name__)
+
+
+def seed_if_empty(factory: sessionmaker[Session], data_dir: str | Path | None = None) -> int | None:
+    """Seed the registry when it has no organisation; return the number created, else None.
+
+    A missing data mirror is logged and skipped: the API then starts with an empty registry.
+    """
+    with session_scope(factory) as session:
+        if session.scalar(select(func.count()).select_from(Organisation)):
+            return None
+        try:
+            report = seed_registry(session, data_dir=data_dir)
+        except DataNotFoundError as err:
+            log.warning("The registry was not seeded: %s", err)
+            return None
+        return sum(report.created.values())
+
+
+def bootstrap_admin(factory: sessionmaker[Session]) -> User | None:
+    """Create the administrator named by the environment, once; return it when created."""
+    email, password = os.environ.get(ADMIN_EMAIL_ENV), os.environ.get(ADMIN_PASSWORD_ENV)
+    if not email or not password:
+        return None
+    with session_scope(factory) as session:
+        if session.scalar(select(User).where(User.email == email.strip().lower())):
+            return None
+        return create_user(session, email=email, password=password, role="admin")
+
+
+def create_app(
+    *,
+    database_url: str | None = None,
+    store_path: str | Path | None = None,
+    seed: bool = True,
+    data_dir: str | Path | None = None,
+) -> FastAPI:
+    """Create the Cluster Atlas web application.
+
+    Parameters
+    ----------
+    database_url : str, optional
+        SQLAlchemy URL of the registry (default: ``DATABASE_URL``, else the user's SQLite
+        file).
+    store_path : str or pathlib.Path, optional
+        DuckDB store that caches parsed statistics and maps (default: the user's).
+    seed : bool, default True
+        Seed the registry from the data mirror when it has no organisation.
+    data_dir : str or pathlib.Path, optional
+        Data mirror to seed from (default: ``CLUSTERATLAS_DATA``). Maps always read the
+        catalog's data sets through ``CLUSTERATLAS_DATA``.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        With ``state.engine``, ``state.sessions`` (a session factory) and ``state.maps``.
+        The caller owns the engine: ``app.state.engine.dispose()`` when done (not done on
+        lifespan shutdown, which several test clients of one app may trigger concurrently).
+    """
+    from clusteratlas.api.routes_auth import router as auth_router
+    from clusteratlas.api.routes_maps import router as maps_router
+    from clusteratlas.api.routes_registry import router as registry_router
+    from clusteratlas.api.routes_social import router as social_router
+
+    engine = make_engine(database_url)
+    migrate(engine=engine)
+    factory = make_session_factory(engine)
+    if seed:
+        seed_if_empty(factory, data_dir)
+    bootstrap_admin(factory)
+
+    app = FastAPI(
+        title="Cluster Atlas API",
+        version=__version__,
+        description="Cluster maps from open regional statistics and a registry of cluster "
+        "organisations. Writes need a token: `Authorization: Bearer <token>` or the "
+        "session cookie set by `POST /api/v1/auth/login`.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.sessions = factory
+    app.state.maps = MapData(store_path)
+    install_handlers(app)
+    for router in (maps_router, registry_router, social_router, auth_router):
+        app.include_router(router, prefix=API_PREFIX)
+    try:
+        from clusteratlas.web import mount_web
+    except ImportError:
+        log.info("clusteratlas.web is not importable: serving the API only.")
+    else:
+        mount_web(app)
+    return app

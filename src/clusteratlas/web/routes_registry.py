@@ -1,0 +1,353 @@
+"""HTML pages of the registry: directory with live search, profile, sign-in and profile editing.
+
+Routes parse the form or query, call :mod:`clusteratlas.registry` services and render a
+template; permissions and optimistic concurrency are the services' (``can_edit``,
+``update_organisation`` raising :class:`~clusteratlas.errors.ConflictError`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from clusteratlas.errors import (
+    ConflictError,
+    ParameterError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+)
+from clusteratlas.web._support import (
+    SESSION_COOKIE,
+    TEMPLATES,
+    current_user,
+    db_session,
+    filter_options,
+    load_map,
+    map_for_organisation,
+    related_pairs,
+)
+from clusteratlas.web.forms import EDITABLE, changes_from_form, form_values
+
+router = APIRouter(include_in_schema=False)
+DB = Annotated[Session, Depends(db_session)]
+PAGE_SIZE = 20
+SHOWN_FIELDS = {
+    "name": "Name",
+    "acronym": "Acronym",
+    "country": "Country",
+    "region": "Region code",
+    "region_name": "Region",
+    "website": "Website",
+    "founding_year": "Founding year",
+    "description": "Description",
+    "management_fte": "Management staff (FTE)",
+    "technologies": "Technologies",
+}
+"""Profile fields shown with their source and confirmation status, and their labels."""
+
+
+def _error(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request, "error.html", {"title": title, "message": message}, status_code=status
+    )
+
+
+def _filters(q: str, country: str, category: str, label: str, region: str) -> dict[str, str]:
+    given = {"q": q, "country": country, "category": category, "label": label, "region": region}
+    return {k: v.strip() for k, v in given.items() if v and v.strip()}
+
+
+def _results(session: Session, filters: dict[str, str], page: int) -> dict[str, Any]:
+    from clusteratlas.registry import search_organisations
+
+    found = search_organisations(
+        session,
+        text=filters.get("q"),
+        country=filters.get("country"),
+        category=filters.get("category"),
+        label=filters.get("label"),
+        region=filters.get("region"),
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    pages = max(1, -(-found.total // PAGE_SIZE))
+
+    def link(number: int) -> str:
+        return urlencode({**filters, "page": number})
+
+    return {
+        "found": found,
+        "page": page,
+        "pages": pages,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+        "filters": filters,
+        "query": urlencode(filters),
+    }
+
+
+Text = Annotated[str, Query(max_length=200)]
+
+
+@router.get("/organisations", response_class=HTMLResponse, name="organisations")
+def organisations(
+    request: Request,
+    session: DB,
+    q: Text = "",
+    country: Text = "",
+    category: Text = "",
+    label: Text = "",
+    region: Text = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    """Render the directory: search box with live results, filters, pagination, map."""
+    filters = _filters(q, country, category, label, region)
+    context = {
+        "title": "Cluster organisations",
+        "options": filter_options(session),
+        "user": current_user(request, session),
+        **_results(session, filters, page),
+    }
+    return TEMPLATES.TemplateResponse(request, "organisations.html", context)
+
+
+@router.get("/organisations/results", response_class=HTMLResponse, name="organisation_results")
+def organisation_results(
+    request: Request,
+    session: DB,
+    q: Text = "",
+    country: Text = "",
+    category: Text = "",
+    label: Text = "",
+    region: Text = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    """Render the result list alone (HTMX partial); the address follows the search."""
+    filters = _filters(q, country, category, label, region)
+    context = _results(session, filters, page)
+    response = TEMPLATES.TemplateResponse(request, "_results.html", context)
+    query = urlencode({**filters, **({"page": page} if page > 1 else {})})
+    response.headers["HX-Push-Url"] = "/organisations" + (f"?{query}" if query else "")
+    return response
+
+
+@router.get("/organisations/{organisation_id}", response_class=HTMLResponse, name="profile")
+def profile(request: Request, session: DB, organisation_id: int) -> HTMLResponse:
+    """Render a profile: sourced fields, validation, region statistics, partners."""
+    from clusteratlas.mapping.portfolio import rating_column
+    from clusteratlas.registry import (
+        can_edit,
+        get_organisation,
+        organisation_statistics,
+        recommend_partners,
+        validate_organisation,
+    )
+
+    try:
+        organisation = get_organisation(session, organisation_id)
+    except RecordNotFoundError as err:
+        return _error(request, 404, "Organisation not found", str(err))
+    user = current_user(request, session)
+    session.commit()  # end the (SQLite: locking) transaction while the map is built
+    choice = map_for_organisation(organisation.country, organisation.region)
+    result, note = load_map(choice, request)
+    frame = result.frame if result is not None else None
+    statistics = (
+        organisation_statistics(organisation, map_frame=frame) if frame is not None else None
+    )
+    recommendations = recommend_partners(
+        session,
+        organisation_id=organisation.id,
+        related=related_pairs(),
+        map_frame=frame,
+        limit=5,
+    )
+    sources = organisation.field_sources or {}
+    fields = [
+        {
+            "name": name,
+            "label": label,
+            "value": getattr(organisation, name),
+            **(sources.get(name) or {}),
+        }
+        for name, label in SHOWN_FIELDS.items()
+    ]
+    context = {
+        "title": organisation.name,
+        "organisation": organisation,
+        "fields": fields,
+        "validation": validate_organisation(organisation),
+        "statistics": statistics,
+        "stat_rows": statistics.frame.to_dict("records") if statistics is not None else [],
+        "rating": rating_column(frame) if frame is not None else None,
+        "map_note": note,
+        "choice": choice,
+        "recommendations": recommendations,
+        "user": user,
+        "editable": can_edit(user, organisation),
+        "saved": request.query_params.get("saved") == "1",
+    }
+    return TEMPLATES.TemplateResponse(request, "organisation.html", context)
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/organisations"
+
+
+@router.get("/login", response_class=HTMLResponse, name="login")
+def login_form(request: Request, next: str = "/organisations") -> HTMLResponse:
+    """Render the sign-in form."""
+    context = {"title": "Sign in", "next": _safe_next(next), "email": "", "error": ""}
+    return TEMPLATES.TemplateResponse(request, "login.html", context)
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None)
+def login(
+    request: Request,
+    session: DB,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form()] = "/organisations",
+) -> Response:
+    """Check the password, create an API token and keep it in an HttpOnly cookie."""
+    from clusteratlas.registry import authenticate_password, create_token
+
+    user = authenticate_password(session, email=email, password=password)
+    if user is None:
+        context = {
+            "title": "Sign in",
+            "next": _safe_next(next),
+            "email": email,
+            "error": "The e-mail address or the password is not right.",
+        }
+        return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
+    _, token = create_token(session, user=user, name="web sign-in")
+    session.commit()
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=14 * 24 * 3600,
+    )
+    return response
+
+
+@router.post("/logout", name="logout")
+def logout() -> RedirectResponse:
+    """Forget the session cookie."""
+    response = RedirectResponse("/organisations", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _edit_page(
+    request: Request,
+    organisation: Any,
+    *,
+    user: Any,
+    values: dict[str, str],
+    status: int = 200,
+    error: str = "",
+    conflict: list[dict[str, str]] | None = None,
+) -> HTMLResponse:
+    context = {
+        "title": f"Edit {organisation.name}",
+        "organisation": organisation,
+        "fields": EDITABLE,
+        "values": values,
+        "user": user,
+        "error": error,
+        "conflict": conflict or [],
+    }
+    return TEMPLATES.TemplateResponse(request, "edit.html", context, status_code=status)
+
+
+def _editable(request: Request, session: Session, organisation_id: int) -> Any:
+    """Return the organisation the signed-in user may edit, or the response that refuses."""
+    from clusteratlas.registry import can_edit, get_organisation
+
+    try:
+        organisation = get_organisation(session, organisation_id)
+    except RecordNotFoundError as err:
+        return _error(request, 404, "Organisation not found", str(err))
+    user = current_user(request, session)
+    if user is None:
+        target = urlencode({"next": f"/organisations/{organisation_id}/edit"})
+        return RedirectResponse(f"/login?{target}", status_code=303)
+    if not can_edit(user, organisation):
+        message = f"{user.email} may not edit {organisation.name}: a manager edits only the organisation they manage."
+        return _error(request, 403, "Not allowed", message)
+    return organisation, user
+
+
+@router.get("/organisations/{organisation_id}/edit", response_model=None, name="edit")
+def edit_form(request: Request, session: DB, organisation_id: int) -> Response:
+    """Render the profile form (its manager or an admin only) with the version read."""
+    found = _editable(request, session, organisation_id)
+    if isinstance(found, Response):
+        return found
+    organisation, user = found
+    return _edit_page(request, organisation, user=user, values=form_values(organisation))
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+@router.post("/organisations/{organisation_id}/edit", response_model=None)
+def edit(
+    request: Request,
+    session: DB,
+    organisation_id: int,
+    form: Annotated[dict[str, str], Depends(_form)],
+) -> Response:
+    """Apply the form; 409 with the saved values when someone else saved meanwhile."""
+    return _save(request, session, organisation_id, form)
+
+
+def _save(
+    request: Request, session: Session, organisation_id: int, form: dict[str, str]
+) -> Response:
+    from clusteratlas.registry import get_organisation, update_organisation
+
+    found = _editable(request, session, organisation_id)
+    if isinstance(found, Response):
+        return found
+    organisation, user = found
+    try:
+        version, changes = changes_from_form(form)
+        update_organisation(
+            session,
+            actor=user,
+            organisation_id=organisation_id,
+            expected_version=version,
+            changes=changes,
+        )
+        session.commit()
+    except ConflictError as err:
+        session.rollback()
+        current = get_organisation(session, organisation_id)
+        stored = form_values(current)
+        yours = [
+            {"field": f.label, "yours": form.get(f.name, ""), "stored": stored[f.name]}
+            for f in EDITABLE
+            if form.get(f.name, "") != stored[f.name]
+        ]
+        message = f"Someone else saved this profile while you were editing it. {err} The form now shows the saved values; your values are listed below."
+        return _edit_page(
+            request, current, user=user, values=stored, status=409, error=message, conflict=yours
+        )
+    except PermissionDeniedError as err:
+        session.rollback()
+        return _error(request, 403, "Not allowed", str(err))
+    except ParameterError as err:
+        session.rollback()
+        return _edit_page(request, organisation, user=user, values=form, status=422, error=str(err))
+    return RedirectResponse(f"/organisations/{organisation_id}?saved=1", status_code=303)

@@ -1,0 +1,135 @@
+"""Browser-test fixtures: the full app on a loopback port, Debian's chromium, no network.
+
+The app (:func:`clusteratlas.api.app.create_app`) runs with uvicorn in a background thread on
+127.0.0.1 and a free port, on a temporary SQLite registry seeded from the tiny mirror of
+``tests/unit/_registry_support.py``; map pages read the real data (``CLUSTERATLAS_DATA``).
+Every request to a host other than 127.0.0.1/localhost is aborted and recorded, and a test
+fails on any such request, any uncaught page error or any console error.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+from _registry_support import write_mirror
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
+MANAGER = "manager@example.org"
+
+
+@dataclass(frozen=True)
+class Site:
+    """The running app: its base URL and the organisations of the test manager."""
+
+    url: str
+    managed_id: int
+    other_id: int
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    # Software WebGL for MapLibre in headless chromium.
+    args = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox"]
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    uvicorn = pytest.importorskip("uvicorn")
+    from clusteratlas.api.app import create_app
+    from clusteratlas.registry import create_user, search_organisations, session_scope
+
+    folder = tmp_path_factory.mktemp("site")
+    app = create_app(
+        database_url=f"sqlite:///{folder / 'registry.sqlite'}",
+        store_path=folder / "store.duckdb",
+        data_dir=write_mirror(folder / "mirror"),
+    )
+    with session_scope(app.state.sessions) as session:
+        managed = search_organisations(session, text="Silicon Saxony").items[0].id
+        other = search_organisations(session, text="Cosmetic Valley").items[0].id
+        create_user(
+            session, email=MANAGER, password=PASSWORD, role="manager", organisation_id=managed
+        )
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield Site(f"http://127.0.0.1:{port}", managed, other)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Site) -> str:
+    # Replaces pytest-base-url's fixture (a plugin instance method that newer pytest warns on).
+    return site.url
+
+
+@dataclass
+class Watch:
+    """What a page tried that it must not: remote requests, page errors, console errors."""
+
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+
+    def allow_failed_load(self, url_part: str) -> None:
+        """Accept the console's "Failed to load resource" for a URL the test asks to fail."""
+        self.expected.append(url_part)
+
+    def console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        if "Failed to load resource" in message.text and any(p in where for p in self.expected):
+            return
+        self.errors.append(f"console: {message.text} ({where})")
+
+
+@pytest.fixture
+def watched(page: Any) -> Iterator[tuple[Any, Watch]]:
+    """The pytest-playwright ``page``, offline and watched; fails the test on any breach."""
+    watch = Watch()
+
+    def route(handle: Any) -> None:
+        host = urlparse(handle.request.url).hostname or ""
+        if handle.request.url.startswith(("data:", "blob:")) or host in {"127.0.0.1", "localhost"}:
+            handle.continue_()
+        else:
+            watch.blocked.append(handle.request.url)
+            handle.abort()
+
+    page.context.route("**/*", route)
+    page.on("console", watch.console)
+    page.on("pageerror", lambda error: watch.errors.append(f"pageerror: {error}"))
+    page.set_default_timeout(15_000)
+    yield page, watch
+    assert watch.blocked == [], f"requests outside loopback: {watch.blocked}"
+    assert watch.errors == [], f"errors in the page: {watch.errors}"
