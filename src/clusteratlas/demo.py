@@ -94,8 +94,44 @@ def run_demo(
                 f"  employment >= {row.min_employment:>6,.0f}: LQ >= {row.threshold:.4f}, "
                 f"{row.count:,} cells in {row.regions} regions, {row.employment_share:.1%} of employment"
             )
+    say("Detect: Ellison–Glaeser indices of every NAF industry in the Strasbourg 2010 extract …")
+    done.lines.extend(_detect_lines(folder))
+    say("Connect: the micro-electronics meta-cluster on SBS 2014 …")
+    done.lines.extend(_connect_lines(folder, store))
     strong = done.atlases[1].maps[0].frame
     done.lines.append(
         f"US: {int(strong['strong'].sum()):,} strong clusters in {strong['region'].nunique()} CBSAs."
     )
     return done
+
+
+def _detect_lines(folder: Path) -> list[str]:
+    from clusteratlas.data.establishments_io import read_strasbourg_extract
+    from clusteratlas.detect import agglomeration_table
+
+    table = agglomeration_table(read_strasbourg_extract(), levels=("iris",), missing="drop")
+    reliable = table[(table["n_plants"] >= 20) & (table["H"] <= 0.1)].nlargest(3, "gamma")
+    write_table(
+        table, folder / "strasbourg_agglomeration.csv", attribution=["Source: INSEE, SIRENE"]
+    )
+    top = ", ".join(f"{row.industry} (γ = {row.gamma:.2f})" for row in reliable.itertuples())
+    return [
+        f"Strasbourg 2010, most localised industries across IRIS (≥ 20 plants, H ≤ 0.1): {top}."
+    ]
+
+
+def _connect_lines(folder: Path, store: Store) -> list[str]:
+    from clusteratlas.valuechains import compare_with
+    from clusteratlas.valuechains.service import metacluster, silicon_europe_regions
+
+    result = metacluster("microelectronics", source="eu-sbs", year=2014, size=12, store=store)
+    attribution = list(result.frame.attrs.get("attribution", []))
+    write_table(
+        result.table(), folder / "metacluster_microelectronics.csv", attribution=attribution
+    )
+    members = silicon_europe_regions()
+    overlap = compare_with(result.selected, members)
+    return [
+        f"Micro-electronics meta-cluster (12 NUTS-2 regions): {', '.join(result.selected)}; "
+        f"Silicon Europe member regions among them: {overlap.n_common} of {len(set(members))}."
+    ]

@@ -429,3 +429,7 @@ def demo_command(
     console.print("Open the atlases in a browser (they work offline):")
     for atlas in done.atlases:
         console.print(f"  {atlas.report.resolve().as_uri()}")
+    console.print(
+        "Start the collaboration platform (registry, API, dashboard): "
+        ".venv/bin/clusteratlas serve  →  http://127.0.0.1:8000/  (API docs at /api/v1/docs)"
+    )
