@@ -265,6 +265,16 @@ def _seed_partnership_members(seeder: _Seeder, rows: list[dict[str, str]]) -> No
             {"partnership_id": partnership.id, "organisation_id": org.id},
             {"role": row["membership"], "source": row["source"], "status": CONFIRMED},
         )
+        if "not a cluster" not in row["membership"]:
+            # Silicon Europe is the micro- and nano-electronics alliance: its clusters' sector
+            # is NACE C26 (their value-chain stages are not known). Derived from
+            # the alliance's field, not read in each cluster's own profile.
+            for kind, value in (("sector", "C26"), ("category", "C26")):
+                seeder.child(
+                    Tag,
+                    {"organisation_id": org.id, "kind": kind, "value": value},
+                    {"source": file, "status": DERIVED},
+                )
 
 
 def _seed_eu_named(seeder: _Seeder, rows: list[dict[str, str]]) -> None:
