@@ -195,13 +195,33 @@ def industry_code(digits: Any, level: str) -> Any:
     return section if chars == 0 else section.concat(digits.substr(0, chars))
 
 
-def region_code(raw: Any, level: str) -> Any:
-    """Commune code, or its département: 2 characters (``"2A"`` in Corsica), 3 overseas (97x)."""
+def region_key(raw: Any, level: str) -> Any:
+    """Return the part of the raw commune code a region at ``level`` depends on, as it is.
+
+    A département is read from the first three characters (``"974"`` overseas, ``"67x"``
+    otherwise), so the register is grouped by that prefix rather than by the whole commune
+    code; trimming and cutting happen on the aggregate (:func:`region_code`).
+    """
     check_in(level, REGION_LEVELS, name="region_level")
+    return raw if level == "commune" else raw.substr(0, 3)
+
+
+def region_code(raw: Any, level: str) -> Any:
+    """Commune code, or its département: 2 characters (``"2A"`` in Corsica), 3 overseas (97x).
+
+    ``raw`` is a commune code or its :func:`region_key`. A département key that cannot be
+    read (blank, or an overseas code cut short by padding) gives NULL: the establishment is
+    counted as unlocated.
+    """
+    check_in(level, REGION_LEVELS, name="region_level")
+    ibis = _ibis()
     code = raw.strip().nullif("")
     if level == "commune":
         return code
-    return _ibis().ifelse(code.startswith("97"), code.substr(0, 3), code.substr(0, 2))
+    overseas = code.startswith("97")
+    readable = ~overseas | (code.length() >= 3)
+    department = ibis.ifelse(overseas, code.substr(0, 3), code.substr(0, 2))
+    return ibis.ifelse(readable, department, ibis.null("string"))
 
 
 def band_employment(raw: Any, midpoints: Mapping[str, float] | None = None) -> Any:
@@ -226,10 +246,10 @@ def register_rows(
 ) -> Any:
     """Count the establishments active at 1 January of each year by region and raw codes.
 
-    Only the region code is derived row by row; the register is then grouped by region and
-    the raw industry and band codes (a hash aggregation DuckDB and Spark run at scan speed),
-    and the string work (NAF validation, the band → employees lookup) runs on those few
-    distinct codes rather than on every establishment. Each row holds ``region`` (code at
+    No string is transformed row by row: the register is grouped by the raw region key
+    (:func:`region_key`), industry and band codes (a hash aggregation DuckDB and Spark run
+    at scan speed), and the string work (trimming, NAF validation, the band → employees
+    lookup) runs on those distinct codes rather than on every establishment. Each row holds ``region`` (code at
     ``region_level``), ``industry`` (NAF digits, see :func:`industry_digits`), ``year``,
     ``establishments``, ``employment`` (establishments × the band midpoint; NULL for an
     unknown band) and ``unknown_band`` (establishments whose band is unknown).
@@ -240,7 +260,7 @@ def register_rows(
     """
     ibis = _ibis()
     raw = {
-        "region": region_code(table[region_column], region_level),
+        "region": region_key(table[region_column], region_level),
         "industry": table[industry_column],
         "band": table[band_column],
     }
@@ -261,7 +281,7 @@ def register_rows(
     )
     employees = band_employment(counted.band, midpoints)
     return counted.select(
-        region=counted.region,
+        region=region_code(counted.region, region_level),
         industry=industry_digits(counted.industry, industry_level),
         year=counted.year,
         establishments=counted.establishments,
@@ -344,6 +364,7 @@ __all__ = [
     "max_year",
     "parquet_files",
     "region_code",
+    "region_key",
     "region_totals",
     "register_rows",
 ]
