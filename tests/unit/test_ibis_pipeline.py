@@ -206,3 +206,21 @@ def test_unknown_engine_suggests(register: Path, definitions_csv: str) -> None:
 def test_no_files(tmp_path: Path, definitions_csv: str) -> None:
     with pytest.raises(FileNotFoundError, match="No Parquet file"):
         map_register(tmp_path / "nothing-*.parquet", categories=definitions_csv)
+
+
+def test_departement_is_read_from_the_raw_prefix_after_aggregation() -> None:
+    import ibis
+    import pyarrow as pa
+
+    from clusteratlas.engine.ibis_pipeline import region_code, region_key
+
+    codes = ["67482", " 67482", "97411", "2A004", "", " 97411"]
+    raw = ibis.memtable(pa.table({"c": codes}))  # through Arrow: ibis' pandas path warns
+    expr = raw.select(
+        dep=region_code(region_key(raw.c, "departement"), "departement"),
+        commune=region_code(region_key(raw.c, "commune"), "commune"),
+    )
+    out = ibis.duckdb.connect().to_pyarrow(expr).to_pydict()
+    # A padded overseas code loses its third character in the 3-character key: unlocated.
+    assert out["dep"] == ["67", "67", "974", "2A", None, None]
+    assert out["commune"] == ["67482", "67482", "97411", "2A004", None, "97411"]
