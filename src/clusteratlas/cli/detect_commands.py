@@ -127,6 +127,46 @@ def _start(output: Path, plot: Path | None, simulations: int) -> None:
         raise ParameterError(f"The '--simulations' option must be >= 0. Got {simulations}.")
 
 
+def _run_function(
+    function: Callable[..., Any],
+    test: Callable[..., Any],
+    *,
+    points: Path,
+    industry: str,
+    output: Path,
+    x: str,
+    y: str,
+    industry_column: str,
+    weight_column: str | None,
+    window: str | None,
+    r: str | None,
+    simulations: int,
+    envelope: str,
+    seed: int | None,
+    plot: Path | None,
+    jobs: int,
+) -> None:
+    """Compute a distance-based function (Kd or M), with its envelope when simulated."""
+    _start(output, plot, simulations)
+    frame_in = read_points(points, industry_column)
+    options: dict[str, Any] = {
+        "industry": industry, "x": x, "y": y, "industry_column": industry_column,
+        "weight": weight_column, "window": parse_window(window), "r": parse_r(r),
+    }  # fmt: skip
+    result: Any = function(frame_in, **options)
+    frame = result.to_frame()
+    if simulations:
+        with progress_bar(simulations) as progress:
+            tested = test(
+                frame_in, **options, simulations=simulations, envelope=envelope, rng=seed,
+                n_jobs=jobs, progress=progress,
+            )  # fmt: skip
+        frame = frame.assign(lower=tested.lower, upper=tested.upper)
+        result = tested
+        console.print(f"Global test (extreme rank length): p = {tested.pvalue:.3g}")
+    _finish(result, frame, output, plot)
+
+
 @detect_app.command("kd")
 def kd_command(
     points: PointsOption, industry: IndustryOption, output: OutputOption,
@@ -142,24 +182,11 @@ def kd_command(
     """
     from clusteratlas.measures.pointpattern import kd, kd_test
 
-    _start(output, plot, simulations)
-    frame_in = read_points(points, industry_column)
-    options: dict[str, Any] = {
-        "industry": industry, "x": x, "y": y, "industry_column": industry_column,
-        "weight": weight_column, "window": parse_window(window), "r": parse_r(r),
-    }  # fmt: skip
-    result: Any = kd(frame_in, **options)
-    frame = result.to_frame()
-    if simulations:
-        with progress_bar(simulations) as progress:
-            test = kd_test(
-                frame_in, **options, simulations=simulations, envelope=envelope, rng=seed,
-                n_jobs=jobs, progress=progress,
-            )  # fmt: skip
-        frame = frame.assign(lower=test.lower, upper=test.upper)
-        result = test
-        console.print(f"Global test (extreme rank length): p = {test.pvalue:.3g}")
-    _finish(result, frame, output, plot)
+    _run_function(
+        kd, kd_test, points=points, industry=industry, output=output, x=x, y=y,
+        industry_column=industry_column, weight_column=weight_column, window=window, r=r,
+        simulations=simulations, envelope=envelope, seed=seed, plot=plot, jobs=jobs,
+    )  # fmt: skip
 
 
 @detect_app.command("m")
@@ -177,24 +204,11 @@ def m_command(
     """
     from clusteratlas.measures.pointpattern import m_function, m_test
 
-    _start(output, plot, simulations)
-    frame_in = read_points(points, industry_column)
-    options: dict[str, Any] = {
-        "industry": industry, "x": x, "y": y, "industry_column": industry_column,
-        "weight": weight_column, "window": parse_window(window), "r": parse_r(r),
-    }  # fmt: skip
-    result: Any = m_function(frame_in, **options)
-    frame = result.to_frame()
-    if simulations:
-        with progress_bar(simulations) as progress:
-            test = m_test(
-                frame_in, **options, simulations=simulations, envelope=envelope, rng=seed,
-                n_jobs=jobs, progress=progress,
-            )  # fmt: skip
-        frame = frame.assign(lower=test.lower, upper=test.upper)
-        result = test
-        console.print(f"Global test (extreme rank length): p = {test.pvalue:.3g}")
-    _finish(result, frame, output, plot)
+    _run_function(
+        m_function, m_test, points=points, industry=industry, output=output, x=x, y=y,
+        industry_column=industry_column, weight_column=weight_column, window=window, r=r,
+        simulations=simulations, envelope=envelope, seed=seed, plot=plot, jobs=jobs,
+    )  # fmt: skip
 
 
 @detect_app.command("k")
