@@ -122,7 +122,7 @@ class Tag(Base):
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(200), index=True)
     source: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default=UNCONFIRMED)
+    status: Mapped[str] = mapped_column(String(20), default=UNCONFIRMED)  # CONFIRMED-derived fits
 
     organisation: Mapped[Organisation] = relationship(back_populates="tags")
 
@@ -144,7 +144,7 @@ class Label(Base):
     duration: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default=UNCONFIRMED)
+    status: Mapped[str] = mapped_column(String(20), default=UNCONFIRMED)  # CONFIRMED-derived fits
 
     organisation: Mapped[Organisation] = relationship(back_populates="labels")
 
@@ -163,7 +163,7 @@ class SupportProgramme(Base):
     level: Mapped[str] = mapped_column(String(20), default="national")
     details: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default=UNCONFIRMED)
+    status: Mapped[str] = mapped_column(String(20), default=UNCONFIRMED)  # CONFIRMED-derived fits
 
     organisation: Mapped[Organisation] = relationship(back_populates="programmes")
 
@@ -200,7 +200,7 @@ class PartnershipMember(Base):
     )
     role: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default=UNCONFIRMED)
+    status: Mapped[str] = mapped_column(String(20), default=UNCONFIRMED)  # CONFIRMED-derived fits
 
     partnership: Mapped[Partnership] = relationship(back_populates="members")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
