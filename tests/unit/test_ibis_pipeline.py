@@ -224,3 +224,22 @@ def test_departement_is_read_from_the_raw_prefix_after_aggregation() -> None:
     # A padded overseas code loses its third character in the 3-character key: unlocated.
     assert out["dep"] == ["67", "67", "974", "2A", None, None]
     assert out["commune"] == ["67482", "67482", "97411", "2A004", None, "97411"]
+
+
+def test_departements_are_named_from_the_boundaries(
+    register: Path, definitions_csv: str, data_dir: Path
+) -> None:
+    import json
+
+    from clusteratlas.mapping.registers import map_register
+
+    names = {
+        f["properties"]["code"]: f["properties"]["nom"]
+        for f in json.loads((data_dir / "fr" / "departements.geojson").read_text())["features"]
+    }
+    result = map_register(
+        register, region_level="departement", year=2020, categories=definitions_csv
+    )
+    named = dict(zip(result.frame["region"], result.frame["region_name"], strict=False))
+    assert named["67"] == names["67"] and named["2A"] == names["2A"]
+    assert any("IGN" in text for text in result.attribution)

@@ -306,6 +306,15 @@ _DATASETS: tuple[DataSet, ...] = (
         source_url="https://clustercollaboration.eu",
         filename="reference/eu_clusters_named.csv",
     ),
+    DataSet(
+        name="fr_departements",
+        title="French départements (boundaries and names)",
+        description="The 96 metropolitan départements, simplified, WGS84; properties code, nom.",
+        licence="Licence Ouverte / Etalab 2.0",
+        attribution="IGN Admin Express / INSEE COG 2018",
+        source_url="https://geoservices.ign.fr/adminexpress",
+        filename="fr/departements.geojson",
+    ),
 )
 
 CATALOG: dict[str, DataSet] = {dataset.name: dataset for dataset in _DATASETS}

@@ -9,6 +9,7 @@ quotients, shares, growth and ratings are exactly those of the regional-statisti
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import check_in
+from clusteratlas.data.catalog import get_dataset, locate
 from clusteratlas.data.nace import normalise_nace
 from clusteratlas.errors import ParameterError, SchemaError, UnknownCodeError
 from clusteratlas.mapping.pipeline import build_map
@@ -261,6 +263,7 @@ def map_register(
     aggregates = _tidy(aggregates)
     notes = _register_notes(aggregates, stock_year)
     observations = aggregates.dropna(subset=["region", "industry"]).assign(wages=np.nan)
+    names = departement_names() if region_level == "departement" else {}
     usable = expand_definitions(definitions, observations["industry"].unique())
     frame = build_map(
         observations,
@@ -270,13 +273,25 @@ def map_register(
         growth_start=growth_start,
         absent_is_zero=absent_is_zero,
         overrides=overrides,
+        region_names=names,
     )
     extra = ["Categories: EU industrial ecosystems"] if categories == "ecosystems" else []
+    if names:
+        extra.append(get_dataset("fr_departements").attribution)
     return RegisterMap(
         frame=frame, ruleset=ruleset, categories=categories, year=stock_year, engine=engine,
         files=files, attribution=[SIRENE_ATTRIBUTION, *extra], notes=notes,
         aggregates=aggregates,
     )  # fmt: skip
+
+
+def departement_names() -> dict[str, str]:
+    """Département code → name from the catalog's boundaries, or {} when they are absent."""
+    path, _ = locate("fr_departements")
+    if path is None:
+        return {}
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    return {str(f["properties"]["code"]): str(f["properties"]["nom"]) for f in features}
 
 
 def _latest(backend: Any, expr: Any) -> int:
