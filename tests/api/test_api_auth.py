@@ -83,6 +83,23 @@ def test_posts_follow_interest_comments(client: TestClient, users: Users) -> Non
         client.post(f"{API}/posts/999999/comments", json={"body": "x"}, headers=public).status_code
         == 404
     )
+    # Reading is public: the list (newest first, filterable) and one post with its thread.
+    client.post(
+        url,
+        json={**post, "kind": "request", "title": "Need wafers"},
+        headers=Users.auth(users.manager),
+    )
+    listed = client.get(f"{API}/posts", params={"organisation_id": users.managed_id}).json()
+    assert (
+        listed["total"] == 2 and [p["title"] for p in listed["items"]][1] == "Clean-room capacity"
+    )
+    only = client.get(f"{API}/posts", params={"kind": "offer", "limit": 1}).json()
+    assert only["total"] == 1 and only["items"][0]["id"] == post_id and only["next"] is None
+    assert client.get(f"{API}/posts", params={"kind": "gift"}).status_code == 422
+    detail = client.get(f"{API}/posts/{post_id}").json()
+    assert [c["body"] for c in detail["comments"]] == ["Price?"]
+    assert detail["followers"] == 0 and detail["interests"] == 1  # unfollowed above
+    assert client.get(f"{API}/posts/999999").status_code == 404
 
 
 def test_audit_is_admin_only_and_records_actors(client: TestClient, users: Users) -> None:

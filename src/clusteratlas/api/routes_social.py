@@ -13,17 +13,22 @@ from clusteratlas.api.schemas import (
     WRITE_RESPONSES,
     AuditOut,
     CommentCreate,
+    CommentOut,
     Created,
     InterestCreate,
     PostCreate,
+    PostDetail,
     PostOut,
+    PostsOut,
 )
 from clusteratlas.registry import (
     add_comment,
     create_post,
     express_interest,
     follow_post,
+    get_post,
     history,
+    list_posts,
     unfollow_post,
 )
 
@@ -52,6 +57,45 @@ def publish(
     )
     session.commit()
     return convert.post(post)
+
+
+@router.get("/posts", response_model=PostsOut, summary="List partner-search posts")
+def posts(
+    session: SessionDep,
+    organisation_id: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None,
+    kind: Annotated[str | None, Query(pattern="^(offer|request)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> PostsOut:
+    """Return offers and requests, newest first; anyone may read them."""
+    items, total = list_posts(
+        session, organisation_id=organisation_id, kind=kind, limit=limit, offset=offset
+    )
+    more = offset + limit < total
+    following = f"/api/v1/posts?limit={limit}&offset={offset + limit}" if more else None
+    return PostsOut(
+        items=[convert.post(item) for item in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next=following,
+    )
+
+
+@router.get("/posts/{post_id}", response_model=PostDetail, summary="One post with its comments")
+def post_detail(post_id: Id, session: SessionDep) -> PostDetail:
+    """Return a post, its comments, and how many follow it or expressed interest."""
+    item, followers, interests = get_post(session, post_id)
+    comments = [
+        CommentOut(id=c.id, author_id=c.user_id, body=c.body, created_at=c.created_at)
+        for c in item.comments
+    ]
+    return PostDetail(
+        **convert.post(item).model_dump(),
+        comments=comments,
+        followers=followers,
+        interests=interests,
+    )
 
 
 @router.post("/posts/{post_id}/follow", response_model=Created, summary="Follow a post")

@@ -214,6 +214,29 @@ class PostOut(BaseModel):
     created_at: dt.datetime | None
 
 
+class CommentOut(BaseModel):
+    """A comment on a post."""
+
+    id: int
+    author_id: int | None
+    body: str
+    created_at: dt.datetime | None
+
+
+class PostDetail(PostOut):
+    """A post with its comments and how many follow it or expressed interest."""
+
+    comments: list[CommentOut]
+    followers: int
+    interests: int
+
+
+class PostsOut(Page):
+    """One page of partner-search posts, newest first."""
+
+    items: list[PostOut]
+
+
 class InterestCreate(_Input):
     """Interest in a post, with an optional message."""
 

@@ -36,6 +36,8 @@ from clusteratlas.registry.services_social import (
     create_post,
     express_interest,
     follow_post,
+    get_post,
+    list_posts,
     unfollow_post,
 )
 
@@ -285,6 +287,8 @@ __all__ = [
     "express_interest",
     "follow_post",
     "get_organisation",
+    "get_post",
+    "list_posts",
     "unfollow_post",
     "update_organisation",
 ]

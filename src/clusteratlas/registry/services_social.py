@@ -6,7 +6,7 @@ session, permissions, an audit entry per change).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clusteratlas._validation import check_in
@@ -152,3 +152,46 @@ def add_comment(session: Session, *, actor: User | None, post_id: int, body: str
 
 
 __all__ = ["add_comment", "create_post", "express_interest", "follow_post", "unfollow_post"]
+
+
+def list_posts(
+    session: Session,
+    *,
+    organisation_id: int | None = None,
+    kind: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[Post], int]:
+    """Return one page of partner-search posts, newest first, and the total count.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's session.
+    organisation_id : int, optional
+        Only the posts of this organisation.
+    kind : {"offer", "request"}, optional
+        Only offers or only requests.
+    limit, offset : int
+        The page.
+    """
+    if kind is not None:
+        check_in(kind, POST_KINDS, name="kind")
+    query = select(Post)
+    if organisation_id is not None:
+        query = query.where(Post.organisation_id == organisation_id)
+    if kind is not None:
+        query = query.where(Post.kind == kind)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(
+        query.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit).offset(offset)
+    )
+    return list(page), int(total)
+
+
+def get_post(session: Session, post_id: int) -> tuple[Post, int, int]:
+    """Return a post with its number of followers and of expressions of interest."""
+    post = _get_post(session, post_id)
+    followers = session.scalar(select(func.count()).where(Follow.post_id == post_id)) or 0
+    interests = session.scalar(select(func.count()).where(Interest.post_id == post_id)) or 0
+    return post, int(followers), int(interests)
