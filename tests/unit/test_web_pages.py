@@ -216,9 +216,15 @@ def test_edit_saves_and_detects_conflicts(site: dict[str, Any]) -> None:
     form = client.get(url)
     assert form.status_code == 200 and 'name="version"' in form.text
     version = re.search(r'name="version" value="(\d+)"', form.text).group(1)  # type: ignore[union-attr]
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{32})"', form.text).group(1)  # type: ignore[union-attr]
+    # A form posted from another site lacks the token derived from the HttpOnly session.
+    forged = client.post(url, data={"version": version, "name": "Silicon Saxony", "acronym": "X"})
+    assert forged.status_code == 403 and "did not come from one of our pages" in forged.text
+    assert client.post("/logout", follow_redirects=False).status_code == 403
     saved = client.post(
         url,
         data={
+            "csrf": csrf,
             "version": version,
             "name": "Silicon Saxony",
             "acronym": "SiSax",
@@ -231,13 +237,18 @@ def test_edit_saves_and_detects_conflicts(site: dict[str, Any]) -> None:
     assert "(SiSax)" in profile.text and "The profile was saved" in profile.text
     assert "Edit profile" in profile.text
     stale = client.post(
-        url, data={"version": version, "name": "Silicon Saxony", "acronym": "Stale"}
+        url, data={"csrf": csrf, "version": version, "name": "Silicon Saxony", "acronym": "Stale"}
     )
     assert stale.status_code == 409
     assert "Someone else saved this profile" in stale.text and "Stale" in stale.text
     invalid = client.post(
         url,
-        data={"version": str(int(version) + 1), "name": "Silicon Saxony", "founding_year": "soon"},
+        data={
+            "csrf": csrf,
+            "version": str(int(version) + 1),
+            "name": "Silicon Saxony",
+            "founding_year": "soon",
+        },
     )
     assert invalid.status_code == 422 and "whole number" in invalid.text
 

@@ -9,8 +9,10 @@ takes seconds to build).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -37,8 +39,27 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def _signed_in(request: Request) -> dict[str, Any]:
-    """Template context of every page: whether the browser holds a session cookie."""
-    return {"signed_in": SESSION_COOKIE in request.cookies}
+    """Template context of every page: whether the browser holds a session cookie, its CSRF token."""
+    return {"signed_in": SESSION_COOKIE in request.cookies, "csrf": csrf_token(request)}
+
+
+def csrf_token(request: Request) -> str:
+    """Return the anti-forgery token of the browser's session ("" without a session).
+
+    It is derived from the HttpOnly session cookie, which another site can neither read nor
+    send in a form field, so a form that carries it came from one of our pages (a
+    synchronizer token without server state; the SameSite=Lax cookie is a second guard).
+    """
+    session = request.cookies.get(SESSION_COOKIE, "")
+    if not session:
+        return ""
+    return hashlib.sha256(b"clusteratlas-csrf:" + session.encode()).hexdigest()[:32]
+
+
+def csrf_ok(request: Request, form: Mapping[str, str]) -> bool:
+    """Whether a submitted form carries the session's CSRF token."""
+    expected = csrf_token(request)
+    return bool(expected) and hmac.compare_digest(form.get("csrf", ""), expected)
 
 
 TEMPLATES = Jinja2Templates(

@@ -23,6 +23,7 @@ from clusteratlas.errors import (
 from clusteratlas.web._support import (
     SESSION_COOKIE,
     TEMPLATES,
+    csrf_ok,
     current_user,
     db_session,
     filter_options,
@@ -194,6 +195,10 @@ def profile(request: Request, session: DB, organisation_id: int) -> HTMLResponse
     return TEMPLATES.TemplateResponse(request, "organisation.html", context)
 
 
+async def _form_fields(request: Request) -> dict[str, str]:
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
 def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/organisations"
 
@@ -239,9 +244,17 @@ def login(
     return response
 
 
-@router.post("/logout", name="logout")
-def logout() -> RedirectResponse:
-    """Forget the session cookie."""
+_FORGED = (
+    "This form did not come from one of our pages, or your session changed since it was "
+    "shown. Reload the page and try again."
+)
+
+
+@router.post("/logout", name="logout", response_model=None)
+def logout(request: Request, form: Annotated[dict[str, str], Depends(_form_fields)]) -> Response:
+    """Forget the session cookie (the form must carry the session's CSRF token)."""
+    if not csrf_ok(request, form):
+        return _error(request, 403, "Form refused", _FORGED)
     response = RedirectResponse("/organisations", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -297,16 +310,12 @@ def edit_form(request: Request, session: DB, organisation_id: int) -> Response:
     return _edit_page(request, organisation, user=user, values=form_values(organisation))
 
 
-async def _form(request: Request) -> dict[str, str]:
-    return {k: str(v) for k, v in (await request.form()).items()}
-
-
 @router.post("/organisations/{organisation_id}/edit", response_model=None)
 def edit(
     request: Request,
     session: DB,
     organisation_id: int,
-    form: Annotated[dict[str, str], Depends(_form)],
+    form: Annotated[dict[str, str], Depends(_form_fields)],
 ) -> Response:
     """Apply the form; 409 with the saved values when someone else saved meanwhile."""
     return _save(request, session, organisation_id, form)
@@ -320,6 +329,8 @@ def _save(
     found = _editable(request, session, organisation_id)
     if isinstance(found, Response):
         return found
+    if not csrf_ok(request, form):
+        return _error(request, 403, "Form refused", _FORGED)
     organisation, user = found
     try:
         version, changes = changes_from_form(form)
