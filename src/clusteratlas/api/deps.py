@@ -19,6 +19,7 @@ from clusteratlas.api.mapdata import MapData
 from clusteratlas.registry import User, authenticate_token
 
 SESSION_COOKIE = "clusteratlas_session"
+"""Name of the HttpOnly cookie that holds the API token of a signed-in user."""
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -23,10 +23,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
+from clusteratlas.api.deps import SESSION_COOKIE  # one cookie for the API and the pages
 from clusteratlas.errors import ClusterAtlasError
-
-SESSION_COOKIE = "clusteratlas_session"
-"""Name of the HttpOnly cookie that holds the API token of a signed-in user."""
 
 FACTORY_ATTRIBUTES = ("session_factory", "sessions", "SessionLocal")
 """Attributes of ``app.state`` searched, in order, for the registry's session factory."""

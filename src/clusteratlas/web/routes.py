@@ -107,6 +107,24 @@ def atlas(
     return TEMPLATES.TemplateResponse(request, "atlas.html", context)
 
 
+def _map_or_error(
+    request: Request,
+    source: str,
+    year: int | None,
+    categories: str | None,
+    rules: str | None,
+) -> tuple[Any, Any] | HTMLResponse:
+    """Return the (choice, map) a page asks for, or the error page that says why not."""
+    try:
+        choice = _choice(source, year, categories, rules)
+    except UnknownCodeError as err:
+        return _error(request, 404, "Unknown source", str(err))
+    result, note = load_map(choice, request)
+    if result is None:
+        return _error(request, 503, "Map not available", note)
+    return choice, result
+
+
 @router.get("/regions/{source}/{region}", response_class=HTMLResponse, name="region")
 def region_page(
     request: Request,
@@ -119,13 +137,10 @@ def region_page(
     """Render a region's cluster portfolio: every category with its measures and rating."""
     from clusteratlas.mapping.portfolio import portfolio, rating_column
 
-    try:
-        choice = _choice(source, year, categories, rules)
-    except UnknownCodeError as err:
-        return _error(request, 404, "Unknown source", str(err))
-    result, note = load_map(choice, request)
-    if result is None:
-        return _error(request, 503, "Map not available", note)
+    loaded = _map_or_error(request, source, year, categories, rules)
+    if isinstance(loaded, HTMLResponse):
+        return loaded
+    choice, result = loaded
     try:
         rows = portfolio(result.frame, region)
     except UnknownCodeError as err:
@@ -158,13 +173,10 @@ def category_page(
     """Render the regions ranked by a measure for one category."""
     from clusteratlas.mapping.portfolio import rank_regions, rating_column
 
-    try:
-        choice = _choice(source, year, categories, rules)
-    except UnknownCodeError as err:
-        return _error(request, 404, "Unknown source", str(err))
-    result, note = load_map(choice, request)
-    if result is None:
-        return _error(request, 503, "Map not available", note)
+    loaded = _map_or_error(request, source, year, categories, rules)
+    if isinstance(loaded, HTMLResponse):
+        return loaded
+    choice, result = loaded
     try:
         rows = rank_regions(result.frame, category, measure=measure, top=top)
     except (UnknownCodeError, ValueError) as err:
