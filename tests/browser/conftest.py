@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -22,20 +21,10 @@ from urllib.parse import urlparse
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+from _browser_support import MANAGER, PASSWORD, Site, Watch
 from _registry_support import write_mirror
 
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery"
-MANAGER = "manager@example.org"
-
-
-@dataclass(frozen=True)
-class Site:
-    """The running app: its base URL and the organisations of the test manager."""
-
-    url: str
-    managed_id: int
-    other_id: int
 
 
 @pytest.fixture(scope="session")
@@ -90,27 +79,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def base_url(site: Site) -> str:
     # Replaces pytest-base-url's fixture (a plugin instance method that newer pytest warns on).
     return site.url
-
-
-@dataclass
-class Watch:
-    """What a page tried that it must not: remote requests, page errors, console errors."""
-
-    blocked: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    expected: list[str] = field(default_factory=list)
-
-    def allow_failed_load(self, url_part: str) -> None:
-        """Accept the console's "Failed to load resource" for a URL the test asks to fail."""
-        self.expected.append(url_part)
-
-    def console(self, message: Any) -> None:
-        if message.type != "error":
-            return
-        where = (message.location or {}).get("url", "")
-        if "Failed to load resource" in message.text and any(p in where for p in self.expected):
-            return
-        self.errors.append(f"console: {message.text} ({where})")
 
 
 @pytest.fixture

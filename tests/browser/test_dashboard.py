@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conftest import MANAGER, PASSWORD, Site, Watch
+from _browser_support import MANAGER, PASSWORD, Site, Watch
 
 pytestmark = pytest.mark.browser
 HAS_DATA = (
