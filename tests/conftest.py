@@ -25,3 +25,15 @@ def data_dir() -> Path:
     if not value or not Path(value).is_dir():
         pytest.skip("CLUSTERATLAS_DATA does not point at the real data mirror")
     return Path(value)
+
+
+@pytest.fixture
+def publisher_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A loopback server standing in for every publisher (``CLUSTERATLAS_DOWNLOAD_BASE``)."""
+    from _loopback import start_server
+
+    state, server = start_server(tmp_path / "publishers")
+    monkeypatch.setenv("CLUSTERATLAS_DOWNLOAD_BASE", state.base)
+    yield state
+    server.shutdown()
+    server.server_close()

@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 _PACKAGES = (
     "clusteratlas", "numpy", "pandas", "pyarrow", "duckdb", "pydantic", "typer", "rich",
-    "geopandas", "shapely", "pyogrio", "pyproj", "matplotlib", "jinja2", "pooch",
+    "geopandas", "shapely", "pyogrio", "pyproj", "matplotlib", "jinja2", "requests",
 )  # fmt: skip
 
 

@@ -397,26 +397,16 @@ def resolve(name: str, *, download: bool = True, progress: bool = True) -> Path:
 
 
 def _download(dataset: DataSet, *, progress: bool, looked: str) -> Path:
-    import pooch  # imported here: only downloads need it
+    from clusteratlas.data.download import DownloadError, download
 
     assert dataset.download_url is not None
-    target = dataset.cache_path
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fetched = pooch.retrieve(
-            dataset.download_url,
-            known_hash=None,
-            fname=target.name,
-            path=target.parent,
-            progressbar=progress,
-        )
-    except Exception as err:  # network errors come in many types (requests, OSError, …)
+        return download(dataset.download_url, dataset.cache_path, progress=progress)
+    except DownloadError as err:
         raise DataNotFoundError(
-            f"Data set {dataset.name!r} could not be downloaded from {dataset.download_url} "
-            f"({type(err).__name__}: {err}); {looked}: set {DATA_ENV} to a directory holding "
-            f"{dataset.filename}."
+            f"Data set {dataset.name!r} could not be downloaded: {err} ({looked}: or set {DATA_ENV} to a directory "
+            f"holding {dataset.filename})."
         ) from err
-    return Path(fetched)
 
 
 def dataset_path(path: str | Path | None, name: str) -> Path:

@@ -1,0 +1,73 @@
+"""Downloads from the publishers, against a loopback server (no other network)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from clusteratlas.data.download import DownloadError, download, publisher_url
+
+URL = "https://www2.census.gov/programs-surveys/cbp/datasets/2019/cbp19msa.zip"
+HOST_PATH = "www2.census.gov/programs-surveys/cbp/datasets/2019/cbp19msa.zip"
+
+
+def test_publisher_url_is_unchanged_without_a_base(monkeypatch):
+    monkeypatch.delenv("CLUSTERATLAS_DOWNLOAD_BASE", raising=False)
+    assert publisher_url(URL) == URL
+
+
+def test_publisher_url_keeps_host_path_and_query(monkeypatch):
+    monkeypatch.setenv("CLUSTERATLAS_DOWNLOAD_BASE", "http://127.0.0.1:9/")
+    assert (
+        publisher_url("https://ec.europa.eu/eurostat/api/x/data/sbs?format=csv")
+        == "http://127.0.0.1:9/ec.europa.eu/eurostat/api/x/data/sbs?format=csv"
+    )
+
+
+def test_download_writes_the_file_and_checks_its_digest(publisher_server, tmp_path):
+    content = bytes(range(256)) * 1000
+    publisher_server.put(HOST_PATH, content)
+    target = download(
+        URL, tmp_path / "cbp.zip", sha256=hashlib.sha256(content).hexdigest(), progress=False
+    )
+    assert target.read_bytes() == content
+    assert not (tmp_path / "cbp.zip.part").exists()
+
+
+def test_a_dropped_connection_is_resumed_with_a_range_request(publisher_server, tmp_path):
+    content = b"0123456789" * 10_000
+    publisher_server.put(HOST_PATH, content)
+    publisher_server.cut_after[HOST_PATH] = 30_001  # the first response stops here
+    target = download(URL, tmp_path / "cbp.zip", progress=False)
+    assert target.read_bytes() == content
+    # Resumed, not restarted: the second request asks for what the first did not deliver.
+    assert len(publisher_server.ranges) == 1
+    resumed_from = int(publisher_server.ranges[0].removeprefix("bytes=").rstrip("-"))
+    assert 0 < resumed_from <= 30_001
+    assert publisher_server.requests[HOST_PATH] == 2
+
+
+def test_a_wrong_digest_writes_nothing_and_says_so(publisher_server, tmp_path):
+    publisher_server.put(HOST_PATH, b"changed by the publisher")
+    with pytest.raises(DownloadError, match="SHA-256") as info:
+        download(URL, tmp_path / "cbp.zip", sha256="0" * 64, progress=False)
+    assert "Nothing was written" in str(info.value)
+    assert not (tmp_path / "cbp.zip").exists()
+    assert not (tmp_path / "cbp.zip.part").exists()
+
+
+def test_a_missing_file_names_the_address(publisher_server, tmp_path):
+    with pytest.raises(DownloadError, match="404") as info:
+        download(URL, tmp_path / "cbp.zip", progress=False, attempts=1)
+    assert "cbp19msa.zip" in str(info.value)
+    assert not (tmp_path / "cbp.zip").exists()
+
+
+def test_a_part_file_left_by_a_killed_run_is_resumed(publisher_server, tmp_path):
+    content = b"abcdefghij" * 5_000
+    publisher_server.put(HOST_PATH, content)
+    (tmp_path / "cbp.zip.part").write_bytes(content[:12_345])
+    target = download(URL, tmp_path / "cbp.zip", progress=False)
+    assert target.read_bytes() == content
+    assert publisher_server.ranges == ["bytes=12345-"]
