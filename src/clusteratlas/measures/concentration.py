@@ -152,7 +152,8 @@ def herfindahl(
     -------
     pandas.DataFrame
         One row per (``within``, ``*by``), sorted, with ``herfindahl`` in [1/n, 1], ``n``
-        (the number of rows in the group) and ``herfindahl_normalised`` in [0, 1].
+        (the number of distinct ``across`` units in the ``by`` group, whether or not the
+        ``within`` group has a row for each) and ``herfindahl_normalised`` in [0, 1].
 
     Raises
     ------
@@ -167,9 +168,14 @@ def herfindahl(
     .. math:: H = \sum_{i=1}^{n} \left(\frac{v_i}{\sum_j v_j}\right)^2, \qquad
               H^* = \frac{H - 1/n}{1 - 1/n}
 
-    :math:`H` is 1/n for an even split and 1 when one unit holds everything. Both are
-    missing when a value of the group is missing or the group sums to 0; :math:`H^*` is
-    missing when n = 1.
+    :math:`H` is 1/n for an even split and 1 when one unit holds everything. n counts
+    every unit of the ``by`` group (every region of the year, with the defaults): a unit
+    without a row in a ``within`` group counts as a zero, so :math:`H^*` is the same
+    whether zero cells are listed or left out (counting the rows present gave 0.4375 with
+    a zero row listed and 0.25 without, on the same data).
+    A unit that has no row at all in the group cannot be counted. Both are missing when a
+    value of the group is missing or the group sums to 0; :math:`H^*` is missing when
+    n = 1. EconGeo's ``herfindahl`` and REAT's ``herf`` give :math:`H` (not :math:`H^*`).
 
     References
     ----------
@@ -199,7 +205,10 @@ def herfindahl(
     group_total = values.groupby([data[key] for key in keys]).transform("sum")
     work = data[keys].assign(_square=_ratio(values, group_total) ** 2)
     result = _per_group(work, keys, "_square", "herfindahl")
-    counts = work.groupby(keys, sort=True).size().to_numpy()
+    # n is the number of units of the whole ``by`` group, not the rows of ``within``: a
+    # unit without a row counts as a zero, so listing zero cells or not changes nothing.
+    units = data[[across, *keys_by]].drop_duplicates()
+    counts = _lookup(result, _sum(units.assign(_one=1.0), keys_by, "_one", "_n"), keys_by, "_n")
     result["n"] = counts.astype("int64")
     inverse = 1.0 / counts
     result["herfindahl"] = result["herfindahl"].clip(inverse, 1.0)
