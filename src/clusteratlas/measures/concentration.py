@@ -9,10 +9,12 @@ missing, since it cannot be told from the published figures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from clusteratlas._validation import check_in
 from clusteratlas.measures.specialisation import (
     _as_by,
     _check_table,
@@ -225,6 +227,7 @@ def locational_gini(
     value: str = "employment",
     by: str | Sequence[str] = ("year",),
     reference_regions: Iterable[str] | None = None,
+    convention: Literal["krugman", "econgeo"] = "krugman",
 ) -> pd.DataFrame:
     r"""Compute Krugman's locational Gini coefficient of each category.
 
@@ -238,11 +241,16 @@ def locational_gini(
         Columns that split the table into independent groups; may be empty.
     reference_regions : iterable of str, optional
         Regions over which the coefficient is computed (default: every region in ``data``).
+    convention : {"krugman", "econgeo"}, default "krugman"
+        Twice the area between the diagonal and the Lorenz curve, in [0, 1] (Krugman
+        1991, the default), or half of it, in [0, 0.5], as EconGeo's
+        ``locational_gini`` returns.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (category, ``*by``), sorted, with ``gini`` in [0, 1].
+        One row per (category, ``*by``), sorted, with ``gini`` in [0, 1] ([0, 0.5] with
+        ``convention="econgeo"``).
 
     Raises
     ------
@@ -263,6 +271,8 @@ def locational_gini(
     region's share of the category equals its share of total employment and G tends to 1
     when the category sits in one region with a vanishing share of total employment.
     A missing value of the category in a reference region gives a missing coefficient.
+    EconGeo's ``locational_gini`` divides the same sum by 2, so its maximum is 0.5:
+    ``convention="econgeo"`` reproduces it (to about 1e-15 on the tests' examples).
 
     References
     ----------
@@ -288,6 +298,7 @@ def locational_gini(
     0        x  0.5000
     1        y  0.1667
     """
+    check_in(convention, ("krugman", "econgeo"), name="convention")
     keys_by = _as_by(by)
     reference = _reference_codes(data, region, reference_regions)
     out = _with_totals(
@@ -319,6 +330,8 @@ def locational_gini(
     grid["_area"] = grid["_x"] * (2.0 * cumulative_y - grid["_y"])
     result = _per_group(grid, keys, "_area", "gini")
     result["gini"] = (1.0 - result["gini"]).clip(0.0, 1.0)
+    if convention == "econgeo":
+        result["gini"] = result["gini"] / 2.0
     return result
 
 
