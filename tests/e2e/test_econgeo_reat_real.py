@@ -64,14 +64,18 @@ def test_reflections(case: dict, data: pd.DataFrame) -> None:
     result = method_of_reflections(data, industry="category")
     morc = pd.Series({k: v[0] for k, v in case["morc"].items()})
     mort = pd.Series({k: v[0] for k, v in case["mort"].items()})
-    np.testing.assert_allclose(result.regions.set_index("region")["morc"][morc.index], morc, **CLOSE)
+    np.testing.assert_allclose(
+        result.regions.set_index("region")["morc"][morc.index], morc, **CLOSE
+    )
     ours_t = result.industries.set_index("category")["mort"][mort.index]
     np.testing.assert_allclose(ours_t, mort, **CLOSE)
 
 
 def test_hoover_gini_and_specialisation(case: dict, data: pd.DataFrame) -> None:
     uniform = hoover_index(data, by=(), reference="uniform")["hoover"]
-    np.testing.assert_allclose(np.round(100 * uniform, 2), case["hoover_uniform"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        np.round(100 * uniform, 2), case["hoover_uniform"], rtol=0, atol=1e-9
+    )
     total = hoover_index(data, by=())["hoover"]
     np.testing.assert_allclose(np.round(100 * total, 2), case["hoover_total"], rtol=0, atol=1e-9)
     gini = gini_coefficient(data, by=())["gini"]

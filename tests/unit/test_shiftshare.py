@@ -186,7 +186,7 @@ def test_dynamic_is_the_sum_of_yearly_decompositions() -> None:
 
 def test_errors_name_the_problem() -> None:
     data = hand_frame()
-    with pytest.raises(ParameterError, match="2001.*years present are 2000, 2005, 2010"):
+    with pytest.raises(ParameterError, match=r"2001.*years present are 2000, 2005, 2010"):
         shift_share(data, start=2001, end=2010)
     with pytest.raises(ParameterError, match="'end' year must come after"):
         shift_share(data, start=2010, end=2000)

@@ -39,10 +39,13 @@ def _region_table(table: pd.DataFrame, effects: tuple[str, ...], title: str) -> 
     for name in ("start_value", "end_value", "change", *effects):
         out.add_column(EFFECT_HEADERS.get(name, name.replace("_", " ")), justify="right")
     out.add_column("status")
-    for row in table.itertuples(index=False):
-        label = f"{row.industry} {row.category_label}" if isinstance(row.category_label, str) else row.industry
-        cells = [_number(getattr(row, name)) for name in ("start_value", "end_value", "change", *effects)]
-        out.add_row(label, *cells, row.status)
+    columns = ("start_value", "end_value", "change", *effects)
+    for _, row in table.iterrows():
+        label = str(row["industry"])
+        if isinstance(row["category_label"], str):
+            label += " " + row["category_label"]
+        cells = [_number(float(row[name])) for name in columns]
+        out.add_row(label, *cells, str(row["status"]))
     ok = table[table["status"] == "ok"]
     sums = [_number(ok[name].sum()) for name in ("start_value", "end_value", "change", *effects)]
     out.add_row("sum of decomposed categories", *sums, f"{len(ok)} ok", end_section=True)

@@ -10,13 +10,19 @@ catalog holds a second CBP year).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, cast
 
 import pandas as pd
 
 from clusteratlas._validation import check_in
 from clusteratlas.errors import ParameterError, UnknownCodeError
 from clusteratlas.mapping.sources import get_source, load_definitions, load_observations
-from clusteratlas.measures.shiftshare import COMPONENTS, dynamic_shift_share, shift_share
+from clusteratlas.measures.shiftshare import (
+    COMPONENTS,
+    Method,
+    dynamic_shift_share,
+    shift_share,
+)
 from clusteratlas.store import Store
 
 
@@ -53,7 +59,9 @@ def _labels(source_name: str) -> dict[str, str]:
     if "category_label" not in definitions.columns:
         return {}
     pairs = definitions[["industry", "category_label"]].drop_duplicates("industry")
-    return dict(zip(pairs["industry"].astype(str), pairs["category_label"].astype(str), strict=True))
+    return dict(
+        zip(pairs["industry"].astype(str), pairs["category_label"].astype(str), strict=True)
+    )
 
 
 def source_shift_share(
@@ -100,6 +108,8 @@ def source_shift_share(
         When ``region`` is not in the source.
     """
     check_in(reference, ("all", "country"), name="reference")
+    check_in(method, tuple(COMPONENTS), name="method")
+    chosen_method = cast("Method", method)
     chosen = get_source(source)
     if reference == "country" and chosen.name != "eu-sbs":
         raise ParameterError("The '--reference country' option needs NUTS regions (eu-sbs).")
@@ -108,32 +118,36 @@ def source_shift_share(
     for year in (start, end):
         if year not in years:
             raise ParameterError(
-                f"{chosen.name} has no data for {year}; it holds "
-                f"{', '.join(map(str, years))}."
+                f"{chosen.name} has no data for {year}; it holds {', '.join(map(str, years))}."
             )
     if region is not None and region not in set(observations["region"]):
         raise UnknownCodeError(f"Region {region!r} is not in {chosen.name}.")
     flags = "employment_flag" if "employment_flag" in observations.columns else None
-    options = {
-        "start": start,
-        "end": end,
-        "category": "industry",
-        "method": method,
-        "flags": flags,
-        "absent": "zero" if chosen.absent_is_zero else "missing",
-    }
-    measure = dynamic_shift_share if dynamic else shift_share
+    absent: Literal["missing", "zero"] = "zero" if chosen.absent_is_zero else "missing"
+
+    def decompose(frame: pd.DataFrame) -> pd.DataFrame:
+        if dynamic:
+            return dynamic_shift_share(
+                frame, start=start, end=end, category="industry", method=chosen_method,
+                flags=flags, absent=absent,
+            )  # fmt: skip
+        return shift_share(
+            frame, start=start, end=end, category="industry", method=chosen_method,
+            flags=flags, absent=absent,
+        )  # fmt: skip
+
     if reference == "country":
         country = observations["region"].str[:2]
         wanted = [region[:2]] if region is not None else sorted(country.unique())
-        parts = [measure(observations[country == code], **options) for code in wanted]
-        table = pd.concat(parts, ignore_index=True)
+        table = pd.concat(
+            [decompose(observations[country == code]) for code in wanted], ignore_index=True
+        )
     else:
-        table = measure(observations, **options)
+        table = decompose(observations)
     if region is not None:
         table = table[table["region"] == region].reset_index(drop=True)
     table.insert(2, "category_label", table["industry"].map(_labels(chosen.name)))
-    effects = COMPONENTS[method]
+    effects = COMPONENTS[chosen_method]
     ok = table[table["status"] == "ok"]
     totals = ok.groupby("region", sort=True)[["change", *effects]].sum()
     counts = table.groupby(["region", "status"]).size().unstack(fill_value=0)

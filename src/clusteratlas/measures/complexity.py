@@ -126,9 +126,13 @@ def economic_complexity(
         sign = 1.0 if np.corrcoef(diversity[rows], k)[0, 1] >= 0 else -1.0
         k, q = sign * k, sign * q
     else:
-        morc = method_of_reflections(
-            data, region=region, industry=industry, value=value, threshold=threshold
-        ).regions["morc"].to_numpy()[rows]
+        morc = (
+            method_of_reflections(
+                data, region=region, industry=industry, value=value, threshold=threshold
+            )
+            .regions["morc"]
+            .to_numpy()[rows]
+        )
         k = k if np.corrcoef(morc, k)[0, 1] >= 0 else -k
         rho = pd.Series(ubiquity[cols]).corr(pd.Series(q), method="spearman")
         q = q if not rho > 0 else -q

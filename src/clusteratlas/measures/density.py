@@ -67,11 +67,10 @@ def _resolve(
                 f"diagonal={CONVENTIONS[convention][1]!r})."
             )
         return CONVENTIONS[convention]
-    orientation = orientation or "row"
-    diagonal = diagonal or "drop"
-    check_in(orientation, ("row", "column"), name="orientation")
-    check_in(diagonal, ("drop", "keep"), name="diagonal")
-    return orientation, diagonal
+    side, kept = orientation or "row", diagonal or "drop"
+    check_in(side, ("row", "column"), name="orientation")
+    check_in(kept, ("drop", "keep"), name="diagonal")
+    return side, kept
 
 
 def relatedness_density(
@@ -156,13 +155,13 @@ def relatedness_density(
     .. [2] Boschma, R., Balland, P.-A., & Kogler, D. F. (2015). Relatedness and
        technological change in cities. Industrial and Corporate Change, 24(1), 223-250.
     """
-    orientation, diagonal = _resolve(convention, orientation, diagonal)
+    side, kept = _resolve(convention, orientation, diagonal)
     incidence = rca_incidence(
         data, region=region, industry=industry, value=value, threshold=threshold
     )
     m = incidence.to_numpy()
-    phi = _phi(relatedness, incidence.columns, keep_diagonal=diagonal == "keep")
-    density = _density(m, phi if orientation == "row" else phi.T)
+    phi = _phi(relatedness, incidence.columns, keep_diagonal=kept == "keep")
+    density = _density(m, phi if side == "row" else phi.T)
     n_r, n_i = m.shape
     return pd.DataFrame(
         {

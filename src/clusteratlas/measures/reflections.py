@@ -154,7 +154,11 @@ def method_of_reflections(
     mort[cols] = scores_i[industry_steps]
     return ReflectionsResult(
         regions=pd.DataFrame(
-            {region: incidence.index.to_numpy(), "diversity": diversity.astype("int64"), "morc": morc}
+            {
+                region: incidence.index.to_numpy(),
+                "diversity": diversity.astype("int64"),
+                "morc": morc,
+            }
         ),
         industries=pd.DataFrame(
             {

@@ -10,6 +10,7 @@ left out: they are not decomposed and do not enter the reference totals.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -92,7 +93,9 @@ def _decompose(
     ok = (cells["status"] == "ok").to_numpy()
     e0 = cells["start_value"].to_numpy(dtype="float64")
     e1 = cells["end_value"].to_numpy(dtype="float64")
-    base = cells.assign(_e0=np.where(ok & reference, e0, 0.0), _e1=np.where(ok & reference, e1, 0.0))
+    base = cells.assign(
+        _e0=np.where(ok & reference, e0, 0.0), _e1=np.where(ok & reference, e1, 0.0)
+    )
     by_category = base.groupby(category, sort=False)[["_e0", "_e1"]].sum()
     e_c0 = cells[category].map(by_category["_e0"]).to_numpy(dtype="float64")
     e_c1 = cells[category].map(by_category["_e1"]).to_numpy(dtype="float64")
@@ -285,7 +288,7 @@ def _shift_share(
     _check_years(data, year, list(years))
     codes = _reference_codes(data, region, reference_regions)
     periods = []
-    for start, end in zip(years[:-1], years[1:], strict=True):
+    for start, end in pairwise(years):
         cells = _cells(
             data, keys, year=year, value=value, start=start, end=end,
             flags=flags, break_flags=break_flags, absent=absent,
