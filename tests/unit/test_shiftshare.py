@@ -192,6 +192,10 @@ def test_errors_name_the_problem() -> None:
         shift_share(data, start=2010, end=2000)
     with pytest.raises(ParameterError, match="2001"):  # dynamic: every year is needed
         dynamic_shift_share(data, start=2000, end=2010)
+    with pytest.raises(ParameterError, match="'end' year must come after"):
+        dynamic_shift_share(data, start=2010, end=2000)
+    with pytest.raises(TypeError, match="must be ints"):
+        shift_share(data, start="2000", end=2010)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'method'"):
         shift_share(data, start=2000, end=2010, method="gerfin")  # type: ignore[arg-type]
     with pytest.raises(SchemaError, match="flags_column"):

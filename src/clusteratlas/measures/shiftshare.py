@@ -284,7 +284,6 @@ def _shift_share(
         check_columns(data, [flags], what="data")
     if not isinstance(break_flags, str):
         raise SchemaError(f"The 'break_flags' parameter must be a str. Got {break_flags!r}.")
-    _check_years(data, year, [years[0], years[-1]])
     _check_years(data, year, list(years))
     codes = _reference_codes(data, region, reference_regions)
     periods = []
@@ -363,6 +362,10 @@ def dynamic_shift_share(
     """
     if not isinstance(start, int | np.integer) or not isinstance(end, int | np.integer):
         raise TypeError(f"The 'start' and 'end' parameters must be ints. Got {start!r}, {end!r}.")
+    if end <= start:
+        raise ParameterError(
+            f"The 'end' year must come after the 'start' year. Got start={start}, end={end}."
+        )
     table = _shift_share(
         data,
         years=list(range(int(start), int(end) + 1)),
