@@ -208,8 +208,9 @@ def maurel_sedillot(
     γ_MS is lower only when the industry is under-represented in the large areas
     (:math:`\sum_i x_i s_i < \sum_i x_i^2`) and higher when it crowds into them. A large
     gap flags an industry whose localisation is mostly *avoidance* of the dominant area:
-    in Strasbourg, where one commune holds 57 % of employment, the industries most
-    localised by commune (vineyards, farming) have γ_EG 0.31-0.67 but γ_MS -0.28 to -0.49.
+    in the Strasbourg extract, where one commune holds 57 % of employment, the ten
+    reliable industries most localised by commune (viticulture and farming first) have
+    γ_EG 0.31-0.67 but γ_MS -0.28 to -0.49.
 
     References
     ----------
