@@ -12,6 +12,7 @@ import pytest
 
 import clusteratlas.measures.inequality as inequality
 import clusteratlas.measures.reflections as reflections
+import clusteratlas.measures.specialisation_indices as specialisation_indices
 from clusteratlas.errors import ParameterError, SchemaError
 from clusteratlas.measures import (
     gini_coefficient,
@@ -177,6 +178,6 @@ def test_relatedness_density_options() -> None:
 
 
 def test_doctests() -> None:
-    for module in (inequality, reflections):
+    for module in (inequality, reflections, specialisation_indices):
         failures, _ = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert failures == 0

@@ -37,13 +37,7 @@ from clusteratlas.measures.complexity import (
 )
 from clusteratlas.measures.concentration import herfindahl, krugman_index, locational_gini
 from clusteratlas.measures.growth import absolute_change, cagr, lq_change
-from clusteratlas.measures.inequality import (
-    gini_coefficient,
-    hoover_index,
-    specialisation_coefficient,
-    specialisation_gini,
-    theil_index,
-)
+from clusteratlas.measures.inequality import gini_coefficient, hoover_index
 from clusteratlas.measures.io_links import industry_flows, io_links, naics_io_links
 from clusteratlas.measures.pointpattern import (
     EnvelopeResult,
@@ -69,6 +63,11 @@ from clusteratlas.measures.relatedness import (
 )
 from clusteratlas.measures.shiftshare import dynamic_shift_share, shift_share
 from clusteratlas.measures.specialisation import location_quotient, shares
+from clusteratlas.measures.specialisation_indices import (
+    specialisation_coefficient,
+    specialisation_gini,
+    theil_index,
+)
 
 __all__ = [
     "ComplexityResult",
