@@ -271,3 +271,16 @@ def test_coagglomeration_table_service(synthetic) -> None:
     chosen = coagglomeration_table(synthetic, levels=("block",), pairs=[("thomas", "random")])
     assert chosen[["industry_a", "industry_b"]].iloc[0].tolist() == ["thomas", "random"]
     assert coagglomeration_table(synthetic, levels=("cell",), min_plants=10_000).empty
+
+
+def test_ms_minus_eg_follows_the_documented_identity() -> None:
+    # gamma_MS - gamma_EG = 2 sum_i x_i (s_i - x_i) / ((1 - sum x^2)(1 - H)), by hand on case 1:
+    # P crowds into the large area A: sum x (s - x) = 3/4 * 1/4 - 1/4 * 1/4 = 1/8 -> +4/3;
+    # Q is under-represented in A: -1/8 -> -4/3 (MS lower than EG only there).
+    eg = ellison_glaeser(CASE1, region="area").set_index("industry")["gamma"]
+    ms = maurel_sedillot(CASE1, region="area").set_index("industry")["gamma_ms"]
+    assert (ms - eg).tolist() == pytest.approx([4 / 3, -4 / 3])
+    table = agglomeration_table(
+        CASE1.assign(commune=CASE1["area"]), levels=("commune",), industry_level="naf"
+    )
+    assert table["gamma_gap"].tolist() == pytest.approx([4 / 3, -4 / 3])

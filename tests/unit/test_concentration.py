@@ -113,10 +113,33 @@ def test_herfindahl_bounds_and_edge_cases() -> None:
     assert out.loc["even", "herfindahl_normalised"] == pytest.approx(0.0, abs=1e-12)
     assert out.loc["one", "herfindahl"] == 1.0  # the upper bound
     assert out.loc["one", "herfindahl_normalised"] == 1.0
-    assert out.loc["alone", "herfindahl"] == 1.0 and out.loc["alone", "n"] == 1
-    assert np.isnan(out.loc["alone", "herfindahl_normalised"])  # n = 1
+    # "alone" has a row for region a only: b, c and d count as zeros (n = 4), so one unit
+    # holds everything, H* = 1.
+    assert out.loc["alone", "herfindahl"] == 1.0 and out.loc["alone", "n"] == 4
+    assert out.loc["alone", "herfindahl_normalised"] == 1.0
+    single = herfindahl(data[data["region"] == "a"], by=())
+    assert single["n"].tolist() == [1] * 5
+    assert np.isnan(single.set_index("category").loc["alone", "herfindahl_normalised"])  # n = 1
     assert np.isnan(out.loc["gap", "herfindahl"])  # a missing value
     assert np.isnan(out.loc["zero", "herfindahl"])  # sums to 0
+
+
+def test_herfindahl_zero_row_listed_or_absent() -> None:
+    # The example: x = 3, 1 and a zero in c; H = (9 + 1) / 16 = 5/8 and with n = 3
+    # regions H* = (5/8 - 1/3) / (2/3) = 7/16 = 0.4375, listed or not (it was 0.25 absent).
+    listed = pd.DataFrame(
+        {
+            "category": ["x", "x", "x", "y", "y", "y"],
+            "region": list("abcabc"),
+            "employment": [3.0, 1.0, 0.0, 1.0, 1.0, 2.0],
+        }
+    )
+    absent = listed[listed["employment"] > 0]
+    for frame in (listed, absent):
+        out = herfindahl(frame, by=()).set_index("category")
+        assert out.loc["x", "n"] == 3
+        assert out.loc["x", "herfindahl"] == pytest.approx(5 / 8, **EXACT)
+        assert out.loc["x", "herfindahl_normalised"] == pytest.approx(7 / 16, **EXACT)
 
 
 # ---------------------------------------------------------------------------- Gini

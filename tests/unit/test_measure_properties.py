@@ -92,6 +92,27 @@ def test_herfindahl_between_one_over_n_and_one(data: pd.DataFrame) -> None:
 
 
 @PROPERTY
+@given(employment_tables(), st.data())
+def test_herfindahl_same_with_zero_cells_listed_or_absent(
+    data: pd.DataFrame, draw: st.DataObject
+) -> None:
+    # Zero some cells (the first cell of each region and of each category stays positive,
+    # so every unit stays in the table), then drop a random subset of the zero rows: the
+    # indices must not change.
+    n_rows = data.shape[0]
+    zeroed = np.array(draw.draw(st.lists(st.booleans(), min_size=n_rows, max_size=n_rows)))
+    keep = ~data["region"].duplicated() | ~data["category"].duplicated()
+    data = data.assign(employment=data["employment"].where(keep | ~zeroed, 0.0))
+    dropped = np.array(draw.draw(st.lists(st.booleans(), min_size=n_rows, max_size=n_rows)))
+    sparse = data[~((data["employment"] == 0.0) & dropped)]
+    for within, across in (("category", "region"), ("region", "category")):
+        full = herfindahl(data, within=within, across=across, by=()).set_index(within)
+        part = herfindahl(sparse, within=within, across=across, by=()).set_index(within)
+        assert part["n"].tolist() == full["n"].tolist()
+        pd.testing.assert_frame_equal(part, full, rtol=1e-12, check_dtype=False)
+
+
+@PROPERTY
 @given(employment_tables())
 def test_krugman_between_zero_and_two(data: pd.DataFrame) -> None:
     out = krugman_index(data, by=())

@@ -264,7 +264,9 @@ def eg_command(
     """Ellison–Glaeser and Maurel–Sédillot indices and the locational Gini of every industry.
 
     Rows with few plants or one dominant plant (high H) have huge γ with huge standard
-    errors; they are kept in the output but marked `reliable = False`.
+    errors; they are kept in the output but marked `reliable = False`. MS γ is shown
+    beside EG γ with `gamma_gap` = MS − EG: a large negative gap means the industry is
+    under-represented in the large areas (it avoids the city rather than clusters).
     Example: `clusteratlas detect eg --levels iris,commune --output eg.csv`
     """
     from clusteratlas.data.establishments_io import (
@@ -305,11 +307,16 @@ def eg_command(
                 "employment",
                 "H",
                 "gamma",
-                "z_gamma",
                 "gamma_ms",
+                "gamma_gap",
+                "z_gamma",
                 "gini",
             ],
         )
+    console.print(
+        "gamma_gap = MS γ − EG γ: strongly negative when the industry avoids the large "
+        "areas (localised around, not in, the dominant commune)."
+    )
     console.print(f"Wrote {len(table):,} rows to {output}")
 
 

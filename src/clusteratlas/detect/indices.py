@@ -29,6 +29,7 @@ AGGLOMERATION_COLUMNS: tuple[str, ...] = (
     "expected_G",
     "G_ms",
     "gamma_ms",
+    "gamma_gap",
     "gini",
 )
 
@@ -82,7 +83,16 @@ def agglomeration_table(
         :data:`AGGLOMERATION_COLUMNS` — ``gamma``, ``sd_gamma`` and ``expected_G`` of
         :func:`~clusteratlas.measures.agglomeration.ellison_glaeser`, ``G_ms`` and
         ``gamma_ms`` of :func:`~clusteratlas.measures.agglomeration.maurel_sedillot`,
-        ``gini`` of :func:`~clusteratlas.measures.agglomeration.micro_locational_gini`.
+        ``gamma_gap`` = ``gamma_ms - gamma``, ``gini`` of
+        :func:`~clusteratlas.measures.agglomeration.micro_locational_gini`.
+
+    Notes
+    -----
+    MS is lower than EG only for an industry under-represented in the large areas, and
+    higher for one crowding into them (see
+    :func:`~clusteratlas.measures.agglomeration.maurel_sedillot`). A large negative
+    ``gamma_gap`` beside a high EG γ says the industry is "localised" mostly by avoiding
+    the dominant area (vineyards and farms around a city), not by clustering together.
 
     Raises
     ------
@@ -102,6 +112,7 @@ def agglomeration_table(
         ms = maurel_sedillot(frame, **options)[[industry, "G_ms", "gamma_ms"]]
         gini = micro_locational_gini(frame, **options)
         table = eg.merge(ms, on=industry, how="left").merge(gini, on=industry, how="left")
+        table["gamma_gap"] = table["gamma_ms"] - table["gamma"]
         tables.append(table.rename(columns={industry: "industry"}).assign(level=level))
     return pd.concat(tables, ignore_index=True)[list(AGGLOMERATION_COLUMNS)]
 

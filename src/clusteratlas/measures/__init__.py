@@ -7,6 +7,10 @@
   :func:`maurel_sedillot`, :func:`coagglomeration`, :func:`micro_locational_gini`).
 * Distance-based functions (:func:`kd`, :func:`m_function`, :func:`ripley_k`) with their
   Monte-Carlo tests (:func:`kd_test`, :func:`m_test`), in :mod:`.pointpattern`.
+* Inequality and specialisation (:func:`hoover_index`, :func:`gini_coefficient`,
+  :func:`specialisation_gini`, :func:`theil_index`, :func:`specialisation_coefficient`),
+  shift-share analysis (:func:`shift_share`, :func:`dynamic_shift_share`) and the method
+  of reflections (:func:`method_of_reflections`).
 * Relatedness between industries (:func:`colocation`, :func:`cooccurrence`,
   :func:`io_links`), economic complexity (:func:`economic_complexity`,
   :func:`relatedness_density`, :func:`opportunities`).
@@ -33,6 +37,7 @@ from clusteratlas.measures.complexity import (
 )
 from clusteratlas.measures.concentration import herfindahl, krugman_index, locational_gini
 from clusteratlas.measures.growth import absolute_change, cagr, lq_change
+from clusteratlas.measures.inequality import gini_coefficient, hoover_index
 from clusteratlas.measures.io_links import industry_flows, io_links, naics_io_links
 from clusteratlas.measures.pointpattern import (
     EnvelopeResult,
@@ -46,6 +51,7 @@ from clusteratlas.measures.pointpattern import (
     m_test,
     ripley_k,
 )
+from clusteratlas.measures.reflections import ReflectionsResult, method_of_reflections
 from clusteratlas.measures.relatedness import (
     as_matrix,
     as_tidy,
@@ -55,13 +61,20 @@ from clusteratlas.measures.relatedness import (
     percentile_ranks,
     rca_incidence,
 )
+from clusteratlas.measures.shiftshare import dynamic_shift_share, shift_share
 from clusteratlas.measures.specialisation import location_quotient, shares
+from clusteratlas.measures.specialisation_indices import (
+    specialisation_coefficient,
+    specialisation_gini,
+    theil_index,
+)
 
 __all__ = [
     "ComplexityResult",
     "EnvelopeResult",
     "KdResult",
     "MResult",
+    "ReflectionsResult",
     "RipleyResult",
     "absolute_change",
     "as_matrix",
@@ -71,9 +84,12 @@ __all__ = [
     "coagglomeration_group",
     "colocation",
     "cooccurrence",
+    "dynamic_shift_share",
     "economic_complexity",
     "ellison_glaeser",
+    "gini_coefficient",
     "herfindahl",
+    "hoover_index",
     "industry_flows",
     "io_links",
     "kd",
@@ -86,6 +102,7 @@ __all__ = [
     "m_function",
     "m_test",
     "maurel_sedillot",
+    "method_of_reflections",
     "micro_locational_gini",
     "naics_io_links",
     "normalise_cooccurrence",
@@ -95,5 +112,9 @@ __all__ = [
     "relatedness_density",
     "ripley_k",
     "shares",
+    "shift_share",
+    "specialisation_coefficient",
+    "specialisation_gini",
     "subnational_eci",
+    "theil_index",
 ]

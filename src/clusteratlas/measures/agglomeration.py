@@ -201,8 +201,16 @@ def maurel_sedillot(
         \gamma_{MS} = \frac{G_{MS} - H}{1 - H}
 
     Like EG's γ it is unbiased (0 in expectation) under random location with
-    probabilities :math:`x_i`, but it weighs the deviations differently: an industry
-    spread like total employment over areas of unequal size gets γ_MS < γ_EG.
+    probabilities :math:`x_i`, but it is not always lower than EG's:
+
+    .. math:: \gamma_{MS} - \gamma_{EG} = \frac{2 \sum_i x_i (s_i - x_i)}{(1 - \sum_i x_i^2)(1 - H)}
+
+    γ_MS is lower only when the industry is under-represented in the large areas
+    (:math:`\sum_i x_i s_i < \sum_i x_i^2`) and higher when it crowds into them. A large
+    gap flags an industry whose localisation is mostly *avoidance* of the dominant area:
+    in the Strasbourg extract, where one commune holds 57 % of employment, the ten
+    reliable industries most localised by commune (viticulture and farming first) have
+    γ_EG 0.31-0.67 but γ_MS -0.28 to -0.49.
 
     References
     ----------
@@ -257,6 +265,7 @@ def coagglomeration(
         \gamma^c_{ab} = \frac{\sum_i (s_{ia} - x_i)(s_{ib} - x_i)}{1 - \sum_i x_i^2}
 
     It equals EG (1997)'s group index (:func:`coagglomeration_group`) for a group of two.
+    REAT's ``ellison.c`` is not this (see :func:`coagglomeration_group`).
 
     References
     ----------
@@ -322,6 +331,10 @@ def coagglomeration_group(
 
         \gamma^c = \frac{G / (1 - \sum_i x_i^2) - H - \sum_k \gamma_k w_k^2 (1 - H_k)}
                         {1 - \sum_k w_k^2}
+
+    REAT 3.0.3's ``ellison.c`` is not EG (1997) eq. 5: it sums the industries' area
+    shares, weights by total-employment shares and uses every industry's γ in the
+    own-industry term, so its values differ from these, which follow the paper.
 
     References
     ----------

@@ -2,7 +2,8 @@ r"""Relatedness density, economic complexity (ECI/PCI) and diversification oppor
 
 All functions take a tidy table of one cross-section (one row per region and industry),
 derive the RCA matrix :math:`M_{ri}` (LQ ≥ ``threshold``) with :func:`.rca_incidence`, and
-take relatedness as a tidy table or a square frame whose diagonal never counts.
+take relatedness as a tidy table or a square frame. :func:`relatedness_density` lives in
+:mod:`.density` (re-exported here); the opportunity gain uses its default convention.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import pandas as pd
 
 from clusteratlas._validation import check_columns, check_in, check_interval
 from clusteratlas.errors import SchemaError
-from clusteratlas.measures.relatedness import as_matrix, rca_incidence
+from clusteratlas.measures.density import _density, _phi, relatedness_density
+from clusteratlas.measures.reflections import method_of_reflections
+from clusteratlas.measures.relatedness import rca_incidence
 
 
 @dataclass(frozen=True)
@@ -37,99 +40,6 @@ class ComplexityResult:
     eigenvalue: float
 
 
-def _phi(relatedness: pd.DataFrame, industries: pd.Index) -> np.ndarray:
-    """Return the relatedness matrix aligned on ``industries``, NaN and diagonal as 0."""
-    if not isinstance(relatedness, pd.DataFrame):
-        raise TypeError(
-            f"relatedness must be a pandas DataFrame. Got {type(relatedness).__name__} instead."
-        )
-    if {"industry_a", "industry_b", "relatedness"} <= set(relatedness.columns):
-        square = as_matrix(relatedness)
-    elif relatedness.index.equals(relatedness.columns):
-        square = relatedness
-    else:
-        raise SchemaError(
-            "relatedness must be a tidy table (industry_a, industry_b, relatedness) or a "
-            "square industry x industry frame."
-        )
-    phi = square.reindex(index=industries, columns=industries).to_numpy(dtype="float64")
-    phi = np.where(np.isfinite(phi), phi, 0.0)
-    np.fill_diagonal(phi, 0.0)
-    return phi
-
-
-def _density(m: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """density_ri = sum_j phi_ij m_rj / sum_j phi_ij (NaN where the sum of phi is 0)."""
-    weight = phi.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(weight > 0, (m @ phi.T) / weight, np.nan)
-
-
-def relatedness_density(
-    data: pd.DataFrame,
-    relatedness: pd.DataFrame,
-    *,
-    region: str = "region",
-    industry: str = "industry",
-    value: str = "employment",
-    threshold: float = 1.0,
-) -> pd.DataFrame:
-    r"""Compute the relatedness density of each industry in each region.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Tidy table, one row per (``region``, ``industry``) of one cross-section.
-    relatedness : pandas.DataFrame
-        Tidy relatedness table (``industry_a``, ``industry_b``, ``relatedness``) or a
-        square industry × industry frame, e.g. the proximity of
-        :func:`~clusteratlas.measures.relatedness.normalise_cooccurrence`.
-    region, industry, value : str
-        Column labels of ``data``.
-    threshold : float, default 1.0
-        RCA threshold of :math:`M_{ri}`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns [region, industry, ``rca`` (0/1), ``density`` in [0, 1]], every region ×
-        industry of ``data`` (sorted).
-
-    Notes
-    -----
-    Hidalgo et al. (2007):
-
-    .. math:: \omega_{ri} = \frac{\sum_{j \ne i} \phi_{ij} M_{rj}}{\sum_{j \ne i} \phi_{ij}}
-
-    the share of the industries related to i, weighted by relatedness, in which region r
-    has an RCA. The diagonal is left out, as in EconGeo's ``relatedness.density`` (which
-    multiplies by 100); the ``ecomplexity`` package keeps :math:`\phi_{ii} = 1`. An industry
-    absent from ``relatedness`` or related to nothing gets a missing density; missing
-    relatedness values count as 0.
-
-    References
-    ----------
-    .. [1] Hidalgo, C. A., Klinger, B., Barabási, A.-L., & Hausmann, R. (2007). The
-       product space conditions the development of nations. Science, 317(5837), 482-487.
-    .. [2] Boschma, R., Balland, P.-A., & Kogler, D. F. (2015). Relatedness and
-       technological change in cities. Industrial and Corporate Change, 24(1), 223-250.
-    """
-    incidence = rca_incidence(
-        data, region=region, industry=industry, value=value, threshold=threshold
-    )
-    m = incidence.to_numpy()
-    density = _density(m, _phi(relatedness, incidence.columns))
-    n_r, n_i = m.shape
-    return pd.DataFrame(
-        {
-            region: np.repeat(incidence.index.to_numpy(), n_i),
-            industry: np.tile(incidence.columns.to_numpy(), n_r),
-            "rca": m.ravel(),
-            "density": density.ravel(),
-        }
-    )
-
-
 def _standardise(x: np.ndarray) -> np.ndarray:
     """(x - mean) / sd with the population sd, skipping NaN."""
     return (x - np.nanmean(x)) / np.nanstd(x)
@@ -143,6 +53,7 @@ def economic_complexity(
     value: str = "employment",
     threshold: float = 1.0,
     pci_scale: Literal["own", "eci"] = "own",
+    convention: Literal["consistent", "econgeo"] = "consistent",
 ) -> ComplexityResult:
     r"""Compute the Economic and Product Complexity Indices by the eigenvector method.
 
@@ -158,6 +69,14 @@ def economic_complexity(
         Standardise the PCI by its own mean and standard deviation (Hausmann et al. 2011),
         or by those of the raw ECI as the Stata/Python ``ecomplexity`` packages do, which
         makes each region's ECI the mean PCI of its RCA industries.
+    convention : {"consistent", "econgeo"}, default "consistent"
+        How the signs of the two eigenvectors are chosen: together, so that the ECI
+        correlates positively with diversity and the PCI follows from it (the default),
+        or each on its own as EconGeo's ``kci`` and ``tci`` do: the ECI so that it
+        correlates positively (Pearson) with the regions' method-of-reflections score
+        ``morc`` after 20 steps, the PCI so that it correlates negatively (Spearman)
+        with ubiquity. On most data the two agree; when they do not, only the
+        ``"consistent"`` signs keep :math:`D^{-1} M Q = \sigma_2 K`.
 
     Returns
     -------
@@ -175,7 +94,9 @@ def economic_complexity(
     :math:`Q = U^{-1/2} v_2`), which keeps their signs consistent
     (:math:`D^{-1} M Q = \sigma_2 K`). The sign is chosen so that the ECI correlates
     positively with diversity; then :math:`\mathrm{ECI} = (K - \bar K)/\mathrm{sd}(K)`
-    (population sd, ``ddof=0``). Regions with no RCA and industries with no RCA region get
+    (population sd, ``ddof=0``). EconGeo's ``kci``/``tci`` return :math:`v / \sum v`
+    instead (standardise them to compare) from the eigenvectors of a transition matrix
+    rounded to 4 decimals, so they agree with these to about 1e-3 only. Regions with no RCA and industries with no RCA region get
     a missing index. If the network is disconnected, the second eigenvalue is 1 and the
     vector only tells the components apart.
 
@@ -200,8 +121,21 @@ def economic_complexity(
     u, sigma, vt = np.linalg.svd(a, full_matrices=False)
     k = u[:, 1] / np.sqrt(diversity[rows])
     q = vt[1] / np.sqrt(ubiquity[cols])
-    sign = 1.0 if np.corrcoef(diversity[rows], k)[0, 1] >= 0 else -1.0
-    k, q = sign * k, sign * q
+    check_in(convention, ("consistent", "econgeo"), name="convention")
+    if convention == "consistent":
+        sign = 1.0 if np.corrcoef(diversity[rows], k)[0, 1] >= 0 else -1.0
+        k, q = sign * k, sign * q
+    else:
+        morc = (
+            method_of_reflections(
+                data, region=region, industry=industry, value=value, threshold=threshold
+            )
+            .regions["morc"]
+            .to_numpy()[rows]
+        )
+        k = k if np.corrcoef(morc, k)[0, 1] >= 0 else -k
+        rho = pd.Series(ubiquity[cols]).corr(pd.Series(q), method="spearman")
+        q = q if not rho > 0 else -q
     eci = np.full(m.shape[0], np.nan)
     pci = np.full(m.shape[1], np.nan)
     eci[rows] = _standardise(k)

@@ -9,10 +9,12 @@ missing, since it cannot be told from the published figures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from clusteratlas._validation import check_in
 from clusteratlas.measures.specialisation import (
     _as_by,
     _check_table,
@@ -152,7 +154,8 @@ def herfindahl(
     -------
     pandas.DataFrame
         One row per (``within``, ``*by``), sorted, with ``herfindahl`` in [1/n, 1], ``n``
-        (the number of rows in the group) and ``herfindahl_normalised`` in [0, 1].
+        (the number of distinct ``across`` units in the ``by`` group, whether or not the
+        ``within`` group has a row for each) and ``herfindahl_normalised`` in [0, 1].
 
     Raises
     ------
@@ -167,9 +170,14 @@ def herfindahl(
     .. math:: H = \sum_{i=1}^{n} \left(\frac{v_i}{\sum_j v_j}\right)^2, \qquad
               H^* = \frac{H - 1/n}{1 - 1/n}
 
-    :math:`H` is 1/n for an even split and 1 when one unit holds everything. Both are
-    missing when a value of the group is missing or the group sums to 0; :math:`H^*` is
-    missing when n = 1.
+    :math:`H` is 1/n for an even split and 1 when one unit holds everything. n counts
+    every unit of the ``by`` group (every region of the year, with the defaults): a unit
+    without a row in a ``within`` group counts as a zero, so :math:`H^*` is the same
+    whether zero cells are listed or left out (counting the rows present gave 0.4375 with
+    a zero row listed and 0.25 without, on the same data).
+    A unit that has no row at all in the group cannot be counted. Both are missing when a
+    value of the group is missing or the group sums to 0; :math:`H^*` is missing when
+    n = 1. EconGeo's ``herfindahl`` and REAT's ``herf`` give :math:`H` (not :math:`H^*`).
 
     References
     ----------
@@ -199,7 +207,10 @@ def herfindahl(
     group_total = values.groupby([data[key] for key in keys]).transform("sum")
     work = data[keys].assign(_square=_ratio(values, group_total) ** 2)
     result = _per_group(work, keys, "_square", "herfindahl")
-    counts = work.groupby(keys, sort=True).size().to_numpy()
+    # n is the number of units of the whole ``by`` group, not the rows of ``within``: a
+    # unit without a row counts as a zero, so listing zero cells or not changes nothing.
+    units = data[[across, *keys_by]].drop_duplicates()
+    counts = _lookup(result, _sum(units.assign(_one=1.0), keys_by, "_one", "_n"), keys_by, "_n")
     result["n"] = counts.astype("int64")
     inverse = 1.0 / counts
     result["herfindahl"] = result["herfindahl"].clip(inverse, 1.0)
@@ -216,6 +227,7 @@ def locational_gini(
     value: str = "employment",
     by: str | Sequence[str] = ("year",),
     reference_regions: Iterable[str] | None = None,
+    convention: Literal["krugman", "econgeo"] = "krugman",
 ) -> pd.DataFrame:
     r"""Compute Krugman's locational Gini coefficient of each category.
 
@@ -229,11 +241,16 @@ def locational_gini(
         Columns that split the table into independent groups; may be empty.
     reference_regions : iterable of str, optional
         Regions over which the coefficient is computed (default: every region in ``data``).
+    convention : {"krugman", "econgeo"}, default "krugman"
+        Twice the area between the diagonal and the Lorenz curve, in [0, 1] (Krugman
+        1991, the default), or half of it, in [0, 0.5], as EconGeo's
+        ``locational_gini`` returns.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (category, ``*by``), sorted, with ``gini`` in [0, 1].
+        One row per (category, ``*by``), sorted, with ``gini`` in [0, 1] ([0, 0.5] with
+        ``convention="econgeo"``).
 
     Raises
     ------
@@ -254,6 +271,8 @@ def locational_gini(
     region's share of the category equals its share of total employment and G tends to 1
     when the category sits in one region with a vanishing share of total employment.
     A missing value of the category in a reference region gives a missing coefficient.
+    EconGeo's ``locational_gini`` divides the same sum by 2, so its maximum is 0.5:
+    ``convention="econgeo"`` reproduces it (to about 1e-15 on the tests' examples).
 
     References
     ----------
@@ -279,6 +298,7 @@ def locational_gini(
     0        x  0.5000
     1        y  0.1667
     """
+    check_in(convention, ("krugman", "econgeo"), name="convention")
     keys_by = _as_by(by)
     reference = _reference_codes(data, region, reference_regions)
     out = _with_totals(
@@ -310,6 +330,8 @@ def locational_gini(
     grid["_area"] = grid["_x"] * (2.0 * cumulative_y - grid["_y"])
     result = _per_group(grid, keys, "_area", "gini")
     result["gini"] = (1.0 - result["gini"]).clip(0.0, 1.0)
+    if convention == "econgeo":
+        result["gini"] = result["gini"] / 2.0
     return result
 
 

@@ -7,12 +7,13 @@ missing result for their own cell, never a zero; a pair with no row at all count
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clusteratlas._validation import check_columns, check_non_negative, suggest
+from clusteratlas._validation import check_columns, check_in, check_non_negative, suggest
 from clusteratlas.errors import ParameterError, SchemaError, UnknownCodeError
 
 TOTAL_COLUMNS: tuple[str, ...] = ("region_total", "reference_category_total", "reference_total")
@@ -211,6 +212,7 @@ def location_quotient(
     region_totals: pd.DataFrame | None = None,
     reference_regions: Iterable[str] | None = None,
     reference_totals: pd.DataFrame | None = None,
+    convention: Literal["observatory", "econgeo"] = "observatory",
 ) -> pd.DataFrame:
     r"""Compute the location quotient of each region in each category.
 
@@ -234,6 +236,10 @@ def location_quotient(
     reference_totals : pandas.DataFrame, optional
         Columns [``category``, ``*by``, ``"category_total"``] giving E_c (e.g. national
         figures), and optionally ``"total"`` giving E (one value per ``*by`` group).
+    convention : {"observatory", "econgeo"}, default "observatory"
+        ``"econgeo"`` gives 0 instead of a missing LQ where :math:`T_r = 0` or
+        :math:`E_c = 0`, as EconGeo's ``location_quotient`` and ``rca`` do (a missing
+        :math:`E_{rc}` still gives a missing LQ).
 
     Returns
     -------
@@ -265,7 +271,7 @@ def location_quotient(
     region r's *available* (non-missing) values in the ``by`` group, :math:`E_c` the sum of
     the non-missing :math:`E_{rc}` over the reference regions and :math:`E` the sum of
     :math:`T_r` over the reference regions. A missing :math:`E_{rc}` gives a missing LQ,
-    as does :math:`T_r = 0` or :math:`E_c = 0`.
+    as does :math:`T_r = 0` or :math:`E_c = 0` (EconGeo gives 0 there: ``convention``).
 
     The US Cluster Mapping Project divides by *traded* employment: that is what this
     function does by default when ``data`` holds only the traded clusters. Pass
@@ -310,6 +316,9 @@ def location_quotient(
     focus = _ratio(_floats(data[value]), out["region_total"])
     weight = _ratio(out["reference_category_total"], out["reference_total"])
     out["lq"] = _ratio(focus, weight)
+    check_in(convention, ("observatory", "econgeo"), name="convention")
+    if convention == "econgeo":
+        out["lq"] = out["lq"].mask(out["lq"].isna() & data[value].notna().to_numpy(), 0.0)
     return out
 
 
