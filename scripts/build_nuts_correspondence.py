@@ -97,6 +97,7 @@ UNCHANGED: dict[tuple[int, int], list[str]] = {
 UNCHANGED[(2016, 2021)] = [c for c in UNCHANGED[(2016, 2021)] if c not in {"NL31", "NL33"}]
 
 #: (from, to, pop21) for every matrix row of the regions with a link to another code.
+# fmt: off
 LINKS: dict[tuple[int, int], list[tuple[str, str, float]]] = {
     (2010, 2013): [
         ("AT11", "AT11", 296657), ("AT12", "AT12", 1699480), ("AT12", "AT11", 0),
@@ -161,6 +162,7 @@ LINKS: dict[tuple[int, int], list[tuple[str, str, float]]] = {
         ("UKM8", "UKM8", 1486945.67),
     ],
 }
+# fmt: on
 
 
 def classify(pair: tuple[int, int]) -> list[dict[str, object]]:
@@ -231,7 +233,15 @@ def main() -> None:
     with TARGET.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(
             handle,
-            ["from_version", "from_code", "to_version", "to_code", "change", "from_share", "to_share"],
+            [
+                "from_version",
+                "from_code",
+                "to_version",
+                "to_code",
+                "change",
+                "from_share",
+                "to_share",
+            ],
             lineterminator="\n",
         )
         writer.writeheader()

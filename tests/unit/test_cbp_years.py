@@ -122,7 +122,7 @@ def test_a_year_outside_the_catalog_is_refused_without_a_path():
 def test_the_year_must_match_the_file_name(tmp_path):
     path = tmp_path / "cbp16msa.txt"
     path.write_text(LAYOUT_2016)
-    with pytest.raises(ParameterError, match="cbp16msa.txt is for 2016"):
+    with pytest.raises(ParameterError, match=r"cbp16msa\.txt is for 2016"):
         read_cbp(path, year=2017)
 
 
@@ -138,9 +138,7 @@ def test_each_year_downloads_the_census_zip(publisher_server, tmp_path, monkeypa
     assert "336411" in set(cbp["industry"])
 
 
-def test_map_us_cbp_2016_uses_the_2016_file_and_reports_unmatched_codes(
-    publisher_server, data_dir
-):
+def test_map_us_cbp_2016_uses_the_2016_file_and_reports_unmatched_codes(publisher_server, data_dir):
     from clusteratlas.mapping.service import make_map
 
     publisher_server.put(

@@ -14,7 +14,9 @@ HOST_PATH = (
     "ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/SBS_R_NUTS2021"
     "?format=SDMX-CSV&compressed=true"
 )
-HEADER = "DATAFLOW,LAST UPDATE,freq,nace_r2,indic_sbs,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS"
+HEADER = (
+    "DATAFLOW,LAST UPDATE,freq,nace_r2,indic_sbs,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS"
+)
 FLOW = "ESTAT:SBS_R_NUTS2021(1.0),27/03/25 23:00:00,A"
 # Written in the dissemination API's SDMX-CSV layout: one observation a line, its flag
 # (OBS_FLAG) and its confidentiality status (CONF_STATUS) beside it.

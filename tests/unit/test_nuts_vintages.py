@@ -19,7 +19,7 @@ from clusteratlas.errors import ParameterError, UnknownCodeError
 
 def links_of(table, code):
     rows = table[table["from_code"] == code]
-    return sorted(zip(rows["to_code"], rows["change"]))
+    return sorted(zip(rows["to_code"], rows["change"], strict=True))
 
 
 def test_france_2016_recodes_the_former_regions_and_keeps_ile_de_france():
@@ -96,10 +96,12 @@ def test_a_code_of_another_version_is_explained():
         suggest_code("FRK2", nuts2013, names={"FR71": "Rhône-Alpes"})
         == "FRK2 is NUTS 2016 Rhône-Alpes; these data use NUTS 2013: FR71."
     )
-    assert suggest_code("FR71", nuts_codes(2021)) == "FR71 is NUTS 2013; these data use NUTS 2021: FRK2."
+    assert (
+        suggest_code("FR71", nuts_codes(2021))
+        == "FR71 is NUTS 2013; these data use NUTS 2021: FRK2."
+    )
     assert suggest_code("IE06", nuts2013) == (
-        "IE06 is NUTS 2016; these data use NUTS 2013, where its territory lies within "
-        "IE01, IE02."
+        "IE06 is NUTS 2016; these data use NUTS 2013, where its territory lies within IE01, IE02."
     )
     assert suggest_code("DED2", nuts2013) == ""
     assert suggest_code("DEX9", nuts2013).startswith("Did you mean")

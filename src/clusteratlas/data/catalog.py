@@ -358,9 +358,7 @@ _DATASETS: tuple[DataSet, ...] = (
     *(
         DataSet(
             name=f"cbp{year}_cbsa",
-            title=(
-                f"County Business Patterns {year} by metropolitan and micropolitan area (CBSA)"
-            ),
+            title=(f"County Business Patterns {year} by metropolitan and micropolitan area (CBSA)"),
             description=(
                 f"Census metro-area file cbp{year % 100:02d}msa: employment (with noise flags), "
                 f"annual payroll and establishments by CBSA and NAICS "

@@ -179,8 +179,8 @@ def read_eurostat_sdmx(
 
     nace = frame["nace_r2"].str.strip()
     geo = frame["geo"].str.strip()
-    keep = frame["indic_sbs"].str.strip().isin(list(INDICATORS_2021)).to_numpy(
-        dtype=bool, copy=True
+    keep = (
+        frame["indic_sbs"].str.strip().isin(list(INDICATORS_2021)).to_numpy(dtype=bool, copy=True)
     )
     if nace_level != "all":
         keep = keep & nace.str.fullmatch(NACE_LEVEL_PATTERNS[nace_level]).to_numpy(dtype=bool)

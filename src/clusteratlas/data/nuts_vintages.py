@@ -42,7 +42,15 @@ NUTS_HISTORY_ATTRIBUTION = (
     "matrices (European Commission, Joint Research Centre)"
 )
 
-_COLUMNS = ["from_version", "from_code", "to_version", "to_code", "change", "from_share", "to_share"]
+_COLUMNS = [
+    "from_version",
+    "from_code",
+    "to_version",
+    "to_code",
+    "change",
+    "from_share",
+    "to_share",
+]
 _STRENGTH = {change: rank for rank, change in enumerate(CHANGE_TYPES)}
 _INVERSE = {"split": "merged", "merged": "split"}
 
@@ -60,7 +68,8 @@ def _compose(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     joined["from_share"] = joined["from_share"] * joined["from_share_2"]
     joined["to_share"] = joined["to_share"] * joined["to_share_2"]
     joined["rank"] = [
-        max(_STRENGTH[a], _STRENGTH[b]) for a, b in zip(joined["change"], joined["change_2"])
+        max(_STRENGTH[a], _STRENGTH[b])
+        for a, b in zip(joined["change"], joined["change_2"], strict=True)
     ]
     grouped = (
         joined.groupby(["from_code", "to_code_2"], as_index=False)
@@ -183,7 +192,8 @@ def recode_regions(
     check_columns(frame, (region,), what="frame")
     links = nuts_correspondence(from_version, to_version)
     per_code = links.groupby("from_code").agg(
-        targets=("to_code", list), change=("change", lambda c: max(c, key=_STRENGTH.get))
+        targets=("to_code", list),
+        change=("change", lambda c: max(c, key=lambda item: _STRENGTH[item])),
     )
     codes = frame[region].astype(str)
     change = codes.map(per_code["change"]).fillna("not_in_table")
@@ -245,14 +255,14 @@ def suggest_code(
     label = f"{text} is NUTS {version}" + (f" {name}" if name else "")
     if not targets:
         return f"{label}; these data use NUTS {data_version}, which has no counterpart."
-    change = max(mine["change"], key=_STRENGTH.__getitem__)
+    change = max(mine["change"], key=lambda item: _STRENGTH[item])
     if change in ONE_TO_ONE:
         return f"{label}; these data use NUTS {data_version}: {targets[0]}."
     return f"{label}; these data use NUTS {data_version}, where {_describe(change, targets)}."
 
 
 def _code_version(code: str, data_version: int) -> int | None:
-    """The version a code is read in: the first newer than the data's, else the last older."""
+    """Return the version a code is read in: the first newer than the data's, else the last older."""
     newer = [v for v in NUTS_VERSIONS if v > data_version and code in nuts_codes(v)]
     older = [v for v in NUTS_VERSIONS if v < data_version and code in nuts_codes(v)]
     return newer[0] if newer else older[-1] if older else None

@@ -262,8 +262,8 @@ def source_notes(source: Source, *, year: int, observations: pd.DataFrame) -> li
     defined = set(us_benchmark_definitions(kind="all")["industry"])
     outside = frame[~frame["industry"].isin(defined) & (frame["industry"].str.len() == 6)]
     if len(outside):
-        by_code = outside.groupby("industry")["employment"].sum(min_count=1).sort_values(
-            ascending=False
+        by_code = (
+            outside.groupby("industry")["employment"].sum(min_count=1).sort_values(ascending=False)
         )
         total = float(frame["employment"].sum())
         share = float(by_code.sum()) / total if total > 0 else float("nan")
