@@ -154,3 +154,17 @@ def test_the_eu_sbs_nuts2021_source_maps_it_with_nuts_2021_names(publisher_serve
     assert dresden["employment"] == 21384
     assert dresden["region_name"] == "Dresden"
     assert "Source: Eurostat (sbs_r_nuts2021)" in result.attribution
+
+
+def test_its_map_is_drawn_on_the_nuts_2021_boundaries(publisher_server):
+    from clusteratlas.report.build import source_boundaries
+
+    publisher_server.put(
+        "gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/"
+        "NUTS_RG_20M_2021_4326_LEVL_2.geojson",
+        GEOJSON,
+    )
+    boundaries = source_boundaries("eu-sbs-nuts2021")
+    assert sorted(boundaries["region"]) == ["DED2", "FRK2"]
+    assert dict(zip(boundaries["region"], boundaries["name"], strict=True))["FRK2"] == "Rhône-Alpes"
+    assert boundaries.geometry.notna().all()
