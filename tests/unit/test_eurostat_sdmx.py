@@ -168,3 +168,24 @@ def test_its_map_is_drawn_on_the_nuts_2021_boundaries(publisher_server):
     assert sorted(boundaries["region"]) == ["DED2", "FRK2"]
     assert dict(zip(boundaries["region"], boundaries["name"], strict=True))["FRK2"] == "Rhône-Alpes"
     assert boundaries.geometry.notna().all()
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_a_parse_error(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(sdmx_csv(["C26,EMP_LOC_NR,DED2,2021,7,,", "C26,LOC_NR,DED2,2021,4,,,extra"]))
+    with pytest.raises(ParseError, match=r"bad\.csv: expected an SDMX-CSV file"):
+        read_eurostat_sdmx(path)
+
+
+def test_rows_are_read_in_chunks_with_their_line_numbers(tmp_path, monkeypatch):
+    import clusteratlas.data.eurostat_sdmx as module
+
+    monkeypatch.setattr(module, "_CHUNK_ROWS", 3)
+    path = tmp_path / "x.csv.gz"
+    path.write_bytes(gzip.compress(sdmx_csv(ROWS).encode()))
+    assert read_eurostat_sdmx(path).equals(read_eurostat_sdmx(tmp_path / "x.csv.gz"))
+    assert value(read_eurostat_sdmx(path), "DED2", 2021, "employment") == 21384
+    bad = tmp_path / "bad.csv"
+    bad.write_text(sdmx_csv([*ROWS[:5], "C26,LOC_NR,PL91,2021,-3,,"]))
+    with pytest.raises(ParseError, match=r"line 7, column 'OBS_VALUE'"):
+        read_eurostat_sdmx(bad)

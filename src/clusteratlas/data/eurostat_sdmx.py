@@ -18,10 +18,9 @@ for the discontinued bulk TSV.
 
 from __future__ import annotations
 
-import gzip
-import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,16 +49,38 @@ TOTAL_CODES: tuple[str, ...] = ("TOTAL", "_T")
 _KNOWN = ("DATAFLOW", "LAST UPDATE", "freq", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG", "CONF_STATUS")
 _REQUIRED = ("nace_r2", "indic_sbs", "geo", "TIME_PERIOD", "OBS_VALUE")
 _NUTS_LENGTHS: dict[int, int] = {0: 2, 1: 3, 2: 4, 3: 5}
+_CHUNK_ROWS = 500_000
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_rows(path: Path, origin: str) -> pd.DataFrame:
+    """Read the rows of the indicators used, in chunks, indexed by 1-based file line."""
     with path.open("rb") as handle:
-        raw = handle.read()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return pd.read_csv(
-        io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig", na_filter=False
-    )
+        magic = handle.read(2)
+    options: dict[str, Any] = {
+        "dtype": str,
+        "keep_default_na": False,
+        "na_filter": False,
+        "encoding": "utf-8-sig",
+        "compression": "gzip" if magic == b"\x1f\x8b" else None,
+    }
+    header = [str(column) for column in pd.read_csv(path, nrows=0, **options).columns]
+    missing = [column for column in _REQUIRED if column not in header]
+    if missing:
+        raise ParseError(
+            f"{origin}, line 1: expected the SDMX-CSV column(s) {', '.join(map(repr, missing))}; "
+            f"the header has {', '.join(map(repr, header))}."
+        )
+    usecols = [column for column in header if column not in ("DATAFLOW", "LAST UPDATE")]
+    parts = []
+    # The whole data set holds many indicators: keep only ours, chunk by chunk, so memory
+    # follows what is kept rather than the size of the file.
+    # (No usecols: with it pandas would let a row with extra fields pass unnoticed.)
+    for chunk in pd.read_csv(path, chunksize=_CHUNK_ROWS, **options):
+        keep = chunk["indic_sbs"].str.strip().isin(list(INDICATORS_2021)).to_numpy(dtype=bool)
+        parts.append(chunk.loc[keep, usecols])
+    frame = pd.concat(parts) if parts else pd.DataFrame(columns=usecols, dtype=str)
+    frame.index = frame.index + 2  # the header is line 1
+    return frame
 
 
 def _select_totals(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
@@ -144,16 +165,9 @@ def read_eurostat_sdmx(
     path = dataset_path(path, "sbs_r_nuts2021")
     origin = str(path)
     try:
-        frame = _read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as err:
+        frame = _read_rows(path, origin)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError) as err:
         raise ParseError(f"{origin}: expected an SDMX-CSV file; {err}") from err
-    missing = [column for column in _REQUIRED if column not in frame.columns]
-    if missing:
-        raise ParseError(
-            f"{origin}, line 1: expected the SDMX-CSV column(s) {', '.join(map(repr, missing))}; "
-            f"the header has {', '.join(map(repr, frame.columns))}."
-        )
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
     if "freq" in frame.columns:
         frame = frame[frame["freq"].str.strip().isin(["A", ""])]
     frame = _select_totals(frame, origin)

@@ -185,7 +185,7 @@ def load_observations(
             metadata={
                 "fingerprint": fingerprint,
                 "dataset": dataset,
-                "attribution": source.attribution(),
+                "attribution": source.attribution(year=year),
             },
         )
     return frame
