@@ -2,60 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import math
-import zipfile
 
 import pytest
 
+from _publisher_files import LAYOUT_2016, LAYOUT_2018, LAYOUT_2022, zipped
 from clusteratlas.data.cbp import CBP_VINTAGES, read_cbp
 from clusteratlas.errors import ParameterError
-
-# 2012-2016 generation: upper-case names, EMPFLAG (employment-size class of a withheld
-# cell), size classes from N1_4. Layout: Census "CBP[YR]MSA.TXT Metro Area Data Dictionary".
-LAYOUT_2016 = (
-    '"MSA","NAICS","EMPFLAG","EMP_NF","EMP","QP1_NF","QP1","AP_NF","AP","EST","N1_4","N5_9",'
-    '"N10_19","N20_49","N50_99","N100_249","N250_499","N500_999","N1000","N1000_1","N1000_2",'
-    '"N1000_3","N1000_4"\n'
-    '"10180","------","","G",62514,"G",561002,"G",2403187,4112,2001,902,600,380,140,60,20,6,3,2,1,0,0\n'
-    '"10180","336411","","H",1250,"H",21007,"H",85012,3,0,0,0,1,0,1,0,1,0,0,0,0,0\n'
-    '"10180","541511","B","D",0,"D",0,"D",0,12,9,2,1,0,0,0,0,0,0,0,0,0,0\n'
-    '"31080","31----","","G",364201,"G",5001234,"G",21004567,12890,5000,2500,2000,1800,800,500,'
-    "180,70,40,20,10,6,4\n"
-    '"31080","336411","","G",52003,"G",1100456,"G",4600789,41,10,5,6,5,4,4,3,2,2,1,1,0,0\n'
-)
-
-# 2017-2021 generation: lower-case names, no EMPFLAG (a withheld cell is D in emp_nf with
-# emp 0), size classes from "n<5", "N" where a size class is not available.
-LAYOUT_2018 = (
-    '"msa","naics","emp_nf","emp","qp1_nf","qp1","ap_nf","ap","est","n<5","n5_9","n10_19",'
-    '"n20_49","n50_99","n100_249","n250_499","n500_999","n1000","n1000_1","n1000_2","n1000_3",'
-    '"n1000_4"\n'
-    '"10180","------","G",63020,"G",580111,"G",2501234,4150,2040,910,600,380,140,50,20,6,4,'
-    '"N","N","N","N"\n'
-    '"10180","336411","D",0,"D",0,"D",0,2,"N","N","N","N","N","N","N","N","N","N","N","N","N"\n'
-    '"10180","541511","J",118,"J",2101,"J",8807,13,"N","N","N","N","N","N","N","N","N","N","N",'
-    '"N","N"\n'
-)
-
-# 2022: the same columns, NAICS 2022 codes (513210 Software Publishers, 511210 in NAICS
-# 2017), noise flags G, H, J only.
-LAYOUT_2022 = (
-    '"msa","naics","emp_nf","emp","qp1_nf","qp1","ap_nf","ap","est","n<5","n5_9","n10_19",'
-    '"n20_49","n50_99","n100_249","n250_499","n500_999","n1000","n1000_1","n1000_2","n1000_3",'
-    '"n1000_4"\n'
-    '"42660","513210","G",98541,"G",8500321,"G",40123456,640,"N","N","N","N","N","N","N","N",'
-    '"N","N","N","N","N"\n'
-    '"42660","336411","H",79012,"H",1800456,"H",7900123,25,"N","N","N","N","N","N","N","N","N",'
-    '"N","N","N","N"\n'
-)
-
-
-def zipped(name: str, text: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 def cell(frame, region, industry, column):

@@ -7,36 +7,9 @@ import math
 
 import pytest
 
+from _publisher_files import FLOW, GEOJSON, HEADER, HOST_PATH, ROWS, sdmx_csv
 from clusteratlas.data.eurostat_sdmx import read_eurostat_sdmx
 from clusteratlas.errors import ParseError
-
-HOST_PATH = (
-    "ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/SBS_R_NUTS2021"
-    "?format=SDMX-CSV&compressed=true"
-)
-HEADER = (
-    "DATAFLOW,LAST UPDATE,freq,nace_r2,indic_sbs,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS"
-)
-FLOW = "ESTAT:SBS_R_NUTS2021(1.0),27/03/25 23:00:00,A"
-# Written in the dissemination API's SDMX-CSV layout: one observation a line, its flag
-# (OBS_FLAG) and its confidentiality status (CONF_STATUS) beside it.
-ROWS = [
-    "C26,EMP_LOC_NR,DED2,2021,21384,,",
-    "C26,EMP_LOC_NR,DED2,2022,22017,p,",
-    "C26,LOC_NR,DED2,2021,612,,",
-    "C26,WAGE_LOC_MEUR,DED2,2021,1043.7,,",
-    "C26,LC_EMP_LOC_TEUR,DED2,2021,71.2,,",  # an indicator the reader does not use
-    "C26,EMP_LOC_NR,FRK2,2021,,,C",  # confidential: no value, status C
-    "C26,LOC_NR,FRK2,2021,1250,,",
-    "C26,EMP_LOC_NR,NL33,2021,3120,c,",  # printed but flagged confidential
-    "C26,EMP_LOC_NR,DE,2021,250000,,",  # a country: not NUTS level 2
-    "C,EMP_LOC_NR,DED2,2021,300000,,",  # a section: not a division
-    "C26,EMP_LOC_NR,DEZZ,2021,0,,",  # extra-regio
-]
-
-
-def sdmx_csv(rows: list[str]) -> str:
-    return "\n".join([HEADER, *(f"{FLOW},{row}" for row in rows)]) + "\n"
 
 
 @pytest.fixture
@@ -125,17 +98,6 @@ def test_the_catalog_downloads_it_once_from_the_dissemination_api(
     assert value(first, "DED2", 2021, "employment") == 21384
     assert first.equals(second)
     assert sum(publisher_server.requests.values()) == 1
-
-
-GEOJSON = (
-    '{"type":"FeatureCollection","features":['
-    '{"type":"Feature","properties":{"NUTS_ID":"DED2","NUTS_NAME":"Dresden","LEVL_CODE":2,'
-    '"CNTR_CODE":"DE"},"geometry":{"type":"Polygon","coordinates":[[[13,51],[14,51],[14,52],'
-    "[13,51]]]}},"
-    '{"type":"Feature","properties":{"NUTS_ID":"FRK2","NUTS_NAME":"Rh\\u00f4ne-Alpes","LEVL_CODE":2,'
-    '"CNTR_CODE":"FR"},"geometry":{"type":"Polygon","coordinates":[[[5,45],[6,45],[6,46],'
-    "[5,45]]]}}]}"
-)
 
 
 def test_the_eu_sbs_nuts2021_source_maps_it_with_nuts_2021_names(publisher_server, data_dir):

@@ -22,6 +22,7 @@ from clusteratlas.data.definitions import (
     read_definitions,
     us_benchmark_definitions,
 )
+from clusteratlas.errors import ParameterError
 from clusteratlas.store import Store
 
 
@@ -74,10 +75,22 @@ class Source:
         return self.nuts_version is not None
 
     def dataset_for(self, year: int | None = None) -> str:
-        """Return the catalog data set holding ``year`` (``dataset`` when no file is per year)."""
-        if year is None:
+        """Return the catalog data set holding ``year`` (``dataset`` when no file is per year).
+
+        Raises
+        ------
+        ParameterError
+            When the source publishes one file per year and none is for ``year``.
+        """
+        if year is None or not self.datasets_by_year:
             return self.dataset
-        return self.datasets_by_year.get(year, self.dataset)
+        if year not in self.datasets_by_year:
+            years = sorted(self.datasets_by_year)
+            raise ParameterError(
+                f"The 'year' option of {self.name} must be one of the years with a file in the "
+                f"catalog ({years[0]}–{years[-1]}). Got {year} instead."
+            )
+        return self.datasets_by_year[year]
 
     def attribution(self, extra: tuple[str, ...] = (), *, year: int | None = None) -> list[str]:
         """Attribution texts of every data set this source's outputs are built from."""
