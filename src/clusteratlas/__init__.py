@@ -13,7 +13,9 @@ from clusteratlas._show_versions import show_versions
 from clusteratlas.data import (
     read_cbp,
     read_eurostat_sbs,
+    read_eurostat_sdmx,
     read_table,
+    recode_regions,
     resolve,
 )
 from clusteratlas.engine import aggregate_to_categories, aggregate_to_parents
@@ -92,7 +94,9 @@ __all__ = [
     "rank_regions",
     "read_cbp",
     "read_eurostat_sbs",
+    "read_eurostat_sdmx",
     "read_table",
+    "recode_regions",
     "resolve",
     "shares",
     "shift_share",

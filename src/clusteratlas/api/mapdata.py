@@ -19,7 +19,7 @@ import pandas as pd
 from clusteratlas.errors import DataNotFoundError, ParameterError
 from clusteratlas.mapping.rulesets import list_rulesets
 from clusteratlas.mapping.service import MapResult, make_map
-from clusteratlas.mapping.sources import SOURCES, get_source, load_observations
+from clusteratlas.mapping.sources import get_source, load_observations
 from clusteratlas.store import Store
 
 DEFAULT_YEARS = {"eu-sbs": 2014, "us-cbp": 2019}
@@ -171,5 +171,5 @@ class MapData:
     @functools.cache  # noqa: B019
     def strength_frame(self) -> pd.DataFrame | None:
         """Return the profile maps of every source in one frame (regional strength)."""
-        frames = [r.frame for r in map(self.profile_map, SOURCES) if r is not None]
+        frames = [r.frame for r in map(self.profile_map, PROFILE_MAPS) if r is not None]
         return pd.concat(frames, ignore_index=True) if frames else None

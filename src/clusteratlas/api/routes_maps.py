@@ -79,6 +79,7 @@ def sources(maps: MapsDep) -> SourcesOut:
                 default_rules=DEFAULT_RULES[spec.name],
             )
             for spec in SOURCES.values()
+            if spec.name in DEFAULT_YEARS  # the sources the API is configured to serve
         ],
         rulesets=list_rulesets(),
     )

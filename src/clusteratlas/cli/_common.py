@@ -55,8 +55,8 @@ SetOption = Annotated[
     typer.Option("--set", help="Override a rule threshold, e.g. `--set specialised.lq=1.8`."),
 ]
 
-DEFAULT_YEARS = {"eu-sbs": 2014, "us-cbp": 2019}
-DEFAULT_RULES = {"eu-sbs": "eco2007", "us-cbp": "uscmp"}
+DEFAULT_YEARS = {"eu-sbs": 2014, "us-cbp": 2019, "eu-sbs-nuts2021": 2022}
+DEFAULT_RULES = {"eu-sbs": "eco2007", "us-cbp": "uscmp", "eu-sbs-nuts2021": "eco2007"}
 
 
 #: Short column headers for terminal tables.

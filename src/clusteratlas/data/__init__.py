@@ -15,8 +15,15 @@ from clusteratlas.data.definitions import (
 from clusteratlas.data.establishments import validate_establishments
 from clusteratlas.data.establishments_io import read_points, read_sirene, read_strasbourg_extract
 from clusteratlas.data.eurostat import read_eurostat_sbs
+from clusteratlas.data.eurostat_sdmx import read_eurostat_sdmx
 from clusteratlas.data.generic import read_table
 from clusteratlas.data.io_tables import read_bea_make, read_bea_use
+from clusteratlas.data.nuts_vintages import (
+    match_region,
+    nuts_correspondence,
+    recode_regions,
+    suggest_code,
+)
 from clusteratlas.data.schemas import validate_definitions, validate_observations
 
 __all__ = [
@@ -26,20 +33,25 @@ __all__ = [
     "ecosystem_definitions",
     "get_dataset",
     "locate",
+    "match_region",
     "nace_division_definitions",
+    "nuts_correspondence",
     "read_bea_make",
     "read_bea_use",
     "read_cbp",
     "read_cbsa_boundaries",
     "read_definitions",
     "read_eurostat_sbs",
+    "read_eurostat_sdmx",
     "read_nuts_boundaries",
     "read_points",
     "read_sirene",
     "read_strasbourg_extract",
     "read_table",
+    "recode_regions",
     "related_clusters",
     "resolve",
+    "suggest_code",
     "us_benchmark_definitions",
     "validate_definitions",
     "validate_establishments",

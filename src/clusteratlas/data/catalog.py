@@ -315,6 +315,68 @@ _DATASETS: tuple[DataSet, ...] = (
         source_url="https://geoservices.ign.fr/adminexpress",
         filename="fr/departements.geojson",
     ),
+    DataSet(
+        name="sbs_r_nuts2021",
+        title="Eurostat regional structural business statistics (NUTS 2021, NACE Rev. 2)",
+        description=(
+            "SBS by NUTS 2021 regions and NACE Rev. 2 from reference year 2021: local units "
+            "(LOC_NR), persons employed in local units (EMP_LOC_NR), wages and salaries "
+            "(WAGE_LOC_MEUR), with flags and confidentiality status; SDMX-CSV from the "
+            "Eurostat dissemination API. Successor of sbs_r_nuts06_r2."
+        ),
+        licence="Reuse authorised with acknowledgement (Commission Decision 2011/833/EU)",
+        attribution=EUROSTAT_ATTRIBUTION + " (sbs_r_nuts2021)",
+        source_url="https://ec.europa.eu/eurostat/databrowser/view/sbs_r_nuts2021/default/table",
+        filename="eu/sbs_r_nuts2021.csv.gz",
+        download_url=(
+            "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/"
+            "SBS_R_NUTS2021?format=SDMX-CSV&compressed=true"
+        ),
+    ),
+    *(
+        DataSet(
+            name=f"nuts2021_level{level}",
+            title=f"NUTS 2021 boundaries, level {level}",
+            description=(
+                f"Boundaries of the NUTS 2021 level-{level} regions, 1:20 million, WGS84, "
+                "with properties NUTS_ID, NUTS_NAME, NAME_LATN, CNTR_CODE (Eurostat GISCO)."
+            ),
+            licence="Eurostat GISCO terms: free reuse with attribution",
+            attribution=GISCO_ATTRIBUTION,
+            source_url=(
+                "https://ec.europa.eu/eurostat/web/gisco/geodata/statistical-units/"
+                "territorial-units-statistics"
+            ),
+            filename=f"eu/NUTS_RG_20M_2021_4326_LEVL_{level}.geojson",
+            download_url=(
+                "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/"
+                f"NUTS_RG_20M_2021_4326_LEVL_{level}.geojson"
+            ),
+        )
+        for level in range(4)
+    ),
+    *(
+        DataSet(
+            name=f"cbp{year}_cbsa",
+            title=(f"County Business Patterns {year} by metropolitan and micropolitan area (CBSA)"),
+            description=(
+                f"Census metro-area file cbp{year % 100:02d}msa: employment (with noise flags), "
+                f"annual payroll and establishments by CBSA and NAICS "
+                f"{2012 if year <= 2016 else 2017 if year <= 2021 else 2022} (2–6 digits); "
+                "withheld cells are missing."
+            ),
+            licence="Public domain (U.S. Census Bureau)",
+            attribution=f"Source: U.S. Census Bureau, County Business Patterns {year}",
+            source_url=f"https://www.census.gov/data/datasets/{year}/econ/cbp/{year}-cbp.html",
+            filename=f"us/cbp{year % 100:02d}msa.zip",
+            download_url=(
+                f"https://www2.census.gov/programs-surveys/cbp/datasets/{year}/"
+                f"cbp{year % 100:02d}msa.zip"
+            ),
+        )
+        for year in range(2012, 2023)
+        if year != 2019
+    ),
 )
 
 CATALOG: dict[str, DataSet] = {dataset.name: dataset for dataset in _DATASETS}

@@ -13,12 +13,21 @@ Census metro-area file
     (``G``, ``H``, ``J``) or ``D`` (withheld to avoid disclosure) or ``S`` (not published,
     quality); ``ap`` is the annual payroll in thousands of dollars. Files of 2012–2016 also
     have an ``empflag`` column whose letter marks a withheld employment.
+
+Layout generations of the metro-area files, 2012–2022 (Census "Metro Area Data Dictionary"
+record layouts): 2012–2016 ``MSA,NAICS,EMPFLAG,EMP_NF,EMP,…,EST,N1_4,…`` (NAICS 2012, an
+employment-size-class letter in ``EMPFLAG`` for a withheld cell); 2017–2021
+``msa,naics,emp_nf,emp,…,est,n<5,…`` (NAICS 2017, no ``EMPFLAG``: ``D`` in ``emp_nf`` for a
+withheld cell); 2022 the same columns with NAICS 2022 codes and only the noise flags G, H, J.
+Column names are matched case-insensitively, so every generation goes through one reader;
+:data:`CBP_VINTAGES` records each year's NAICS vintage and metropolitan delineation.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +44,53 @@ CENSUS_COLUMNS: tuple[str, ...] = ("msa", "naics", "emp", "est")
 #: Employment and payroll flags of the Census files that mean the value is not published.
 WITHHELD_FLAGS: frozenset[str] = frozenset({"D", "S"})
 NAICS_LEVELS: tuple[int, ...] = (0, 2, 3, 4, 5, 6)
+
+#: The years whose Census metro-area files the catalog offers (``cbp{year}_cbsa``).
+CBP_YEARS: tuple[int, ...] = tuple(range(2012, 2023))
+
+
+@dataclass(frozen=True)
+class CbpVintage:
+    """What a County Business Patterns year is classified and delineated by.
+
+    Attributes
+    ----------
+    year : int
+        Reference year.
+    naics : int
+        NAICS vintage of the industry codes (2012, 2017 or 2022).
+    delineation : str
+        The OMB metropolitan delineation the CBSA codes follow.
+    delineation_status : str
+        ``CONFIRMED`` where read in a Census source, else ``UNCONFIRMED`` (configurable).
+    """
+
+    year: int
+    naics: int
+    delineation: str
+    delineation_status: str = "UNCONFIRMED"
+
+
+def _vintage(year: int) -> CbpVintage:
+    naics = 2012 if year <= 2016 else 2017 if year <= 2021 else 2022
+    if year <= 2012:
+        delineation = "OMB Bulletin 10-02 (December 2009)"
+    elif year <= 2016:
+        delineation = "OMB Bulletin 13-01 (February 2013)"
+    elif year == 2017:
+        delineation = "OMB Bulletin 17-01 (August 2017)"
+    elif year <= 2019:
+        delineation = "OMB Bulletin 18-04 (September 2018)"
+    else:
+        delineation = "OMB Bulletin 20-01 (March 2020)"
+    return CbpVintage(year=year, naics=naics, delineation=delineation)
+
+
+#: NAICS vintage (CONFIRMED: CBP technical documentation, 2012–2016 NAICS 2012, 2017–2021
+#: NAICS 2017, 2022 NAICS 2022) and metropolitan delineation (UNCONFIRMED: the bulletin
+#: each year's metro file follows is inferred from the release dates; override an entry of
+#: this mapping where a user knows better) of each catalog year.
+CBP_VINTAGES: dict[int, CbpVintage] = {year: _vintage(year) for year in CBP_YEARS}
 
 
 def _numbers(frame: pd.DataFrame, column: str, origin: str, name: str) -> np.ndarray:
@@ -111,8 +167,9 @@ def read_cbp(
     ----------
     path : str or pathlib.Path, optional
         A CBP file in the mirror layout or the Census metro-area layout (plain or
-        compressed, per its suffix). By default the catalog data set ``"cbp2019_cbsa"`` is
-        resolved.
+        compressed, per its suffix; a ``cbpYYmsa.zip`` as published). By default the
+        catalog data set ``f"cbp{year}_cbsa"`` is resolved (2012–2022), downloaded from the
+        Census Bureau when it is neither in the mirror nor in the cache.
     year : int, default 2019
         The reference year of the file (CBP files carry none). A Census file named
         ``cbpYYmsa…`` must agree with it.
@@ -159,7 +216,13 @@ def read_cbp(
     if naics_levels is not None:
         for level in naics_levels:
             check_in(level, NAICS_LEVELS, name="naics_levels")
-    path = dataset_path(path, "cbp2019_cbsa")
+    if path is None and year not in CBP_YEARS:
+        raise ParameterError(
+            f"The 'year' parameter of read_cbp must be one of {CBP_YEARS[0]}–{CBP_YEARS[-1]} "
+            f"(the County Business Patterns years in the catalog) when no path is given. "
+            f"Got {year!r} instead."
+        )
+    path = dataset_path(path, f"cbp{year}_cbsa")
     origin = str(path)
     named = re.match(r"cbp(\d{2})msa", path.name, flags=re.IGNORECASE)
     if named is not None and int(named.group(1)) != year % 100:
@@ -235,4 +298,4 @@ def read_cbp(
     return validate_observations(out, origin=origin)
 
 
-__all__ = ["WITHHELD_FLAGS", "read_cbp"]
+__all__ = ["CBP_VINTAGES", "CBP_YEARS", "WITHHELD_FLAGS", "CbpVintage", "read_cbp"]

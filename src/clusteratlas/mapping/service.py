@@ -25,6 +25,7 @@ from clusteratlas.mapping.sources import (
     load_definitions,
     load_observations,
     region_names,
+    source_notes,
 )
 from clusteratlas.store import Store
 
@@ -113,7 +114,7 @@ def make_map(
     """
     spec = get_source(source)
     check_in(reference, ("selection", "country"), name="reference")
-    if reference == "country" and spec.name != "eu-sbs":
+    if reference == "country" and not spec.is_eu:
         raise ParameterError(
             f"The 'reference' option 'country' needs regions that nest in countries (eu-sbs); "
             f"{spec.name} regions do not. Use 'selection'."
@@ -121,7 +122,7 @@ def make_map(
     ruleset = load_ruleset(rules) if rules else None
     family = categories or spec.categories[0]
     definitions = load_definitions(spec, family)
-    observations = load_observations(spec, store=store)
+    observations = load_observations(spec, store=store, year=year)
     scope_parts = []
     if countries is not None:
         wanted = set(countries)
@@ -144,6 +145,7 @@ def make_map(
         overrides=overrides,
     )
     notes = _notes(frame, definitions, observed=set(observations["industry"]))
+    notes += source_notes(spec, year=year, observations=observations)
     extra = ("eu_ecosystems",) if family == "ecosystems" else ()
     if spec.name == "us-cbp":
         extra = ("us_benchmark_clusters",)
@@ -153,7 +155,7 @@ def make_map(
         ruleset=ruleset,
         categories=family,
         year=year,
-        attribution=spec.attribution(extra),
+        attribution=spec.attribution(extra, year=year),
         notes=notes,
         scope="_".join(scope_parts + (["ref_country"] if reference == "country" else [])),
     )

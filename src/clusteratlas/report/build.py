@@ -29,7 +29,13 @@ class AtlasOutput:
 
 def source_boundaries(source: str) -> object:
     """Region boundaries (GeoDataFrame) for a source name."""
-    return read_nuts_boundaries(level=2) if source == "eu-sbs" else read_cbsa_boundaries()
+    from clusteratlas.data.catalog import resolve
+    from clusteratlas.mapping.sources import SOURCES
+
+    spec = SOURCES.get(source)
+    if spec is not None and spec.is_eu:  # each EU source names the NUTS version of its boundaries
+        return read_nuts_boundaries(level=2, path=resolve(spec.boundaries))
+    return read_cbsa_boundaries()
 
 
 def _label(result: MapResult) -> str:
