@@ -62,6 +62,26 @@ def _error(request: Request, status: int, title: str, message: str) -> HTMLRespo
     )
 
 
+def map_palette() -> dict[str, Any]:
+    """Return the map colours of the HTML atlas (one convention: darker = higher).
+
+    The LQ classes and colours, the quantile colours (light to dark), the star and
+    strong-cluster colours and the missing-value fill of :mod:`clusteratlas.report`.
+    """
+    from clusteratlas.report._common import LQ_BREAKS, LQ_COLOURS, MISSING_FILL, QUANTILE_COLOURS
+    from clusteratlas.report.atlas import STAR_COLOURS
+    from clusteratlas.report.plots import FLAG_COLOURS
+
+    return {
+        "lqBreaks": list(LQ_BREAKS),
+        "lqColours": list(LQ_COLOURS),
+        "quantileColours": list(QUANTILE_COLOURS),
+        "starColours": list(STAR_COLOURS),
+        "flagColours": list(FLAG_COLOURS),
+        "missing": MISSING_FILL,
+    }
+
+
 def _records(frame: Any, columns: list[str]) -> list[dict[str, Any]]:
     present = [c for c in columns if c in frame.columns]
     return [dict(row) for row in frame[present].to_dict("records")]
@@ -103,6 +123,7 @@ def atlas(
         "measure": measure if measure in measures else "lq",
         "note": note,
         "result": result,
+        "palette": map_palette(),
     }
     return TEMPLATES.TemplateResponse(request, "atlas.html", context)
 
