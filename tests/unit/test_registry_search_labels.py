@@ -132,3 +132,35 @@ def test_code_labels(data_dir: Path) -> None:
     assert code_labels("naics:336111")[0] == "336111"
     assert len(code_labels("naics:336111")) == 2
     assert code_labels("Automotive") == ["Automotive"]
+
+
+def test_upgrade_from_0001_indexes_existing_organisations(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from clusteratlas.registry import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    migrate(url, revision="0001_initial")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisation (id, key, name, country, technologies, field_sources,"
+                " version, updated_at) VALUES (1, 'de:x', 'Old Cluster', 'DE', '[]', '{}', 3,"
+                " '2020-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO organisation_tag (organisation_id, kind, value, status)"
+                " VALUES (1, 'sector', 'nace:C29', 'CONFIRMED')"
+            )
+        )
+    migrate(url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT rowid FROM organisation_fts WHERE organisation_fts MATCH 'c29'")
+        ).all()
+        version = connection.execute(text("SELECT version FROM organisation")).scalar()
+    engine.dispose()
+    assert found == [(1,)] and version == 3
