@@ -91,7 +91,12 @@ def test_recommendations_are_explained(client: TestClient, users: Users) -> None
     assert response.status_code == 200
     for rec in response.json():
         assert rec["score"] > 0 and rec["explanation"]
-        assert {c["name"] for c in rec["components"]} == {"related", "value_chain", "region"}
+        assert {c["name"] for c in rec["components"]} == {
+            "related",
+            "value_chain",
+            "region",
+            "technology",
+        }
     assert client.get(f"{API}/organisations/999999/recommendations").status_code == 404
 
 

@@ -92,13 +92,23 @@ def test_no_cdn_links_in_templates_or_static() -> None:
     # nothing remote: no script/style/image source and no CSS url() outside the site.
     load = re.compile(rf"(?:\bsrc\s*=|url\(){REMOTE}", re.I)
     vendored = list((WEB / "static" / "vendor").rglob("*.*s"))
-    assert len(vendored) == 3
+    assert sorted(p.name for p in vendored) == [
+        "htmx.min.js",
+        "maplibre-gl.css",
+        "maplibre-gl.js",
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+    ]
     assert [str(p) for p in vendored if load.search(p.read_text(encoding="utf-8"))] == []
 
 
 def test_vendored_assets_carry_licence_and_version(site: dict[str, Any]) -> None:
     client = client_of(site)
-    for folder, version in (("maplibre-gl", "maplibre-gl 5."), ("htmx", "htmx.org 2.")):
+    for folder, version in (
+        ("maplibre-gl", "maplibre-gl 5."),
+        ("htmx", "htmx.org 2."),
+        ("swagger-ui", "swagger-ui-dist 5."),
+    ):
         assert (WEB / "static" / "vendor" / folder / "VERSION").read_text().startswith(version)
         assert any((WEB / "static" / "vendor" / folder).glob("LICENSE*"))
     for path in (

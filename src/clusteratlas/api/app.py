@@ -3,7 +3,9 @@
 :func:`create_app` migrates the registry database, seeds it from the data mirror on first
 start (when the organisation table is empty) and, when ``CLUSTERATLAS_ADMIN_EMAIL`` and
 ``CLUSTERATLAS_ADMIN_PASSWORD`` are set, creates that administrator unless the e-mail is
-taken. OpenAPI is served at ``/api/v1/openapi.json`` and the docs at ``/api/v1/docs``.
+taken. OpenAPI is served at ``/api/v1/openapi.json`` and the docs at ``/api/v1/docs``: Swagger
+UI from the files vendored under ``web/static/vendor/swagger-ui`` (no CDN, so the page works
+offline).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +36,8 @@ from clusteratlas.registry import (
 )
 
 API_PREFIX = "/api/v1"
+SWAGGER_UI = "/static/vendor/swagger-ui"
+"""Where the vendored Swagger UI files are served (``web/static/vendor/swagger-ui``)."""
 ADMIN_EMAIL_ENV = "CLUSTERATLAS_ADMIN_EMAIL"
 ADMIN_PASSWORD_ENV = "CLUSTERATLAS_ADMIN_PASSWORD"
 
@@ -63,6 +69,21 @@ def bootstrap_admin(factory: sessionmaker[Session]) -> User | None:
         if session.scalar(select(User).where(User.email == email.strip().lower())):
             return None
         return create_user(session, email=email, password=password, role="admin")
+
+
+def _add_docs(app: FastAPI) -> None:
+    """Serve Swagger UI at ``/api/v1/docs`` from the vendored files, not from a CDN."""
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=str(app.openapi_url),
+            title=f"{app.title} – documentation",
+            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no call to validator.swagger.io
+        )
 
 
 def create_app(
@@ -113,9 +134,10 @@ def create_app(
         "organisations. Writes need a token: `Authorization: Bearer <token>` or the "
         "session cookie set by `POST /api/v1/auth/login`.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    _add_docs(app)
     app.state.engine = engine
     app.state.sessions = factory
     app.state.maps = MapData(store_path)

@@ -16,6 +16,7 @@ from clusteratlas.api.schemas import (
     LabelOut,
     OrganisationOut,
     OrganisationSummary,
+    PartnershipOut,
     PostOut,
     RecommendationOut,
     UserOut,
@@ -42,6 +43,25 @@ def _labels(org: Organisation) -> list[LabelOut]:
             status=label.status,
         )
         for label in org.labels
+    ]
+
+
+def partnerships(org: Organisation) -> list[PartnershipOut]:
+    """Return the partnerships of an organisation, by name, with its role in each."""
+    return [
+        PartnershipOut(
+            id=m.partnership.id,
+            key=m.partnership.key,
+            name=m.partnership.name,
+            kind=m.partnership.kind,
+            website=m.partnership.website,
+            description=m.partnership.description,
+            sectors=list(m.partnership.sectors or []),
+            role=m.role,
+            source=m.source,
+            status=m.status,
+        )
+        for m in sorted(org.memberships, key=lambda m: m.partnership.name)
     ]
 
 
@@ -77,6 +97,7 @@ def profile(org: Organisation) -> OrganisationOut:
         technologies=list(org.technologies or []),
         sectors=org.tag_values("sector"),
         programmes=[p.name for p in org.programmes],
+        partnerships=partnerships(org),
         field_sources=dict(org.field_sources or {}),
         created_at=org.created_at,
         updated_at=org.updated_at,

@@ -31,6 +31,7 @@ from clusteratlas.registry import (
     delete_organisation,
     get_organisation,
     history,
+    missing_profile,
     organisation_statistics,
     organisations_in_region,
     recommend_partners,
@@ -256,14 +257,43 @@ def recommendations(
     organisation_id: OrgId,
     session: SessionDep,
     maps: MapsDep,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[RecommendationOut]:
-    """Rank partners by related clusters, value-chain stages and regional strength."""
+    """Rank partners by related clusters, value-chain stages, technologies and regional strength.
+
+    An organisation with no category, value-chain stage or technology gets an empty list and
+    the header ``X-Recommendation-Note: Add categories or technologies to get
+    recommendations.``
+    """
     related, frame = maps.related(), maps.strength_frame()  # before the transaction starts
     found = recommend_partners(
         session, organisation_id=organisation_id, related=related, map_frame=frame, limit=limit
     )
+    note = missing_profile(get_organisation(session, organisation_id))
+    if note:
+        response.headers["X-Recommendation-Note"] = note
     return [convert.recommendation(r) for r in found]
+
+
+@router.get(
+    "/backdrop",
+    tags=["maps"],
+    summary="Country outlines drawn under the web maps (GeoJSON)",
+    responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+)
+def backdrop() -> JSONResponse:
+    """Return the country outlines (NUTS level 0 and the United States), simplified, EPSG:4326.
+
+    Foreign members: ``attribution`` and ``missing`` (sources whose file is not installed).
+    """
+    from clusteratlas.api.backdrop import country_outlines
+
+    return JSONResponse(
+        country_outlines(),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get(

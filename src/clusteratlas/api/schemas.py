@@ -94,6 +94,21 @@ class OrganisationSummary(BaseModel):
     score: float | None = None
 
 
+class PartnershipOut(BaseModel):
+    """A partnership (alliance, Eurocluster …) the organisation belongs to, with its role."""
+
+    id: int
+    key: str
+    name: str
+    kind: str
+    website: str | None
+    description: str | None
+    sectors: list[str]
+    role: str | None
+    source: str | None
+    status: str
+
+
 class OrganisationOut(OrganisationSummary):
     """The full profile of an organisation."""
 
@@ -104,6 +119,7 @@ class OrganisationOut(OrganisationSummary):
     technologies: list[str]
     sectors: list[str]
     programmes: list[str]
+    partnerships: list[PartnershipOut] = []
     field_sources: dict[str, Any]
     created_at: dt.datetime | None
     updated_at: dt.datetime | None

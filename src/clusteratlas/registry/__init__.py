@@ -44,7 +44,13 @@ from clusteratlas.registry.models import (
     Tag,
     User,
 )
-from clusteratlas.registry.recommend import Component, Recommendation, recommend_partners
+from clusteratlas.registry.recommend import (
+    NO_PROFILE_NOTE,
+    Component,
+    Recommendation,
+    missing_profile,
+    recommend_partners,
+)
 from clusteratlas.registry.search import SearchPage, fuzzy_names, search_organisations
 from clusteratlas.registry.seed import SeedReport, seed_registry
 from clusteratlas.registry.services import (
@@ -69,6 +75,7 @@ from clusteratlas.registry.stats import (
 from clusteratlas.registry.validation import Check, ValidationResult, validate_organisation
 
 __all__ = [
+    "NO_PROFILE_NOTE",
     "ApiToken",
     "AuditEntry",
     "Check",
@@ -116,6 +123,7 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "migrate",
+    "missing_profile",
     "organisation_statistics",
     "organisations_in_region",
     "recommend_partners",

@@ -73,6 +73,9 @@ class Organisation(Base):
     members_public: Mapped[int | None] = mapped_column(Integer)
     members_other: Mapped[int | None] = mapped_column(Integer)
     technologies: Mapped[list[str]] = mapped_column(default=list)
+    search_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    """Derived text for full-text search (tag labels, partnerships…), kept by
+    :mod:`clusteratlas.registry.search_index`; never edited directly."""
     field_sources: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(
@@ -179,6 +182,8 @@ class Partnership(Base):
     kind: Mapped[str] = mapped_column(String(30), default="alliance")
     website: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    sectors: Mapped[list[str]] = mapped_column(default=list)
+    """NACE/NAICS codes of the partnership's field (``["C26"]``), indexed for search."""
 
     members: Mapped[list[PartnershipMember]] = relationship(
         back_populates="partnership", cascade="all, delete-orphan"

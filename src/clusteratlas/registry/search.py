@@ -1,23 +1,44 @@
 """Search organisations: filters, full text (FTS5 / PostgreSQL) and fuzzy names for typos.
 
-Full text covers name, acronym, description and technologies. On SQLite the words of the
-query are matched (all of them, as prefixes are not used) in the FTS5 table
-``organisation_fts``; on PostgreSQL ``search_vector @@ plainto_tsquery('simple', text)``. Both
-use the ``simple`` configuration (no stemming) and match all words. When full text finds
-nothing and ``fuzzy`` is on, names and acronyms are ranked with rapidfuzz (``WRatio``) so that
-``"Minalgic"`` still finds Minalogic.
+Full text covers name, acronym, description, technologies and the derived document of
+:mod:`.search_index` (category, NACE/NAICS, ecosystem, value-chain, label and partnership
+labels, English and French). Every word of the query must match (whole words, no stemming);
+a word listed in the synonym file ``registry/data/search_synonyms.toml`` matches any of its
+synonyms and expansions instead (``"chips"`` → semiconductor, microelectronics, NACE C26 …),
+and a hyphenated word matches as a phrase. On SQLite the query is an FTS5 expression on
+``organisation_fts``; on PostgreSQL ``search_vector @@`` a ``tsquery`` built from
+``phraseto_tsquery('simple', …)`` terms. When full text finds nothing and ``fuzzy`` is on,
+names and acronyms are ranked with rapidfuzz (``WRatio``) so that ``"Minalgic"`` still finds
+Minalogic.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 from dataclasses import dataclass
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, TextClause, and_, exists, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    TextClause,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from clusteratlas._validation import check_interval
+from clusteratlas.registry import search_index  # registers the index's flush listeners
 from clusteratlas.registry.models import Label, Organisation, Tag
 
 FUZZY_CUTOFF = 75.0
@@ -65,15 +86,83 @@ def _label(value: str) -> ColumnElement[bool]:
     )
 
 
-def _full_text(session: Session, query: str) -> ColumnElement[bool] | TextClause:
-    words = re.findall(r"\w+", query)
-    if session.get_bind().dialect.name == "postgresql":
-        return text("organisation.search_vector @@ plainto_tsquery('simple', :fts)").bindparams(
-            fts=query
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", search_index.fold(text).lower()))
+
+
+@functools.lru_cache(maxsize=1)
+def synonyms() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Return the query expansions of ``search_synonyms.toml``.
+
+    Returns
+    -------
+    dict
+        Each query word, as a tuple of folded lower-case words (``("micro", "electronics")``),
+        mapped to the phrases that match it: its synonyms and its expansions.
+    """
+    raw = resources.files("clusteratlas.registry").joinpath("data/search_synonyms.toml")
+    table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    for entry in tomllib.loads(raw.read_text(encoding="utf-8"))["expand"]:
+        phrases = tuple(
+            dict.fromkeys(w for w in map(_words, [*entry["words"], *entry.get("also", [])]) if w)
         )
-    match = " ".join(f'"{w}"' for w in words) or '""'
+        for word in entry["words"]:
+            key = _words(word)
+            table[key] = tuple(dict.fromkeys([*table.get(key, ()), *phrases]))
+    return table
+
+
+def query_terms(query: str) -> list[tuple[tuple[str, ...], ...]]:
+    """Return the full-text query as AND-ed groups of OR-ed phrases (words as tuples).
+
+    Examples
+    --------
+    >>> query_terms("Grenoble micro-electronics")[0]
+    (('grenoble',),)
+    >>> ("c26",) in query_terms("chips")[0]
+    True
+    """
+    expansions = synonyms()
+    groups: list[tuple[tuple[str, ...], ...]] = []
+    for token in re.findall(r"\w+(?:[-'’]\w+)*", search_index.fold(query).lower()):
+        words = _words(token)
+        group = expansions.get(words, (words,))
+        if group not in groups:
+            groups.append(group)
+    return groups
+
+
+def _fts5_expression(groups: list[tuple[tuple[str, ...], ...]]) -> str:
+    def phrase(words: tuple[str, ...]) -> str:
+        return '"' + " ".join(words) + '"'
+
+    return " AND ".join("(" + " OR ".join(map(phrase, group)) + ")" for group in groups)
+
+
+def _tsquery(groups: list[tuple[tuple[str, ...], ...]]) -> Any:
+    def phrase(words: tuple[str, ...]) -> Any:
+        config: Any = literal_column("'simple'::regconfig")
+        return func.phraseto_tsquery(config, literal(" ".join(words), Text))
+
+    query: Any = None
+    for group in groups:
+        either: Any = None
+        for words in group:
+            term = phrase(words)
+            either = term if either is None else either.op("||")(term)
+        query = either if query is None else query.op("&&")(either)
+    return query
+
+
+def _full_text(session: Session, query: str) -> ColumnElement[bool] | TextClause:
+    groups = query_terms(query)
+    if not groups:
+        return Organisation.id.in_([])
+    if session.get_bind().dialect.name == "postgresql":
+        vector: Any = literal_column("organisation.search_vector")
+        return vector.op("@@")(_tsquery(groups))
     ids = text("SELECT rowid FROM organisation_fts WHERE organisation_fts MATCH :fts").bindparams(
-        fts=match
+        fts=_fts5_expression(groups)
     )
     return Organisation.id.in_(ids)
 
@@ -119,7 +208,8 @@ def search_organisations(
     ----------
     session : sqlalchemy.orm.Session
     text : str, optional
-        Words to find in name, acronym, description and technologies.
+        Words to find in name, acronym, description, technologies and the labels around the
+        organisation (see the module notes); synonyms from ``search_synonyms.toml`` count.
     country : str, optional
         ISO 3166-1 alpha-2 code (any case).
     region : str, optional
@@ -142,6 +232,7 @@ def search_organisations(
     """
     check_interval(limit, name="limit", low=1, high=500)
     check_interval(offset, name="offset", low=0)
+    search_index.apply_pending(session)
     base = _filtered(country, region, category, ecosystem, label, stage)
     query = base
     mode: Literal["filter", "fulltext", "fuzzy"] = "filter"

@@ -72,6 +72,12 @@ UNAMBIGUOUS_NUTS2 = {
 ALIASES = {"fr:minalogic": "fr:minalogic-auvergne-rhone-alpes"}
 """Natural keys of one organisation named differently by two sources."""
 POLE = "pôle de compétitivité"
+SILICON_EUROPE_DESCRIPTION = (
+    "Alliance of European micro- and nanoelectronics clusters, formed to strengthen Europe's "
+    "semiconductor industry: chip design, equipment, materials, manufacturing and applications "
+    "(silicon-europe.eu, About / History)."
+)
+"""The alliance's field as its own site states it; its sector (NACE C26) is indexed with it."""
 
 
 @dataclass
@@ -242,7 +248,13 @@ def _seed_partnership_members(seeder: _Seeder, rows: list[dict[str, str]]) -> No
     partnership = seeder.child(
         Partnership,
         {"key": "silicon-europe"},
-        {"name": "Silicon Europe", "kind": "alliance", "website": "https://www.silicon-europe.eu"},
+        {
+            "name": "Silicon Europe",
+            "kind": "alliance",
+            "website": "https://www.silicon-europe.eu",
+            "description": SILICON_EUROPE_DESCRIPTION,
+            "sectors": ["C26"],
+        },
     )
     for row in rows:
         country = ISO2.get(row["country"], row["country"])

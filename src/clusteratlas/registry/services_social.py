@@ -6,6 +6,8 @@ session, permissions, an audit entry per change).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -187,6 +189,17 @@ def list_posts(
         query.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit).offset(offset)
     )
     return list(page), int(total)
+
+
+def organisation_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Return the names of the organisations ``ids`` (to label posts in a list)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
+    )
+    return {row.id: row.name for row in rows}
 
 
 def get_post(session: Session, post_id: int) -> tuple[Post, int, int]:

@@ -16,10 +16,12 @@ from fastapi.responses import HTMLResponse
 
 from clusteratlas.errors import UnknownCodeError
 from clusteratlas.web._support import DEFAULTS, TEMPLATES, MapChoice, load_map, source_years
+from clusteratlas.web.routes_posts import router as posts_router
 from clusteratlas.web.routes_registry import router as registry_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(registry_router)
+router.include_router(posts_router)
 
 DEFAULT_CATEGORY = {"eu-sbs": "C26", "us-cbp": "Information Technology and Analytical Instruments"}
 """Category shown first on the map when the query names none."""
@@ -60,6 +62,26 @@ def _error(request: Request, status: int, title: str, message: str) -> HTMLRespo
     return TEMPLATES.TemplateResponse(
         request, "error.html", {"title": title, "message": message}, status_code=status
     )
+
+
+def map_palette() -> dict[str, Any]:
+    """Return the map colours of the HTML atlas (one convention: darker = higher).
+
+    The LQ classes and colours, the quantile colours (light to dark), the star and
+    strong-cluster colours and the missing-value fill of :mod:`clusteratlas.report`.
+    """
+    from clusteratlas.report._common import LQ_BREAKS, LQ_COLOURS, MISSING_FILL, QUANTILE_COLOURS
+    from clusteratlas.report.atlas import STAR_COLOURS
+    from clusteratlas.report.plots import FLAG_COLOURS
+
+    return {
+        "lqBreaks": list(LQ_BREAKS),
+        "lqColours": list(LQ_COLOURS),
+        "quantileColours": list(QUANTILE_COLOURS),
+        "starColours": list(STAR_COLOURS),
+        "flagColours": list(FLAG_COLOURS),
+        "missing": MISSING_FILL,
+    }
 
 
 def _records(frame: Any, columns: list[str]) -> list[dict[str, Any]]:
@@ -103,6 +125,7 @@ def atlas(
         "measure": measure if measure in measures else "lq",
         "note": note,
         "result": result,
+        "palette": map_palette(),
     }
     return TEMPLATES.TemplateResponse(request, "atlas.html", context)
 

@@ -143,6 +143,8 @@ def profile(request: Request, session: DB, organisation_id: int) -> HTMLResponse
     from clusteratlas.registry import (
         can_edit,
         get_organisation,
+        list_posts,
+        missing_profile,
         organisation_statistics,
         recommend_partners,
         validate_organisation,
@@ -153,6 +155,8 @@ def profile(request: Request, session: DB, organisation_id: int) -> HTMLResponse
     except RecordNotFoundError as err:
         return _error(request, 404, "Organisation not found", str(err))
     user = current_user(request, session)
+    memberships = sorted(organisation.memberships, key=lambda m: m.partnership.name)
+    posts, post_total = list_posts(session, organisation_id=organisation.id, limit=PAGE_SIZE)
     session.commit()  # end the (SQLite: locking) transaction while the map is built
     choice = map_for_organisation(organisation.country, organisation.region)
     result, note = load_map(choice, request)
@@ -188,6 +192,10 @@ def profile(request: Request, session: DB, organisation_id: int) -> HTMLResponse
         "map_note": note,
         "choice": choice,
         "recommendations": recommendations,
+        "recommendation_note": missing_profile(organisation),
+        "memberships": memberships,
+        "posts": posts,
+        "post_total": post_total,
         "user": user,
         "editable": can_edit(user, organisation),
         "saved": request.query_params.get("saved") == "1",

@@ -11,9 +11,17 @@
   var status = document.getElementById("map-status");
   var categoryLink = document.getElementById("category-link");
   var ds = container.dataset;
-  var COLOURS = ["#fde725", "#8fd744", "#35b779", "#21908d", "#31688e", "#443a83"];
-  var MISSING = "#d9d9d9";
-  var FIXED = { lq: [0.5, 0.8, 1.25, 2, 3], stars: [1, 2, 3], strong: [1] };
+  /* One colour convention with the HTML atlas (report/_common.py): darker = higher. The LQ uses
+   * the atlas's diverging classes around 1 (blue under-represented, dark red specialised);
+   * stars and the strong flag use the atlas's rating colours; other measures use quantile
+   * classes, light to dark. The palette comes from the server in data-palette. */
+  var PALETTE = JSON.parse(ds.palette);
+  var MISSING = PALETTE.missing;
+  var FIXED = { lq: PALETTE.lqBreaks, stars: [1, 2, 3], strong: [1] };
+  var FIXED_COLOURS = {
+    lq: PALETTE.lqColours, stars: PALETTE.starColours.slice(0, 4), strong: PALETTE.flagColours
+  };
+  var QUANTILES = PALETTE.quantileColours;
   var VIEWS = { "eu-sbs": { center: [12, 52], zoom: 2.9 }, "us-cbp": { center: [-97, 38.5], zoom: 2.7 } };
   var view = VIEWS[ds.source] || VIEWS["eu-sbs"];
 
@@ -40,8 +48,8 @@
       .filter(function (v) { return v !== null && v > 0; }).sort(function (a, b) { return a - b; });
     if (!values.length) { return [1]; }
     var breaks = [];
-    for (var i = 1; i < COLOURS.length; i++) {
-      var v = values[Math.min(values.length - 1, Math.floor(i * values.length / COLOURS.length))];
+    for (var i = 1; i < QUANTILES.length; i++) {
+      var v = values[Math.min(values.length - 1, Math.floor(i * values.length / QUANTILES.length))];
       if (!breaks.length || v > breaks[breaks.length - 1]) { breaks.push(v); }
     }
     return breaks;
@@ -56,12 +64,9 @@
   }
 
   function palette() {
-    var n = state.breaks.length + 1;
-    if (n >= COLOURS.length) { return COLOURS; }
-    var step = (COLOURS.length - 1) / Math.max(1, n - 1);
-    var out = [];
-    for (var i = 0; i < n; i++) { out.push(COLOURS[Math.round(i * step)]); }
-    return out;
+    if (FIXED_COLOURS[state.measure]) { return FIXED_COLOURS[state.measure]; }
+    /* fewer quantile classes than colours: keep the dark end, as the HTML atlas does */
+    return QUANTILES.slice(QUANTILES.length - state.breaks.length - 1);
   }
 
   function fillColour() {
@@ -86,6 +91,7 @@
       var high = i < state.breaks.length ? state.breaks[i] : null;
       var text = low === null ? "below " + format(high) : (high === null ? format(low) + " or more" : format(low) + " to " + format(high));
       if (state.measure === "strong") { text = i === 0 ? "not strong" : "strong cluster"; }
+      if (state.measure === "stars") { text = i + (i === 1 ? " star" : " stars"); }
       return "<li><span class=\"swatch\" style=\"background:" + c + "\"></span>" + text + "</li>";
     });
     rows.push("<li><span class=\"swatch\" style=\"background:" + MISSING + "\"></span>no data</li>");
@@ -189,6 +195,7 @@
   state.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.on("load", function () {
+    window.clusterAtlasBackdrop(map, ds.backdrop);
     map.addSource("regions", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
     map.addLayer({ id: "region-fill", type: "fill", source: "regions", paint: { "fill-color": MISSING, "fill-opacity": 0.9 } });
     map.addLayer({ id: "region-line", type: "line", source: "regions", paint: { "line-color": "#ffffff", "line-width": 0.4 } });

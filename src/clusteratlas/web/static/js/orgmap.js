@@ -50,6 +50,7 @@
   state.map = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.on("load", function () {
+    window.clusterAtlasBackdrop(map, container.dataset.backdrop);
     map.addSource("organisations", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
     map.addLayer({
       id: "organisation-points", type: "circle", source: "organisations",
