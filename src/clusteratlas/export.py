@@ -57,9 +57,7 @@ def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
             continue
         try:
             if match.group(1) is not None:
-                stale = int(match.group(1)) != os.getpid() and not _owner_alive(
-                    int(match.group(1))
-                )
+                stale = int(match.group(1)) != os.getpid() and not _owner_alive(int(match.group(1)))
             else:
                 stale = time.time() - candidate.stat().st_mtime > LEGACY_TEMPORARY_AGE
             if stale and candidate.is_file():

@@ -226,7 +226,9 @@ class Store:
             found = con.execute("SELECT count(*) FROM _tables WHERE name = ?", [name]).fetchone()
             if found and found[0]:
                 return con.execute(f'SELECT * FROM "{name}"').df()
-            names = [row[0] for row in con.execute("SELECT name FROM _tables ORDER BY name").fetchall()]
+            names = [
+                row[0] for row in con.execute("SELECT name FROM _tables ORDER BY name").fetchall()
+            ]
         raise ParameterError(
             f"The store {self.path} has no table {name!r}; it has {', '.join(names) or 'none'}."
         )
@@ -313,7 +315,9 @@ class Store:
                     if name != "_tables":
                         con.execute(f'DROP TABLE "{database}".main."{name}"')
                 con.execute(f'DELETE FROM "{database}".main._tables')
-                con.execute(f'INSERT INTO "{database}".main._tables SELECT * FROM incoming.main._tables')
+                con.execute(
+                    f'INSERT INTO "{database}".main._tables SELECT * FROM incoming.main._tables'
+                )
                 for name in names:
                     if name != "_tables":
                         con.execute(

@@ -41,7 +41,9 @@ def test_registry_backup_and_restore_on_the_command_line(tmp_path: Path) -> None
     bogus = tmp_path / "bogus.json"
     bogus.write_text("[1, 2]", encoding="utf-8")
     assert_one_line_error(
-        run_cli("registry", "restore", bogus, "--db", db, "--yes"), str(bogus), "not a registry backup"
+        run_cli("registry", "restore", bogus, "--db", db, "--yes"),
+        str(bogus),
+        "not a registry backup",
     )
 
 
@@ -58,3 +60,27 @@ def test_store_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:
     assert_one_line_error(
         run_cli("store", "restore", tmp_path / "none.duckdb", "--db", db, "--yes"), "no such file"
     )
+
+
+def test_registry_upgrade_migrates_and_seeds_once(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
+    from _registry_support import write_mirror
+
+    mirror = write_mirror(tmp_path / "mirror")
+    db = tmp_path / "registry.sqlite"
+    proc = run_cli("registry", "upgrade", "--db", db, data=mirror)
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(db) as con:
+        (revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        (count,) = con.execute("SELECT count(*) FROM organisation").fetchone()
+    assert revision in " ".join(proc.stdout.split())
+    # The tiny mirror names 2 US + 4 French + 3 Silicon Europe + 2 EU organisations, with
+    # Silicon Saxony and Minalogic in two lists each: at least the 2 US ones, never 0.
+    assert count >= 2
+    again = run_cli("registry", "upgrade", "--db", db, data=mirror)
+    assert again.returncode == 0, again.stderr
+    assert "seeded" not in again.stdout  # already seeded: nothing added twice
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT count(*) FROM organisation").fetchone() == (count,)

@@ -48,7 +48,9 @@ def table_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 def populate(factory: sessionmaker[Session], mirror: Path) -> None:
     with factory() as session:
         seed_registry(session, data_dir=mirror)
-        admin = create_user(session, email="admin@example.org", password="s3cret-Pass!", role="admin")
+        admin = create_user(
+            session, email="admin@example.org", password="s3cret-Pass!", role="admin"
+        )
         manager = create_user(session, email="m@example.org", password="an0ther-Pass!", name="Ma")
         create_token(session, user=admin, name="ci")
         org = create_organisation(
@@ -91,7 +93,14 @@ def test_backup_wipe_restore_gives_every_row_back(
     engine = factory.kw["bind"]
     before = table_rows(engine)
     populated = {name for name, rows in before.items() if rows}
-    assert {"organisation", "app_user", "api_token", "post", "post_comment", "audit_log"} <= populated
+    assert {
+        "organisation",
+        "app_user",
+        "api_token",
+        "post",
+        "post_comment",
+        "audit_log",
+    } <= populated
 
     output = tmp_path / suffix
     counts = backup_registry(registry_url, output)
@@ -108,7 +117,9 @@ def test_backup_wipe_restore_gives_every_row_back(
         assert after[name] == before[name], f"table {name} differs after the restore"
 
     with factory() as session:  # new rows get fresh ids (sequences moved past the restored)
-        admin = create_user(session, email="new@example.org", password="n3w-Pass-word!", role="admin")
+        admin = create_user(
+            session, email="new@example.org", password="n3w-Pass-word!", role="admin"
+        )
         org = create_organisation(session, actor=admin, data={"name": "After", "country": "IT"})
         session.commit()
         assert org.id > max(row[0] for row in before["organisation"])

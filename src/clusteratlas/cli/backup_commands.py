@@ -1,4 +1,4 @@
-"""Backups: ``clusteratlas registry backup|restore`` and ``clusteratlas store backup|restore``."""
+"""Backups and upgrades: ``clusteratlas registry backup|restore|upgrade``, ``store backup|restore``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from clusteratlas.cli._common import DbOption, app, console, open_store
 from clusteratlas.errors import ParameterError
 
 registry_app = typer.Typer(
-    help="The registry database of cluster organisations: backup and restore.",
+    help="The registry database of cluster organisations: backup, restore, upgrade.",
     no_args_is_help=True,
 )
 store_app = typer.Typer(
@@ -86,6 +86,36 @@ def registry_restore_command(
     _confirm(yes, "the registry")
     counts = restore_registry(url, backup)
     console.print(f"Restored the registry from {backup} ({_describe(counts)})")
+
+
+@registry_app.command("upgrade")
+def registry_upgrade_command(
+    db: RegistryDbOption = None,
+    seed: Annotated[
+        bool, typer.Option(help="Seed the registry from CLUSTERATLAS_DATA when it is empty.")
+    ] = True,
+) -> None:
+    """Apply the schema migrations of this release (and seed an empty registry), once.
+
+    `serve` does the same at start; run this before starting several workers so that they
+    do not all migrate at once. Example: `DATABASE_URL=postgresql+psycopg://… clusteratlas
+    registry upgrade`
+    """
+    from clusteratlas.api.app import seed_if_empty
+    from clusteratlas.registry.db import make_engine, make_session_factory, migrate
+
+    engine = make_engine(_registry_url(db))
+    try:
+        migrate(engine=engine)
+        added = seed_if_empty(make_session_factory(engine)) if seed else None
+        with engine.connect() as connection:
+            revision = connection.exec_driver_sql(
+                "SELECT version_num FROM alembic_version"
+            ).scalar()
+    finally:
+        engine.dispose()
+    seeded = f"; seeded {added} organisations" if added else ""
+    console.print(f"The registry is at schema revision {revision}{seeded}")
 
 
 @store_app.command("backup")

@@ -40,8 +40,12 @@ def decompression_errors(path: str | Path) -> Iterator[None]:
             "(an interrupted download?). Fetch the file again."
         ) from err
     except (gzip.BadGzipFile, zlib.error, lzma.LZMAError) as err:
-        raise ParseError(f"{path} is corrupt: it does not decompress ({err}). Fetch it again.") from err
+        raise ParseError(
+            f"{path} is corrupt: it does not decompress ({err}). Fetch it again."
+        ) from err
     except OSError as err:
         if not any(text in str(err) for text in _BZ2_MESSAGES):
             raise
-        raise ParseError(f"{path} is corrupt: it does not decompress ({err}). Fetch it again.") from err
+        raise ParseError(
+            f"{path} is corrupt: it does not decompress ({err}). Fetch it again."
+        ) from err

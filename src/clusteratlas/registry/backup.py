@@ -193,9 +193,7 @@ def read_backup(path: str | Path) -> dict[str, Any]:
             "'clusteratlas registry backup'."
         ) from err
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ParameterError(
-            f"{origin} is not a registry backup (no 'format': {FORMAT!r} member)."
-        )
+        raise ParameterError(f"{origin} is not a registry backup (no 'format': {FORMAT!r} member).")
     if document.get("format_version") != FORMAT_VERSION:
         raise ParameterError(
             f"{origin} is a registry backup of format version {document.get('format_version')!r}; "
@@ -313,7 +311,9 @@ def _reset_sequences(connection: Connection, table: Table) -> None:
     if len(keys) != 1 or not isinstance(keys[0].type, Integer):
         return
     column = keys[0]
-    sequence = connection.execute(select(func.pg_get_serial_sequence(table.name, column.name))).scalar()
+    sequence = connection.execute(
+        select(func.pg_get_serial_sequence(table.name, column.name))
+    ).scalar()
     if sequence:
         highest = connection.execute(select(func.max(column))).scalar()
         connection.execute(select(func.setval(sequence, highest or 1, highest is not None)))
