@@ -179,3 +179,33 @@ def test_store_backup_and_restore_round_trip(tmp_path: Path) -> None:
     assert restored["lq"].iloc[0] == 1.5 and pd.isna(restored["lq"].iloc[1])
     assert store.metadata("map_a") == {"year": 2014}
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_threads_of_one_process_read_and_write_one_store(tmp_path: Path) -> None:
+    """The server's case: request threads read while another thread writes a map."""
+    store = Store(tmp_path / "store.duckdb")
+    store.write("t", pd.DataFrame({"version": [0] * 1000}))
+    problems: list[str] = []
+
+    def read_many() -> None:
+        for _ in range(30):
+            try:
+                versions = set(store.read("t")["version"])
+                if len(versions) != 1:
+                    problems.append(f"torn table {sorted(versions)}")
+            except Exception as err:
+                problems.append(f"{type(err).__name__}: {err}")
+
+    def write_many() -> None:
+        for version in range(1, 16):
+            try:
+                store.write("t", pd.DataFrame({"version": [version] * 1000}))
+            except Exception as err:
+                problems.append(f"{type(err).__name__}: {err}")
+
+    with ThreadPoolExecutor(6) as pool:
+        futures = [pool.submit(read_many) for _ in range(4)] + [pool.submit(write_many)]
+        for future in futures:
+            future.result()
+    assert problems == []
+    assert set(store.read("t")["version"]) == {15}
