@@ -13,7 +13,8 @@ CLUSTERATLAS_DATA and an administrator, then measures the latency of organisatio
 
 Then prints p50/p99, the ratios to the baseline and the issue's targets (search p99 < 100 ms
 without load and < 250 ms during either flood; a 429 within 10 attempts per account). It runs
-on SQLite, then on PostgreSQL in a throw-away cluster made by Debian's ``pg_virtualenv``
+on SQLite, then on PostgreSQL in a throw-away cluster made by Debian's ``pg_virtualenv -t`` (a temporary
+directory, so runs beside other PostgreSQL test runs do not collide)
 (skipped with the reason when that is absent). Loopback only; every phase stops by itself,
 and ``--max-seconds`` bounds each back end's run.
 
@@ -338,7 +339,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "pg.json"
             child = [
-                "pg_virtualenv", "-o", "fsync=off", sys.executable, __file__,
+                "pg_virtualenv", "-t", "-o", "fsync=off", sys.executable, __file__,
                 "--seconds", str(args.seconds), "--max-searches", str(args.max_searches),
                 "--max-seconds", str(args.max_seconds), "--json-out", str(out),
             ]  # fmt: skip

@@ -300,7 +300,7 @@ def _load(connection: Connection, document: dict[str, Any], origin: Path) -> dic
         if rows:
             connection.execute(insert(table), rows)
         counts[table.name] = len(rows)
-        if connection.dialect.name == "postgresqlXX":
+        if connection.dialect.name == "postgresql":
             _reset_sequences(connection, table)
     return counts
 
