@@ -13,10 +13,10 @@ CLUSTERATLAS_DATA and an administrator, then measures the latency of organisatio
 
 Then prints p50/p99, the ratios to the baseline and the issue's targets (search p99 < 100 ms
 without load and < 250 ms during either flood; a 429 within 10 attempts per account). It runs
-on SQLite, then on PostgreSQL in a throw-away cluster made by Debian's ``pg_virtualenv -t`` (a temporary
-directory, so runs beside other PostgreSQL test runs do not collide)
-(skipped with the reason when that is absent). Loopback only; every phase stops by itself,
-and ``--max-seconds`` bounds each back end's run.
+on SQLite, then on PostgreSQL in a throw-away cluster made by Debian's ``pg_virtualenv -t``
+(in a temporary directory, so that it does not collide with other test runs; skipped with the
+reason when absent). Loopback only; every phase stops by itself, and ``--max-seconds`` bounds
+each back end's run.
 
     python benchmarks/bench_abuse.py [--seconds 10] [--backend sqlite|postgres|both]
 """
