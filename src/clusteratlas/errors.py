@@ -79,6 +79,10 @@ class OutputError(ClusterAtlasError, OSError):
     """An output file cannot be written."""
 
 
+class StoreBusyError(OutputError):
+    """The DuckDB store stayed locked by another process for longer than the wait allowed."""
+
+
 class MissingDependencyError(ClusterAtlasError, ImportError):
     """An optional dependency is needed; the message says which extra installs it."""
 
@@ -96,6 +100,7 @@ __all__ = [
     "RecordNotFoundError",
     "RuleSetError",
     "SchemaError",
+    "StoreBusyError",
     "UnknownChainCodeError",
     "UnknownCodeError",
     "ValueChainError",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,53 @@ from clusteratlas._validation import optional_import
 from clusteratlas.errors import OutputError, ParameterError
 
 FORMATS = ("csv", "parquet", "geojson")
+LEGACY_TEMPORARY_AGE = 3600.0
+"""Seconds after which a temporary file without an owner (older releases) counts as stale."""
+
+
+def _owner_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another account's process
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove the hidden temporary files that killed runs left beside ``target``.
+
+    :func:`atomic_write` names its temporary ``.<name>.pid<PID>.<random>.tmp``; one whose
+    process no longer runs on this machine is stale (a run killed mid-write). Temporary files
+    without a process id (written by older releases) are stale after an hour. Files of runs
+    still writing are left alone.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+    """
+    path = Path(target).expanduser()
+    if not path.parent.is_dir():
+        return []
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(?:pid(\d+)\.)?[^/]*\.tmp$")
+    removed = []
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        match = pattern.match(candidate.name)
+        if match is None:
+            continue
+        try:
+            if match.group(1) is not None:
+                stale = int(match.group(1)) != os.getpid() and not _owner_alive(int(match.group(1)))
+            else:
+                stale = time.time() - candidate.stat().st_mtime > LEGACY_TEMPORARY_AGE
+            if stale and candidate.is_file():
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:
+            continue  # removed meanwhile by another run, or not ours to remove
+    return removed
 
 
 def atomic_write(
@@ -24,7 +74,9 @@ def atomic_write(
     """Call ``write(temporary)`` then move the temporary file onto ``path``.
 
     The temporary file lies in the target directory, so the move is atomic: a failure
-    leaves no partial file and an older file at ``path`` stays as it was.
+    leaves no partial file and an older file at ``path`` stays as it was. Temporary files
+    that killed runs left for the same target are removed first
+    (:func:`remove_stale_temporaries`).
 
     Raises
     ------
@@ -41,9 +93,12 @@ def atomic_write(
         raise OutputError(
             f"Cannot write the {what} to {str(target)!r}: directory {str(directory)!r} does not exist."
         )
+    remove_stale_temporaries(target)
     temporary: Path | None = None
     try:
-        handle, name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        handle, name = tempfile.mkstemp(
+            dir=directory, prefix=f".{target.name}.pid{os.getpid()}.", suffix=".tmp"
+        )
         os.close(handle)
         temporary = Path(name)
         write(temporary)

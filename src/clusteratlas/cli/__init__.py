@@ -10,6 +10,7 @@ import os
 import sys
 
 from clusteratlas.cli import (  # register the commands
+    backup_commands,
     catalog_commands,
     connect_commands,
     detect_commands,
@@ -24,6 +25,7 @@ from clusteratlas.errors import ClusterAtlasError
 
 __all__ = [
     "app",
+    "backup_commands",
     "catalog_commands",
     "connect_commands",
     "detect_commands",

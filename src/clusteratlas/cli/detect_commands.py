@@ -51,10 +51,13 @@ def read_points(path: Path, industry_column: str) -> pd.DataFrame:
     """Read a CSV of points, industry codes as text."""
     if not path.is_file():
         raise ParameterError(f"The points file {str(path)!r} does not exist.")
-    try:
-        return pd.read_csv(path, dtype={industry_column: str})
-    except (ValueError, pd.errors.ParserError) as err:
-        raise SchemaError(f"Cannot read the points file {str(path)!r}: {err}") from err
+    from clusteratlas.data._compressed import decompression_errors
+
+    with decompression_errors(path):
+        try:
+            return pd.read_csv(path, dtype={industry_column: str})
+        except (ValueError, pd.errors.ParserError) as err:
+            raise SchemaError(f"Cannot read the points file {str(path)!r}: {err}") from err
 
 
 def parse_window(text: str | None) -> tuple[float, ...] | None:

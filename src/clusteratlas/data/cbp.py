@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import check_in
+from clusteratlas.data._compressed import decompression_errors
 from clusteratlas.data.catalog import dataset_path
 from clusteratlas.data.classifications import naics_digits, normalise_naics
 from clusteratlas.data.schemas import validate_observations
@@ -231,7 +232,8 @@ def read_cbp(
             f"20{named.group(1)}. Got {year!r} instead."
         )
 
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    with decompression_errors(path):
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
     found = [str(column) for column in raw.columns]
     columns = [column.strip().lower() for column in found]
     if len(set(columns)) != len(columns):

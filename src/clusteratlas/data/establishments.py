@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import check_columns, check_in, optional_import
+from clusteratlas.data._compressed import decompression_errors
 from clusteratlas.errors import ParameterError, SchemaError, UnknownCodeError
 
 ESTABLISHMENT_COLUMNS: tuple[str, ...] = ("id", "industry", "weight", "size_band", "x", "y")
@@ -312,10 +313,11 @@ def load_table(path: Path) -> pd.DataFrame:
     opener: Any = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
         path.suffix.lower(), open
     )
-    with opener(path, "rt", encoding="utf-8-sig") as handle:
-        header = handle.readline()
-    sep = max(",;\t|", key=header.count)
-    frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    with decompression_errors(path):
+        with opener(path, "rt", encoding="utf-8-sig") as handle:
+            header = handle.readline()
+        sep = max(",;\t|", key=header.count)
+        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame.index = pd.RangeIndex(2, len(frame) + 2)
     return frame
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import check_in
+from clusteratlas.data._compressed import decompression_errors
 from clusteratlas.data.catalog import dataset_path
 from clusteratlas.data.schemas import validate_observations
 from clusteratlas.errors import ParameterError, ParseError
@@ -53,7 +54,7 @@ def _read_text(path: Path) -> str:
     with path.open("rb") as handle:
         magic = handle.read(2)
     opener = gzip.open if magic == b"\x1f\x8b" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+    with decompression_errors(path), opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         text: str = handle.read()
     return text
 

@@ -312,11 +312,13 @@ def prepare_points(
         w = np.ones(len(xs))
     rect = _window(window, xs, ys)
     xmin, ymin, xmax, ymax = rect
+    # Judged on the points' own extent, never on the window: a window in metres around
+    # points in degrees (0,0,10000,10000 around Strasbourg's 7.7, 48.6) must not let them pass.
     if (
         len(xs)
         and np.all(np.abs(xs) <= 180)
         and np.all(np.abs(ys) <= 90)
-        and max(xmax - xmin, ymax - ymin) <= 10
+        and max(np.ptp(xs), np.ptp(ys)) <= 10
     ):
         raise ParameterError(
             f"{what} needs projected coordinates in metres, but the points look like "
