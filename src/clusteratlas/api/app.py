@@ -90,7 +90,9 @@ def create_app(
     Returns
     -------
     fastapi.FastAPI
-        With ``state.engine``, ``state.sessions`` (a session factory) and ``state.maps``.
+        With ``state.engine``, ``state.sessions`` (a factory of write sessions),
+        ``state.read_sessions`` (sessions that never wait for a writer, used by GET and
+        HEAD requests) and ``state.maps``.
         The caller owns the engine: ``app.state.engine.dispose()`` when done (not done on
         lifespan shutdown, which several test clients of one app may trigger concurrently).
     """
@@ -118,6 +120,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.sessions = factory
+    app.state.read_sessions = make_session_factory(engine, read_only=True)
     app.state.maps = MapData(store_path)
     install_handlers(app)
     for router in (maps_router, registry_router, social_router, auth_router):
