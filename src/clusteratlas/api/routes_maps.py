@@ -135,7 +135,7 @@ def get_map(
     region: Annotated[str | None, Query(pattern=NO_NUL, max_length=12)] = None,
     format: Literal["json", "csv", "geojson"] = "json",
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Any:
     """Return the rows of a map, optionally for one category or region.
 
