@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clusteratlas import __version__
 from clusteratlas.api.handlers import install_handlers
+from clusteratlas.api.security import install_security, max_body_bytes
 from clusteratlas.api.mapdata import MapData
 from clusteratlas.errors import DataNotFoundError
 from clusteratlas.registry import (
@@ -117,12 +118,16 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        max_body_size=max_body_bytes(),  # CLUSTERATLAS_MAX_BODY; uploads set their own
     )
     app.state.engine = engine
     app.state.sessions = factory
     app.state.read_sessions = make_session_factory(engine, read_only=True)
     app.state.maps = MapData(store_path)
     install_handlers(app)
+    from clusteratlas.api.deps import SESSION_COOKIE
+
+    install_security(app, cookie_name=SESSION_COOKIE)
     for router in (maps_router, registry_router, social_router, auth_router):
         app.include_router(router, prefix=API_PREFIX)
     try:

@@ -349,10 +349,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": Message, "description": "Bad request"},
     404: {"model": Message, "description": "Not found"},
     422: {"model": Message, "description": "Invalid parameters"},
+    503: {"model": Message, "description": "Database busy: try again after Retry-After seconds"},
 }
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
     401: {"model": Message, "description": "Not signed in"},
     403: {"model": Message, "description": "Not allowed"},
     409: {"model": Message, "description": "Conflict (stale version or duplicate)"},
+    413: {"model": Message, "description": "Request body over the size limit"},
 }
