@@ -77,9 +77,7 @@ def floors(pyproject: Path) -> dict[str, Version]:
     return found
 
 
-def problems(
-    declared: dict[str, Version], installed: dict[str, Version | None]
-) -> list[str]:
+def problems(declared: dict[str, Version], installed: dict[str, Version | None]) -> list[str]:
     """Return one line per package whose floor or installed version is below a fix."""
     out = []
     for package, advisories in ADVISORIES.items():

@@ -39,7 +39,9 @@ def busy_app(
         organisation = create_organisation(
             session, actor=None, data={"name": "Locked Cluster", "country": "DE"}
         )
-        admin = create_user(session, email="lock-admin@example.org", password=PASSWORD, role="admin")
+        admin = create_user(
+            session, email="lock-admin@example.org", password=PASSWORD, role="admin"
+        )
         _, token = create_token(session, user=admin, name="lock test")
         organisation_id = organisation.id
     yield app, organisation_id, token

@@ -99,7 +99,9 @@ def test_no_store_only_with_credentials(client: TestClient, users: Users) -> Non
     assert static.status_code == 200 and static.headers.get("cache-control") != "no-store"
 
 
-def _call(app: FastAPI, *, headers: list[tuple[bytes, bytes]], chunks: int, size: int) -> dict[str, Any]:
+def _call(
+    app: FastAPI, *, headers: list[tuple[bytes, bytes]], chunks: int, size: int
+) -> dict[str, Any]:
     """POST to the app over raw ASGI, counting how much of the body the app pulled."""
     pulled = {"bytes": 0, "calls": 0}
     sent: list[dict[str, Any]] = []
@@ -156,9 +158,7 @@ def test_body_under_the_limit_is_served(client: TestClient, users: Users) -> Non
 
 
 @pytest.fixture(scope="module")
-def proxied_app(
-    tmp_path_factory: pytest.TempPathFactory, store_path: Path
-) -> Iterator[FastAPI]:
+def proxied_app(tmp_path_factory: pytest.TempPathFactory, store_path: Path) -> Iterator[FastAPI]:
     folder = tmp_path_factory.mktemp("proxied")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CLUSTERATLAS_ALLOWED_HOSTS", "atlas.example.org,testserver")
@@ -218,7 +218,7 @@ def test_secure_cookie_follows_a_trusted_proxy(proxied_app: FastAPI) -> None:
 def test_csv_exports_neutralise_formulas(client: TestClient, users: Users) -> None:
     created = client.post(
         f"{API}/organisations",
-        json={"name": "=HYPERLINK(\"http://evil\")", "country": "DE", "acronym": "@SUM(A1)"},
+        json={"name": '=HYPERLINK("http://evil")', "country": "DE", "acronym": "@SUM(A1)"},
         headers=Users.auth(users.admin),
     )
     assert created.status_code == 201, created.text

@@ -126,7 +126,7 @@ def test_api_refuses_the_same_values(
 def test_api_refuses_infinity(client: TestClient, users: Users) -> None:
     url = f"{API}/organisations/{users.managed_id}"
     version = client.get(url).json()["organisation"]["version"]
-    body = '{"version": %d, "management_fte": Infinity}' % version
+    body = f'{{"version": {version}, "management_fte": Infinity}}'
     response = client.patch(
         url,
         content=body,

@@ -62,7 +62,7 @@ def test_registry_export_neutralises_and_reads_back(
         session,
         actor=None,
         data={
-            "name": "=HYPERLINK(\"http://evil\",\"x\")",
+            "name": '=HYPERLINK("http://evil","x")',
             "country": "DE",
             "acronym": "'quoted",
             "description": "-starts with a minus",

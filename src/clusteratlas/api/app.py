@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clusteratlas import __version__
 from clusteratlas.api.handlers import install_handlers
-from clusteratlas.api.security import install_security, max_body_bytes
 from clusteratlas.api.mapdata import MapData
+from clusteratlas.api.security import install_security, max_body_bytes
 from clusteratlas.errors import DataNotFoundError
 from clusteratlas.registry import (
     Organisation,

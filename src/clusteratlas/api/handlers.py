@@ -61,14 +61,12 @@ async def _cluster_atlas_error(_request: Request, err: Exception) -> JSONRespons
     if isinstance(err, ConflictError):
         body["current_version"] = err.current
         body["expected_version"] = err.expected
-    headers = (
-        {"Retry-After": str(err.retry_after)} if isinstance(err, DatabaseBusyError) else None
-    )
+    headers = {"Retry-After": str(err.retry_after)} if isinstance(err, DatabaseBusyError) else None
     return JSONResponse(status_code=status_of(err), content=body, headers=headers)
 
 
 async def _operational_error(_request: Request, err: Exception) -> JSONResponse:
-    """A locked database (a lock upgrade or commit that found it busy) is a 503, not a 500."""
+    """Answer 503 + Retry-After to a locked database (a lock upgrade or commit found it busy)."""
     if not is_lock_error(err):
         raise err
     message = "The registry database is busy with another write; try again shortly."

@@ -15,7 +15,7 @@ import json
 import threading
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -79,7 +79,7 @@ class MapData:
 
     @staticmethod
     def _pinned(key: Hashable) -> bool:
-        """The default map of each source and the maps of organisation profiles."""
+        """Keep the default map of each source and the maps of organisation profiles."""
         defaults = {
             (s, DEFAULT_YEARS[s], get_source(s).categories[0], DEFAULT_RULES[s])
             for s in DEFAULT_YEARS
@@ -139,7 +139,7 @@ class MapData:
         return self.cache.get(key, client=client)
 
     def _build_key(self, key: Hashable) -> MapResult:
-        source, year, categories, rules = key  # type: ignore[misc]
+        source, year, categories, rules = cast(tuple[str, int, str, str | None], key)
         return make_map(source, year=year, rules=rules, categories=categories, store=self.store)
 
     @functools.cache  # noqa: B019  (one MapData per app, kept for the process)

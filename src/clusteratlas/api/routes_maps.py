@@ -49,9 +49,12 @@ GEOJSON = "application/geo+json"
 
 
 def client_of(request: Request) -> str:
-    """The address a map built on a cache miss is charged to (behind trusted proxies: the
-    forwarded one, see :mod:`clusteratlas.api.security`)."""
+    """Return the address a map built on a cache miss is charged to.
+
+    Behind trusted proxies it is the forwarded one (see :mod:`clusteratlas.api.security`).
+    """
     return request.client.host if request.client else "-"
+
 
 TABLE_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {

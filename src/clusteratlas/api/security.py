@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import os
+
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -126,19 +127,20 @@ class SecurityHeaders:
         Paths of the Swagger UI page, which get :data:`DOCS_CONTENT_SECURITY_POLICY`.
     """
 
-    def __init__(
-        self, app: ASGIApp, *, cookie_name: str, docs_paths: tuple[str, ...] = ()
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, cookie_name: str, docs_paths: tuple[str, ...] = ()) -> None:
         self.app = app
         self.cookie_name = cookie_name.encode()
         self.docs_paths = frozenset(docs_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the headers to the response as it starts."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        policy = DOCS_CONTENT_SECURITY_POLICY if path in self.docs_paths else CONTENT_SECURITY_POLICY
+        policy = (
+            DOCS_CONTENT_SECURITY_POLICY if path in self.docs_paths else CONTENT_SECURITY_POLICY
+        )
         private = _has_credentials(scope, self.cookie_name) and not path.startswith("/static/")
         https = scope.get("scheme") == "https"
 
@@ -150,7 +152,9 @@ class SecurityHeaders:
                 if b"content-security-policy" not in present:
                     added.append((b"content-security-policy", policy.encode()))
                 if private or b"set-cookie" in present:
-                    headers = [(k, v) for k, v in headers if k not in (b"cache-control", b"expires")]
+                    headers = [
+                        (k, v) for k, v in headers if k not in (b"cache-control", b"expires")
+                    ]
                     added.append((b"cache-control", b"no-store"))
                     if b"vary" not in present:
                         added.append((b"vary", b"Cookie, Authorization"))
@@ -193,15 +197,19 @@ def install_security(
     docs = tuple(p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p)
     # add_middleware puts each new one outside the previous ones.
     app.add_middleware(SecurityHeaders, cookie_name=cookie_name, docs_paths=docs)
-    hosts = allowed_hosts if allowed_hosts is not None else _split(
-        os.environ.get(ALLOWED_HOSTS_ENV, "")
+    hosts = (
+        allowed_hosts
+        if allowed_hosts is not None
+        else _split(os.environ.get(ALLOWED_HOSTS_ENV, ""))
     )
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     else:
         log.info("%s is not set: requests for any Host are answered.", ALLOWED_HOSTS_ENV)
-    proxies = forwarded_allow_ips if forwarded_allow_ips is not None else _split(
-        os.environ.get(FORWARDED_ALLOW_IPS_ENV, "")
+    proxies = (
+        forwarded_allow_ips
+        if forwarded_allow_ips is not None
+        else _split(os.environ.get(FORWARDED_ALLOW_IPS_ENV, ""))
     )
     if proxies:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
