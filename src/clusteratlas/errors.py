@@ -87,11 +87,20 @@ class MissingDependencyError(ClusterAtlasError, ImportError):
     """An optional dependency is needed; the message says which extra installs it."""
 
 
+class DatabaseBusyError(ClusterAtlasError, TimeoutError):
+    """The registry database stayed locked by another writer; try again after ``retry_after`` s."""
+
+    def __init__(self, message: str, *, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 __all__ = [
     "ClusterAtlasError",
     "ConflictError",
     "CoverageError",
     "DataNotFoundError",
+    "DatabaseBusyError",
     "MissingDependencyError",
     "OutputError",
     "ParameterError",

@@ -76,6 +76,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # Playwright's wait_for_function compiles its predicate with eval, which the app's
+    # Content-Security-Policy (no 'unsafe-eval') forbids; test_csp.py checks the pages in a
+    # context of its own that keeps the policy.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture(scope="session")
 def base_url(site: Site) -> str:
     # Replaces pytest-base-url's fixture (a plugin instance method that newer pytest warns on).
     return site.url

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clusteratlas import __version__
 from clusteratlas.api.handlers import install_handlers
 from clusteratlas.api.mapdata import MapData
+from clusteratlas.api.security import install_security, max_body_bytes
 from clusteratlas.errors import DataNotFoundError
 from clusteratlas.registry import (
     Organisation,
@@ -111,7 +112,9 @@ def create_app(
     Returns
     -------
     fastapi.FastAPI
-        With ``state.engine``, ``state.sessions`` (a session factory) and ``state.maps``.
+        With ``state.engine``, ``state.sessions`` (a factory of write sessions),
+        ``state.read_sessions`` (sessions that never wait for a writer, used by GET and
+        HEAD requests) and ``state.maps``.
         The caller owns the engine: ``app.state.engine.dispose()`` when done (not done on
         lifespan shutdown, which several test clients of one app may trigger concurrently).
     """
@@ -136,12 +139,17 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,
         redoc_url=None,
+        max_body_size=max_body_bytes(),  # CLUSTERATLAS_MAX_BODY; uploads set their own
     )
     _add_docs(app)
     app.state.engine = engine
     app.state.sessions = factory
+    app.state.read_sessions = make_session_factory(engine, read_only=True)
     app.state.maps = MapData(store_path)
     install_handlers(app)
+    from clusteratlas.api.deps import SESSION_COOKIE
+
+    install_security(app, cookie_name=SESSION_COOKIE)
     for router in (maps_router, registry_router, social_router, auth_router):
         app.include_router(router, prefix=API_PREFIX)
     try:

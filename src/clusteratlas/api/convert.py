@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.datastructures import URL
 
+from clusteratlas._csv import neutralise
 from clusteratlas.api.schemas import (
     AuditOut,
     CheckOut,
@@ -176,14 +177,16 @@ def next_link(url: URL, *, total: int, limit: int, offset: int) -> str | None:
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
-    """Return rows as CSV text (lists joined with ``; ``)."""
+    """Return rows as CSV text (lists joined with ``; ``; formula-like text neutralised)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow(
             {
-                k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+                k: neutralise(
+                    "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+                )
                 for k, v in row.items()
             }
         )

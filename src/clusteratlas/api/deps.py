@@ -22,9 +22,19 @@ SESSION_COOKIE = "clusteratlas_session"
 """Name of the HttpOnly cookie that holds the API token of a signed-in user."""
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Requests that only read: their sessions never wait for a writer (``registry.db``)."""
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """Yield a session of the app's registry database, rolled back and closed at the end."""
-    session: Session = request.app.state.sessions()
+    """Yield a session of the app's registry database, rolled back and closed at the end.
+
+    GET, HEAD and OPTIONS get a read session (``app.state.read_sessions``, when the app has
+    one); other methods a write session that takes the lock up front.
+    """
+    state = request.app.state
+    reading = request.method in SAFE_METHODS and hasattr(state, "read_sessions")
+    session: Session = (state.read_sessions if reading else state.sessions)()
     try:
         yield session
     finally:

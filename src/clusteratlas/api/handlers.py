@@ -10,6 +10,8 @@ ConflictError (body adds ``current_version``)  409
 IntegrityError (a duplicate key)               409
 pydantic validation of the request             422
 any other ClusterAtlasError (ValueError kin)   422
+DatabaseBusyError, a locked database           503 with ``Retry-After``
+(SQLite busy, PostgreSQL lock timeout)
 =============================================  ======
 """
 
@@ -20,11 +22,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from clusteratlas.errors import (
     ClusterAtlasError,
     ConflictError,
+    DatabaseBusyError,
     DataNotFoundError,
     MissingDependencyError,
     OutputError,
@@ -32,6 +35,7 @@ from clusteratlas.errors import (
     RecordNotFoundError,
     UnknownCodeError,
 )
+from clusteratlas.registry.db import busy_timeout, is_lock_error
 
 
 def status_of(err: ClusterAtlasError) -> int:
@@ -42,7 +46,7 @@ def status_of(err: ClusterAtlasError) -> int:
         return 403
     if isinstance(err, ConflictError):
         return 409
-    if isinstance(err, MissingDependencyError | OutputError):
+    if isinstance(err, MissingDependencyError | OutputError | DatabaseBusyError):
         return 503
     return 422
 
@@ -57,7 +61,20 @@ async def _cluster_atlas_error(_request: Request, err: Exception) -> JSONRespons
     if isinstance(err, ConflictError):
         body["current_version"] = err.current
         body["expected_version"] = err.expected
-    return JSONResponse(status_code=status_of(err), content=body)
+    headers = {"Retry-After": str(err.retry_after)} if isinstance(err, DatabaseBusyError) else None
+    return JSONResponse(status_code=status_of(err), content=body, headers=headers)
+
+
+async def _operational_error(_request: Request, err: Exception) -> JSONResponse:
+    """Answer 503 + Retry-After to a locked database (a lock upgrade or commit found it busy)."""
+    if not is_lock_error(err):
+        raise err
+    message = "The registry database is busy with another write; try again shortly."
+    return JSONResponse(
+        status_code=503,
+        content={"detail": message},
+        headers={"Retry-After": str(max(1, round(busy_timeout())))},
+    )
 
 
 async def _integrity_error(_request: Request, err: Exception) -> JSONResponse:
@@ -84,4 +101,5 @@ def install_handlers(app: FastAPI) -> None:
     """Register the exception handlers on ``app``."""
     app.add_exception_handler(ClusterAtlasError, _cluster_atlas_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,8 +1,10 @@
 """In-process caches of the statistics the API serves: maps, boundaries, related clusters.
 
 Building a map takes one to three seconds (:func:`~clusteratlas.mapping.service.make_map`),
-so every map is built once per process for a set of parameters and kept in an LRU cache;
-region boundaries are simplified once. Only built-in rule-sets and category families are
+so every map is built once per process for a set of parameters and kept in a
+:class:`~clusteratlas.api.mapcache.FairCache`: the default and profile maps stay, other maps
+share an LRU bounded per client, so one client's uncached requests neither evict nor delay
+the maps others read; region boundaries are simplified once. Only built-in rule-sets and category families are
 accepted here: the API never opens a file named by a client.
 """
 
@@ -11,11 +13,13 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
+from clusteratlas.api.mapcache import FairCache
 from clusteratlas.errors import DataNotFoundError, ParameterError
 from clusteratlas.mapping.rulesets import list_rulesets
 from clusteratlas.mapping.service import MapResult, make_map
@@ -54,14 +58,34 @@ class MapData:
     store_path : str or pathlib.Path, optional
         DuckDB store for parsed observations and built maps (default: the user's).
     cache_size : int, default 16
-        Number of maps kept in memory.
+        Number of maps kept in the shared LRU (the default and profile maps come on top).
+    per_client : int, default 4
+        Maps of that LRU that one client's requests may hold.
     """
 
-    def __init__(self, store_path: str | Path | None = None, *, cache_size: int = 16) -> None:
+    def __init__(
+        self, store_path: str | Path | None = None, *, cache_size: int = 16, per_client: int = 4
+    ) -> None:
         self.store_path = store_path
         self._lock = threading.RLock()
-        self._map = functools.lru_cache(maxsize=cache_size)(self._build)
+        self.cache: FairCache[MapResult] = FairCache(
+            self._build_key,
+            capacity=cache_size,
+            per_client=min(per_client, cache_size),
+            pinned=self._pinned,
+            build_lock=self._lock,
+        )
         self._store: Store | None = None
+
+    @staticmethod
+    def _pinned(key: Hashable) -> bool:
+        """Keep the default map of each source and the maps of organisation profiles."""
+        defaults = {
+            (s, DEFAULT_YEARS[s], get_source(s).categories[0], DEFAULT_RULES[s])
+            for s in DEFAULT_YEARS
+        }
+        profiles = {(s, y, f, r) for s, (y, f, r) in PROFILE_MAPS.items()}
+        return key in profiles or key in defaults
 
     @property
     def store(self) -> Store:
@@ -104,13 +128,18 @@ class MapData:
         year: int | None = None,
         categories: str | None = None,
         rules: str | None = None,
+        client: str | None = None,
     ) -> MapResult:
-        """Return the map for these parameters (built on first use, then cached)."""
-        key = self.check(source, year, categories, rules)
-        with self._lock:
-            return self._map(*key)
+        """Return the map for these parameters (built on first use, then cached).
 
-    def _build(self, source: str, year: int, categories: str, rules: str | None) -> MapResult:
+        ``client`` (the caller's address) is charged for a map built for it: see
+        :class:`~clusteratlas.api.mapcache.FairCache`.
+        """
+        key = self.check(source, year, categories, rules)
+        return self.cache.get(key, client=client)
+
+    def _build_key(self, key: Hashable) -> MapResult:
+        source, year, categories, rules = cast(tuple[str, int, str, str | None], key)
         return make_map(source, year=year, rules=rules, categories=categories, store=self.store)
 
     @functools.cache  # noqa: B019  (one MapData per app, kept for the process)

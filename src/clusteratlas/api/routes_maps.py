@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from clusteratlas import __version__
+from clusteratlas._csv import neutralise_frame
 from clusteratlas.api.convert import feature_collection, next_link
 from clusteratlas.api.deps import MapsDep
 from clusteratlas.api.mapdata import DEFAULT_RULES, DEFAULT_YEARS, records
@@ -45,6 +46,16 @@ RulesQ = Annotated[
 ]
 Code = Annotated[str, Query(pattern=NO_NUL, max_length=200)]
 GEOJSON = "application/geo+json"
+
+
+def client_of(request: Request) -> str:
+    """Return the address a map built on a cache miss is charged to.
+
+    Behind trusted proxies it is the forwarded one (see :mod:`clusteratlas.api.security`).
+    """
+    return request.client.host if request.client else "-"
+
+
 TABLE_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
@@ -136,14 +147,16 @@ def get_map(
     region: Annotated[str | None, Query(pattern=NO_NUL, max_length=12)] = None,
     format: Literal["json", "csv", "geojson"] = "json",
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Any:
     """Return the rows of a map, optionally for one category or region.
 
     ``format=geojson`` joins the simplified region boundaries (the web map asks for one
     category at a time); ``format=csv`` returns the page as CSV with ``X-Total-Count``.
     """
-    result = maps.map(source, year=year, categories=categories, rules=rules)
+    result = maps.map(
+        source, year=year, categories=categories, rules=rules, client=client_of(request)
+    )
     frame = result.frame
     if category is not None:
         frame = frame[(frame["category"] == category) | (frame["category_label"] == category)]
@@ -151,7 +164,7 @@ def get_map(
         frame = frame[frame["region"] == region]
     out = _rows(request, result, frame, limit, offset)
     if format == "csv":
-        text = frame.iloc[offset : offset + limit].to_csv(index=False)
+        text = neutralise_frame(frame.iloc[offset : offset + limit]).to_csv(index=False)
         return PlainTextResponse(
             text, media_type="text/csv", headers={"X-Total-Count": str(out.total)}
         )
@@ -196,7 +209,9 @@ def region_portfolio(
 
     For ``us-cbp`` the rows also name the strongly and weakly related clusters.
     """
-    result = maps.map(source, year=year, categories=categories, rules=rules)
+    result = maps.map(
+        source, year=year, categories=categories, rules=rules, client=client_of(request)
+    )
     related = maps.related() if source == "us-cbp" else None
     rows = portfolio(result.frame, region, related=related)
     return _rows(request, result, rows, max(len(rows), 1), 0)
@@ -231,6 +246,8 @@ def category_regions(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 20,
 ) -> RowsOut:
     """Rank the regions by ``measure`` (default the location quotient) for one category."""
-    result = maps.map(source, year=year, categories=categories, rules=rules)
+    result = maps.map(
+        source, year=year, categories=categories, rules=rules, client=client_of(request)
+    )
     ranked = rank_regions(result.frame, category, measure=measure, top=limit)
     return _rows(request, result, ranked, limit, 0)

@@ -1,8 +1,11 @@
 """Request and response models of the REST API (pydantic v2).
 
 Inputs forbid unknown fields and carry the limits of the database columns, so a bad request
-is answered with a 422 that names the field, never with a database error. Strings may not
-hold NUL characters (PostgreSQL text cannot store them).
+is answered with a 422 that names the field, never with a database error. Every string has a
+maximum length, every number a range, every list a maximum length. One-line strings refuse
+every control character (NUL included: PostgreSQL text cannot store it); long texts allow
+tab, line feed and carriage return only. Websites are ``http(s)://`` addresses. The web
+forms validate through these same models (:mod:`clusteratlas.web.forms`).
 """
 
 from __future__ import annotations
@@ -13,14 +16,23 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 NO_NUL = r"^[^\x00]*$"
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+"""No control character (C0 or DEL): names, codes, keys, list items."""
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""No control character but tab, line feed and carriage return: descriptions, messages."""
+WEB_ADDRESS = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f/?#@\\]+([/?#][^\x00-\x20\x7f]*)?$"
+"""An ``http://`` or ``https://`` address with a host (no ``javascript:``, no user part)."""
 
-Short = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=200)]
-Name = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=20000)]
+Short = Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=200)]
+Name = Annotated[str, StringConstraints(pattern=ONE_LINE, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(pattern=TEXT, max_length=20000)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-RegionCode = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=12)]
+RegionCode = Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=12)]
+Website = Annotated[str, StringConstraints(pattern=WEB_ADDRESS, max_length=500)]
 Count = Annotated[int, Field(ge=0, le=1_000_000_000)]
-Stage = Annotated[str, StringConstraints(pattern=r"^[^\x00:]+:[^\x00]+$", max_length=200)]
+Stage = Annotated[
+    str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f:]+:[^\x00-\x1f\x7f]+$", max_length=200)
+]
 
 
 class _Input(BaseModel):
@@ -28,11 +40,11 @@ class _Input(BaseModel):
 
 
 class _ProfileFields(_Input):
-    acronym: Annotated[str, StringConstraints(pattern=NO_NUL, max_length=60)] | None = None
+    acronym: Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=60)] | None = None
     region: RegionCode | None = None
     region_name: Short | None = None
-    website: Annotated[str, StringConstraints(pattern=NO_NUL, max_length=500)] | None = None
-    founding_year: Annotated[int, Field(ge=1000, le=3000)] | None = None
+    website: Website | None = None
+    founding_year: Annotated[int, Field(ge=1000, le=2100)] | None = None
     description: LongText | None = None
     management_fte: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None = None
     members_sme: Count | None = None
@@ -262,7 +274,7 @@ class InterestCreate(_Input):
 class CommentCreate(_Input):
     """A comment on a post."""
 
-    body: Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=20000)]
+    body: Annotated[str, StringConstraints(pattern=TEXT, min_length=1, max_length=20000)]
 
 
 class Created(BaseModel):
@@ -353,10 +365,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": Message, "description": "Bad request"},
     404: {"model": Message, "description": "Not found"},
     422: {"model": Message, "description": "Invalid parameters"},
+    503: {"model": Message, "description": "Database busy: try again after Retry-After seconds"},
 }
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
     401: {"model": Message, "description": "Not signed in"},
     403: {"model": Message, "description": "Not allowed"},
     409: {"model": Message, "description": "Conflict (stale version or duplicate)"},
+    413: {"model": Message, "description": "Request body over the size limit"},
 }

@@ -4,6 +4,12 @@ Values keep their type through CSV: JSON columns are written as JSON text, date-
 8601, booleans as ``true``/``false``, and a missing value as an empty cell (an empty cell in a
 NOT NULL text column reads back as an empty string). Import writes into an empty registry and
 keeps the primary keys (PostgreSQL sequences are moved past them).
+
+Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return) are written with an apostrophe in front, as are text cells
+that start with an apostrophe, and import removes that one apostrophe: the export opens
+safely in a spreadsheet and still reads back exactly. Numeric, boolean, date and JSON
+columns are written as they are (negative numbers stay numbers).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from clusteratlas._csv import FORMULA_PREFIXES
 from clusteratlas._validation import check_in
 from clusteratlas.errors import ParameterError, ParseError
 from clusteratlas.registry.models import Base, Organisation
@@ -56,6 +63,13 @@ def dump_tables(session: Session) -> dict[str, list[dict[str, Any]]]:
     return result
 
 
+_ESCAPED = (*FORMULA_PREFIXES, "'")
+
+
+def _is_text(column: Column[Any]) -> bool:
+    return not isinstance(column.type, JSON | Boolean | Integer | Float | DateTime)
+
+
 def _cell(value: Any, column: Column[Any]) -> str:
     if value is None:
         return ""
@@ -63,7 +77,10 @@ def _cell(value: Any, column: Column[Any]) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(column.type, Boolean):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    if _is_text(column) and text.startswith(_ESCAPED):
+        return "'" + text  # a formula shown as text; import removes the apostrophe
+    return text
 
 
 def _parse(value: str, column: Column[Any]) -> Any:
@@ -80,6 +97,8 @@ def _parse(value: str, column: Column[Any]) -> Any:
         return float(value)
     if isinstance(kind, DateTime):
         return dt.datetime.fromisoformat(value)
+    if value.startswith("'") and value[1:].startswith(_ESCAPED):
+        return value[1:]
     return value
 
 

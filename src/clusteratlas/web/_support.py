@@ -79,7 +79,9 @@ def session_factory(request: Request) -> sessionmaker[Session]:
     RuntimeError
         When the application has none (``create_app`` sets it up).
     """
-    for name in FACTORY_ATTRIBUTES:
+    reading = request.method in ("GET", "HEAD", "OPTIONS")
+    names = ("read_sessions", *FACTORY_ATTRIBUTES) if reading else FACTORY_ATTRIBUTES
+    for name in names:  # reads never wait for a writer (registry.db)
         factory = getattr(request.app.state, name, None)
         if factory is not None:
             return factory

@@ -1,7 +1,10 @@
 """The profile form: which fields it edits, how they are shown and how they are read back.
 
-Parsing only: strings from the HTML form become the typed ``changes`` that
-:func:`clusteratlas.registry.update_organisation` validates and applies.
+Strings from the HTML form become typed values, then go through the API's own model
+(:class:`clusteratlas.api.schemas.OrganisationPatch`): one validation layer, the same limits
+on lengths, ranges, list sizes, control characters and web addresses for both. Only the
+fields the user changed are sent as ``changes``, so a stored value that predates a limit
+does not block the rest of the form.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
+from clusteratlas.api.schemas import OrganisationPatch
 from clusteratlas.errors import ParameterError
 
 
@@ -81,17 +87,75 @@ def _parse(field: Field, raw: str) -> Any:
     return text
 
 
-def changes_from_form(form: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
-    """Return the version read and the changes of a submitted profile form.
+_PATTERN_HINTS = {
+    "website": "must be a web address starting with http:// or https://",
+}
+_LABELS = {f.name: f.label for f in EDITABLE} | {"version": "Version"}
+
+
+def _explain(err: ValidationError) -> str:
+    """One line naming each refused field by its label, in the form's words."""
+    problems = []
+    for error in err.errors():
+        loc = error.get("loc", ())
+        name = str(loc[0]) if loc else "form"
+        label = _LABELS.get(name, name)
+        if len(loc) > 1:
+            label = f"{label} (item {int(loc[1]) + 1})" if isinstance(loc[1], int) else label
+        if error["type"] == "string_pattern_mismatch":
+            why = _PATTERN_HINTS.get(name, "must not contain control characters (such as NUL)")
+        else:
+            why = str(error.get("msg", "is not valid")).replace("Input should", "should")
+        problems.append(f"{label} {why}" if why.startswith("must") else f"{label}: {why}")
+    return "; ".join(problems) + "."
+
+
+def _unchanged(field: Field, raw: str, stored: Mapping[str, str]) -> bool:
+    if field.name not in stored:
+        return False
+    try:
+        return bool(_parse(field, raw) == _parse(field, stored[field.name]))
+    except ParameterError:
+        return False
+
+
+def changes_from_form(
+    form: Mapping[str, str], stored: Mapping[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Return the version read and the validated changes of a submitted profile form.
+
+    Parameters
+    ----------
+    form : Mapping[str, str]
+        The submitted fields (``version`` and any of :data:`EDITABLE`).
+    stored : Mapping[str, str], optional
+        :func:`form_values` of the stored profile: fields whose value is unchanged are left
+        out of the changes.
+
+    Returns
+    -------
+    tuple of (int, dict)
+        The version read and the changes, validated by
+        :class:`~clusteratlas.api.schemas.OrganisationPatch`.
 
     Raises
     ------
     ParameterError
-        For a missing version or a number field that does not hold a number.
+        For a missing version, a number field that does not hold a number, or a value the
+        API would refuse (too long, out of range, control characters, not an http(s)
+        address); the message names every field at fault.
     """
     try:
         version = int(form.get("version", ""))
     except ValueError as err:
         raise ParameterError("The form has lost the profile's version; reload the page.") from err
-    changes = {f.name: _parse(f, form.get(f.name, "")) for f in EDITABLE if f.name in form}
-    return version, changes
+    raw = {
+        f.name: _parse(f, form[f.name])
+        for f in EDITABLE
+        if f.name in form and not _unchanged(f, form[f.name], stored or {})
+    }
+    try:
+        patch = OrganisationPatch.model_validate({"version": version, **raw})
+    except ValidationError as err:
+        raise ParameterError(_explain(err)) from err
+    return patch.version, patch.model_dump(exclude_unset=True, exclude={"version"})

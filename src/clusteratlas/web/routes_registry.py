@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from clusteratlas.api.schemas import ONE_LINE
 from clusteratlas.errors import (
     ConflictError,
     ParameterError,
@@ -91,7 +92,9 @@ def _results(session: Session, filters: dict[str, str], page: int) -> dict[str, 
     }
 
 
-Text = Annotated[str, Query(max_length=200)]
+Text = Annotated[str, Query(max_length=200, pattern=ONE_LINE)]
+PageNumber = Annotated[int, Query(ge=1, le=50_000)]
+OrgId = Annotated[int, Path(ge=1, le=2_000_000_000)]
 
 
 @router.get("/organisations", response_class=HTMLResponse, name="organisations")
@@ -103,7 +106,7 @@ def organisations(
     category: Text = "",
     label: Text = "",
     region: Text = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     """Render the directory: search box with live results, filters, pagination, map."""
     filters = _filters(q, country, category, label, region)
@@ -125,7 +128,7 @@ def organisation_results(
     category: Text = "",
     label: Text = "",
     region: Text = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
     """Render the result list alone (HTMX partial); the address follows the search."""
     filters = _filters(q, country, category, label, region)
@@ -137,7 +140,7 @@ def organisation_results(
 
 
 @router.get("/organisations/{organisation_id}", response_class=HTMLResponse, name="profile")
-def profile(request: Request, session: DB, organisation_id: int) -> HTMLResponse:
+def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLResponse:
     """Render a profile: sourced fields, validation, region statistics, partners."""
     from clusteratlas.mapping.portfolio import rating_column
     from clusteratlas.registry import (
@@ -309,7 +312,7 @@ def _editable(request: Request, session: Session, organisation_id: int) -> Any:
 
 
 @router.get("/organisations/{organisation_id}/edit", response_model=None, name="edit")
-def edit_form(request: Request, session: DB, organisation_id: int) -> Response:
+def edit_form(request: Request, session: DB, organisation_id: OrgId) -> Response:
     """Render the profile form (its manager or an admin only) with the version read."""
     found = _editable(request, session, organisation_id)
     if isinstance(found, Response):
@@ -322,7 +325,7 @@ def edit_form(request: Request, session: DB, organisation_id: int) -> Response:
 def edit(
     request: Request,
     session: DB,
-    organisation_id: int,
+    organisation_id: OrgId,
     form: Annotated[dict[str, str], Depends(_form_fields)],
 ) -> Response:
     """Apply the form; 409 with the saved values when someone else saved meanwhile."""
@@ -341,7 +344,7 @@ def _save(
         return _error(request, 403, "Form refused", _FORGED)
     organisation, user = found
     try:
-        version, changes = changes_from_form(form)
+        version, changes = changes_from_form(form, form_values(organisation))
         update_organisation(
             session,
             actor=user,

@@ -83,23 +83,33 @@
     return String(Math.round(value * 100) / 100);
   }
 
+  function legendRow(colour, text) {
+    // Built with the DOM and CSSOM: the Content-Security-Policy allows no inline style attribute.
+    var item = document.createElement("li");
+    var swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = colour;
+    item.appendChild(swatch);
+    item.appendChild(document.createTextNode(text));
+    return item;
+  }
+
   function drawLegend() {
     var colours = palette();
     var title = measureSelect.options[measureSelect.selectedIndex].text;
-    var rows = colours.map(function (c, i) {
+    var list = document.createElement("ul");
+    colours.forEach(function (c, i) {
       var low = i === 0 ? null : state.breaks[i - 1];
       var high = i < state.breaks.length ? state.breaks[i] : null;
       var text = low === null ? "below " + format(high) : (high === null ? format(low) + " or more" : format(low) + " to " + format(high));
       if (state.measure === "strong") { text = i === 0 ? "not strong" : "strong cluster"; }
       if (state.measure === "stars") { text = i + (i === 1 ? " star" : " stars"); }
-      return "<li><span class=\"swatch\" style=\"background:" + c + "\"></span>" + text + "</li>";
+      list.appendChild(legendRow(c, text));
     });
-    rows.push("<li><span class=\"swatch\" style=\"background:" + MISSING + "\"></span>no data</li>");
+    list.appendChild(legendRow(MISSING, "no data"));
     legend.innerHTML = "";
     var heading = document.createElement("h2");
     heading.textContent = title;
-    var list = document.createElement("ul");
-    list.innerHTML = rows.join("");
     legend.appendChild(heading);
     legend.appendChild(list);
   }
