@@ -85,3 +85,15 @@ def test_directory_and_htmx_work_under_the_csp(site: Site, strict: tuple[Any, Wa
     _until(page, "document.querySelector('#result-count').dataset.total === '1'")
     _until(page, "!!(window.clusterAtlasOrgMap && window.clusterAtlasOrgMap.state === 'ready')")
     assert page.evaluate("window.__csp") == []
+
+
+def test_api_docs_render_under_the_csp(site: Site, strict: tuple[Any, Watch]) -> None:
+    page, _ = strict
+    response = page.goto(f"{site.url}/api/v1/docs")
+    assert response is not None and response.status == 200
+    # The same strict policy as every page: no inline script, no other origin.
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    _until(page, "document.querySelectorAll('.swagger-ui .opblock').length > 10", timeout=60)
+    assert "Cluster Atlas API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.evaluate("window.__csp") == []

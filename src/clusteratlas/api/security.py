@@ -60,21 +60,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 """The policy of every response: nothing inline, nothing from another origin."""
 
-DOCS_CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-        "style-src 'self' https://cdn.jsdelivr.net",
-        "img-src 'self' data: https://fastapi.tiangolo.com",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
-"""FastAPI's Swagger UI page (``/api/v1/docs``) loads Swagger from a CDN with an inline
-script; it shows no data of its own, and only that page gets this policy."""
-
 BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
@@ -123,14 +108,11 @@ class SecurityHeaders:
     app : ASGI application
     cookie_name : str
         The session cookie: a request that carries it gets ``Cache-Control: no-store``.
-    docs_paths : collection of str
-        Paths of the Swagger UI page, which get :data:`DOCS_CONTENT_SECURITY_POLICY`.
     """
 
-    def __init__(self, app: ASGIApp, *, cookie_name: str, docs_paths: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, *, cookie_name: str) -> None:
         self.app = app
         self.cookie_name = cookie_name.encode()
-        self.docs_paths = frozenset(docs_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on; add the headers to the response as it starts."""
@@ -138,9 +120,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        policy = (
-            DOCS_CONTENT_SECURITY_POLICY if path in self.docs_paths else CONTENT_SECURITY_POLICY
-        )
+        policy = CONTENT_SECURITY_POLICY
         private = _has_credentials(scope, self.cookie_name) and not path.startswith("/static/")
         https = scope.get("scheme") == "https"
 
@@ -194,9 +174,8 @@ def install_security(
     """
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    docs = tuple(p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p)
     # add_middleware puts each new one outside the previous ones.
-    app.add_middleware(SecurityHeaders, cookie_name=cookie_name, docs_paths=docs)
+    app.add_middleware(SecurityHeaders, cookie_name=cookie_name)
     hosts = (
         allowed_hosts
         if allowed_hosts is not None
