@@ -17,6 +17,7 @@ from clusteratlas.cli import (  # register the commands
     register_commands,
     related_commands,
     serve_commands,
+    users_commands,
 )
 from clusteratlas.cli._common import app, err_console
 from clusteratlas.errors import ClusterAtlasError
@@ -31,6 +32,7 @@ __all__ = [
     "register_commands",
     "related_commands",
     "serve_commands",
+    "users_commands",
 ]
 
 

@@ -307,7 +307,7 @@ def revoke_token(
     """
     stored = session.get(ApiToken, token_id)
     if stored is None or not _may_manage(actor, stored.user_id, admin):
-        raise RecordNotFoundError(f"There is no API token {token_id} of yours.")
+        raise RecordNotFoundError(f"There is no API token {token_id}, or it is not yours.")
     if stored.revoked_at is None:
         stored.revoked_at = utcnow()
         record(session, actor=actor, entity="api_token", entity_id=token_id, action="revoke")

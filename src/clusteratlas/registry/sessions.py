@@ -185,7 +185,7 @@ def revoke_session(
     """
     stored = session.get(UserSession, session_id)
     if stored is None or not _may_manage(actor, stored.user_id, admin):
-        raise RecordNotFoundError(f"There is no session {session_id} of yours.")
+        raise RecordNotFoundError(f"There is no session {session_id}, or it is not yours.")
     if stored.revoked_at is None:
         stored.revoked_at = utcnow()
         record(session, actor=actor, entity="user_session", entity_id=session_id, action="revoke")
