@@ -273,6 +273,14 @@ def test_anonymous_crawl_of_every_get_route_finds_no_email(
     schema = client.get(f"{API}/openapi.json").json()
     paths = [p for p, ops in schema["paths"].items() if "get" in ops]
     assert len(paths) >= 15
+    pages = [  # the HTML pages too (not in the OpenAPI schema)
+        str(route.path)
+        for route in iter_route_contexts(app.routes)
+        if "GET" in (getattr(route, "methods", None) or ())
+        and not str(getattr(route, "path", "")).startswith((API, "/docs"))
+    ]
+    assert {"/organisations", "/organisations/{organisation_id}", "/login"} <= set(pages)
+    paths += pages
     with TestClient(app) as anonymous:
         for path in paths:
             answer = anonymous.get(_fill(path, values))

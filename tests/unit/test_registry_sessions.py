@@ -32,7 +32,10 @@ from clusteratlas.registry import auth as auth_module
 from clusteratlas.registry.models import ApiToken, UserSession
 
 PASSWORD = "correct horse battery"
-NOW = dt.datetime.now(dt.UTC)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _user(factory: sessionmaker[Session], email: str = "a@x.eu", role: str = "public") -> int:
@@ -50,14 +53,14 @@ def test_session_is_refused_after_revocation_idle_time_and_lifetime(session: Ses
     assert found.scopes == {"read", "write", "admin"}
     assert authenticate(session, secret[:-1] + "x", settings=settings) is None
     # Idle for 31 minutes (> 30): refused; seen 29 minutes ago: accepted.
-    stored.last_seen_at = NOW - dt.timedelta(minutes=31)
+    stored.last_seen_at = _now() - dt.timedelta(minutes=31)
     assert authenticate(session, secret, settings=settings) is None
-    stored.last_seen_at = NOW - dt.timedelta(minutes=29)
+    stored.last_seen_at = _now() - dt.timedelta(minutes=29)
     assert authenticate(session, secret, settings=settings) is not None
     # Past its absolute lifetime, however recently used: refused.
-    stored.expires_at = NOW - dt.timedelta(seconds=1)
+    stored.expires_at = _now() - dt.timedelta(seconds=1)
     assert authenticate(session, secret, settings=settings) is None
-    stored.expires_at = NOW + dt.timedelta(hours=1)
+    stored.expires_at = _now() + dt.timedelta(hours=1)
     user.active = False
     assert authenticate(session, secret, settings=settings) is None
     user.active = True
@@ -88,7 +91,7 @@ def test_expired_token_is_refused_and_scopes_are_kept(session: Session) -> None:
     user = create_user(session, email="t@x.eu")
     stored, token = create_token(session, user=user, scopes="read")
     assert stored.scopes == "read"
-    days = (stored.expires_at - NOW).total_seconds() / 86400  # type: ignore[operator]
+    days = (stored.expires_at - _now()).total_seconds() / 86400  # type: ignore[operator]
     assert 89.99 < days <= 90.01  # the default lifetime, 90 days
     credential = authenticate(session, token)
     assert credential is not None and credential.scopes == {"read"}
@@ -233,14 +236,14 @@ def test_tokens_made_before_the_migration_keep_working_for_90_days(tmp_path) -> 
                 "INSERT INTO app_user (email, role, active, created_at) "
                 "VALUES ('old@x.eu', 'admin', :t, :now)"
             ),
-            {"t": True, "now": NOW},
+            {"t": True, "now": _now()},
         )
         c.execute(
             text(
                 "INSERT INTO api_token (user_id, prefix, token_hash, created_at) "
                 "SELECT id, '0123abcd', :h, :now FROM app_user"
             ),
-            {"h": digest, "now": NOW},
+            {"h": digest, "now": _now()},
         )
     engine.dispose()
     migrate(url)
@@ -251,6 +254,6 @@ def test_tokens_made_before_the_migration_keep_working_for_90_days(tmp_path) -> 
         assert credential.scopes == {"read", "write", "admin"}
         stored = s.scalar(select(ApiToken))
         assert stored is not None and stored.expires_at is not None
-        left = auth_module.aware(stored.expires_at) - NOW
+        left = auth_module.aware(stored.expires_at) - _now()
         assert dt.timedelta(days=89.9) < left < dt.timedelta(days=90.1)
     engine.dispose()
