@@ -71,6 +71,20 @@ class PermissionDeniedError(ClusterAtlasError, PermissionError):
     """The user may not perform this change."""
 
 
+class TooManyAttemptsError(ClusterAtlasError, PermissionError):
+    """Too many sign-in attempts: wait ``retry_after`` seconds (HTTP 429 with Retry-After).
+
+    Attributes
+    ----------
+    retry_after : int
+        Seconds until the next attempt is accepted.
+    """
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class DataNotFoundError(ClusterAtlasError, FileNotFoundError):
     """A data set is neither in the local mirror, nor in the cache, nor downloadable."""
 
@@ -110,6 +124,7 @@ __all__ = [
     "RuleSetError",
     "SchemaError",
     "StoreBusyError",
+    "TooManyAttemptsError",
     "UnknownChainCodeError",
     "UnknownCodeError",
     "ValueChainError",

@@ -23,7 +23,11 @@ def test_login_sets_cookie_and_logout_revokes(app: FastAPI, users: Users) -> Non
         assert response.json()["user"]["role"] == "public"
         assert browser.get(f"{API}/auth/me").json()["email"] == "public@example.org"
         token = response.json()["token"]
-        assert browser.post(f"{API}/auth/logout").status_code == 200
+        # Signing out by cookie is a change: without the session's CSRF token it is refused.
+        assert browser.post(f"{API}/auth/logout").status_code == 403
+        assert browser.get(f"{API}/auth/me").status_code == 200
+        csrf = {"X-CSRF-Token": response.json()["csrf_token"]}
+        assert browser.post(f"{API}/auth/logout", headers=csrf).status_code == 200
         browser.cookies.clear()
         assert browser.get(f"{API}/auth/me").status_code == 401
         assert browser.get(f"{API}/auth/me", headers=Users.auth(token)).status_code == 401

@@ -166,8 +166,12 @@ def test_patch_permissions_and_versions(client: TestClient, users: Users) -> Non
         headers=Users.auth(users.admin),
     )
     assert admin.status_code == 200 and admin.json()["stages"] == ["microelectronics:design"]
+    # Anonymous readers see the actor's role, never the e-mail; administrators see the e-mail.
     entry = client.get(f"{url}/history").json()[0]
-    assert entry["actor"] == "admin@example.org" and entry["action"] == "update"
+    assert entry["actor"] == "administrator" and entry["action"] == "update"
+    assert entry["user_id"] is None
+    seen = client.get(f"{url}/history", headers=Users.auth(users.admin)).json()[0]
+    assert seen["actor"] == "admin@example.org" and seen["id"] == entry["id"]
     assert (
         client.patch(url, json={"acronym": "X"}, headers=Users.auth(users.admin)).status_code == 422
     )

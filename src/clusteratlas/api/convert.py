@@ -129,13 +129,13 @@ def recommendation(rec: Recommendation) -> RecommendationOut:
     )
 
 
-def audit(entry: AuditEntry) -> AuditOut:
-    """Return an audit entry."""
+def audit(entry: AuditEntry, *, actor: str | None = None) -> AuditOut:
+    """Return an audit entry; ``actor`` replaces the e-mail (and hides the user id) for the public."""
     return AuditOut(
         id=entry.id,
         at=entry.at,
-        actor=entry.actor,
-        user_id=entry.user_id,
+        actor=entry.actor if actor is None else actor,
+        user_id=entry.user_id if actor is None else None,
         entity=entry.entity,
         entity_id=entry.entity_id,
         action=entry.action,

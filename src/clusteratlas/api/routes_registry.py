@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from clusteratlas.api import convert
-from clusteratlas.api.deps import CurrentUser, MapsDep, SessionDep
+from clusteratlas.api.deps import CurrentUser, MapsDep, OptionalUser, SessionDep
 from clusteratlas.api.mapdata import PROFILE_MAPS, records, source_of_region
 from clusteratlas.api.schemas import (
     ERROR_RESPONSES,
@@ -27,6 +27,7 @@ from clusteratlas.api.schemas import (
 from clusteratlas.errors import DataNotFoundError
 from clusteratlas.registry import (
     Organisation,
+    actor_labels,
     create_organisation,
     delete_organisation,
     get_organisation,
@@ -304,15 +305,22 @@ def backdrop() -> JSONResponse:
 def organisation_history(
     organisation_id: OrgId,
     session: SessionDep,
+    user: OptionalUser,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AuditOut]:
-    """Return the audit entries of one organisation (who changed what, when)."""
+    """Return the audit entries of one organisation (who changed what, when).
+
+    Administrators see who by e-mail; everyone else by display name or role.
+    """
     get_organisation(session, organisation_id)
     entries = history(
         session, entity="organisation", entity_id=organisation_id, limit=limit, offset=offset
     )
-    return [convert.audit(e) for e in entries]
+    if user is not None and user.role == "admin":
+        return [convert.audit(e) for e in entries]
+    labels = actor_labels(session, entries)
+    return [convert.audit(e, actor=labels[e.id]) for e in entries]
 
 
 @router.get(

@@ -19,6 +19,7 @@ from clusteratlas.cli import (  # register the commands
     related_commands,
     serve_commands,
     shiftshare_commands,
+    users_commands,
 )
 from clusteratlas.cli._common import app, err_console
 from clusteratlas.errors import ClusterAtlasError
@@ -35,6 +36,7 @@ __all__ = [
     "related_commands",
     "serve_commands",
     "shiftshare_commands",
+    "users_commands",
 ]
 
 

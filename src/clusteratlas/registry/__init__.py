@@ -10,16 +10,18 @@ SQLAlchemy, Alembic, argon2-cffi and rapidfuzz come with the ``web`` extra.
 from __future__ import annotations
 
 from clusteratlas.errors import ConflictError, PermissionDeniedError, RecordNotFoundError
-from clusteratlas.registry.audit import history, record
+from clusteratlas.registry.audit import actor_labels, history, record
 from clusteratlas.registry.auth import (
     authenticate_password,
     authenticate_token,
     can_edit,
     create_token,
     create_user,
+    list_tokens,
     require_edit,
     revoke_token,
 )
+from clusteratlas.registry.auth_config import AuthSettings
 from clusteratlas.registry.db import (
     database_url,
     make_engine,
@@ -43,6 +45,7 @@ from clusteratlas.registry.models import (
     SupportProgramme,
     Tag,
     User,
+    UserSession,
 )
 from clusteratlas.registry.recommend import (
     NO_PROFILE_NOTE,
@@ -67,21 +70,33 @@ from clusteratlas.registry.services import (
     unfollow_post,
     update_organisation,
 )
+from clusteratlas.registry.sessions import (
+    Credential,
+    authenticate,
+    create_session,
+    list_sessions,
+    revoke_session,
+    revoke_user_sessions,
+)
+from clusteratlas.registry.signin import SignIn, SignInThrottle, sign_in
 from clusteratlas.registry.stats import (
     OrganisationStatistics,
     organisation_statistics,
     organisations_in_region,
 )
+from clusteratlas.registry.users import find_user, list_users, set_active, set_password, set_role
 from clusteratlas.registry.validation import Check, ValidationResult, validate_organisation
 
 __all__ = [
     "NO_PROFILE_NOTE",
     "ApiToken",
     "AuditEntry",
+    "AuthSettings",
     "Check",
     "Comment",
     "Component",
     "ConflictError",
+    "Credential",
     "Follow",
     "Interest",
     "Label",
@@ -96,23 +111,30 @@ __all__ = [
     "RecordNotFoundError",
     "SearchPage",
     "SeedReport",
+    "SignIn",
+    "SignInThrottle",
     "SupportProgramme",
     "Tag",
     "User",
+    "UserSession",
     "ValidationResult",
+    "actor_labels",
     "add_comment",
     "add_member_organisation",
+    "authenticate",
     "authenticate_password",
     "authenticate_token",
     "can_edit",
     "create_organisation",
     "create_post",
+    "create_session",
     "create_token",
     "create_user",
     "database_url",
     "delete_organisation",
     "export_registry",
     "express_interest",
+    "find_user",
     "follow_post",
     "fuzzy_names",
     "get_organisation",
@@ -120,6 +142,9 @@ __all__ = [
     "history",
     "import_registry",
     "list_posts",
+    "list_sessions",
+    "list_tokens",
+    "list_users",
     "make_engine",
     "make_session_factory",
     "migrate",
@@ -129,10 +154,16 @@ __all__ = [
     "recommend_partners",
     "record",
     "require_edit",
+    "revoke_session",
     "revoke_token",
+    "revoke_user_sessions",
     "search_organisations",
     "seed_registry",
     "session_scope",
+    "set_active",
+    "set_password",
+    "set_role",
+    "sign_in",
     "unfollow_post",
     "update_organisation",
     "validate_organisation",

@@ -98,6 +98,35 @@ def record(
     return entry
 
 
+ROLE_LABELS = {"admin": "administrator", "manager": "manager", "public": "user"}
+"""How an actor is named to those who may not see e-mail addresses."""
+
+
+def actor_labels(session: Session, entries: Iterable[AuditEntry]) -> dict[int, str]:
+    """Return ``{entry id: label}``: each actor's display name, else its role, never an e-mail.
+
+    For anonymous readers of an organisation's history: ``"system"`` for changes made by a
+    process, the user's display name when set, else ``"administrator"``, ``"manager"`` or
+    ``"user"`` (``"former user"`` when the account was deleted).
+    """
+    listed = list(entries)
+    ids = {e.user_id for e in listed if e.user_id is not None}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    labels: dict[int, str] = {}
+    for entry in listed:
+        if entry.user_id is None:
+            labels[entry.id] = SYSTEM_ACTOR if entry.actor == SYSTEM_ACTOR else "former user"
+            continue
+        user = users.get(entry.user_id)
+        if user is None:
+            labels[entry.id] = "former user"
+        elif user.name and "@" not in user.name:
+            labels[entry.id] = user.name
+        else:
+            labels[entry.id] = ROLE_LABELS.get(user.role, "user")
+    return labels
+
+
 def history(
     session: Session,
     *,

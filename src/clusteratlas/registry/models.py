@@ -1,7 +1,8 @@
-"""All registry models in one import (they live in :mod:`.models_org` and :mod:`.models_social`)."""
+"""All registry models in one import (from :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`)."""
 
 from __future__ import annotations
 
+from clusteratlas.registry.models_auth import UserSession
 from clusteratlas.registry.models_org import (
     CONFIRMED,
     MEMBER_TYPES,
@@ -50,4 +51,5 @@ __all__ = [
     "SupportProgramme",
     "Tag",
     "User",
+    "UserSession",
 ]

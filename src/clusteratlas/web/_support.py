@@ -9,7 +9,6 @@ takes seconds to build).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import threading
 from collections.abc import Iterator, Mapping
@@ -23,7 +22,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
-from clusteratlas.api.deps import SESSION_COOKIE  # one cookie for the API and the pages
+from clusteratlas.api.deps import SESSION_COOKIE, csrf_for  # one cookie: API and pages
 from clusteratlas.errors import ClusterAtlasError
 
 FACTORY_ATTRIBUTES = ("session_factory", "sessions", "SessionLocal")
@@ -48,10 +47,7 @@ def csrf_token(request: Request) -> str:
     send in a form field, so a form that carries it came from one of our pages (a
     synchronizer token without server state; the SameSite=Lax cookie is a second guard).
     """
-    session = request.cookies.get(SESSION_COOKIE, "")
-    if not session:
-        return ""
-    return hashlib.sha256(b"clusteratlas-csrf:" + session.encode()).hexdigest()[:32]
+    return csrf_for(request.cookies.get(SESSION_COOKIE, ""))
 
 
 def csrf_ok(request: Request, form: Mapping[str, str]) -> bool:
@@ -105,11 +101,16 @@ def db_session(request: Request) -> Iterator[Session]:
 
 
 def current_user(request: Request, session: Session) -> Any:
-    """Return the user whose token is in the session cookie, or ``None``."""
-    from clusteratlas.registry import authenticate_token
+    """Return the user of the live server-side session in the cookie, or ``None``."""
+    from clusteratlas.api.deps import auth_settings
+    from clusteratlas.registry import authenticate
+    from clusteratlas.registry.sessions import SESSION_PREFIX
 
-    token = request.cookies.get(SESSION_COOKIE)
-    return authenticate_token(session, token) if token else None
+    secret = request.cookies.get(SESSION_COOKIE) or ""
+    if not secret.startswith(SESSION_PREFIX):
+        return None
+    credential = authenticate(session, secret, settings=auth_settings(request))
+    return credential.user if credential is not None else None
 
 
 @dataclass(frozen=True)

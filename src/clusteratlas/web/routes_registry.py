@@ -1,4 +1,4 @@
-"""HTML pages of the registry: directory with live search, profile, sign-in and profile editing.
+"""HTML pages of the registry: directory with live search, profile and profile editing.
 
 Routes parse the form or query, call :mod:`clusteratlas.registry` services and render a
 template; permissions and optimistic concurrency are the services' (``can_edit``,
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,6 @@ from clusteratlas.errors import (
     RecordNotFoundError,
 )
 from clusteratlas.web._support import (
-    SESSION_COOKIE,
     TEMPLATES,
     csrf_ok,
     current_user,
@@ -214,61 +213,10 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/organisations"
 
 
-@router.get("/login", response_class=HTMLResponse, name="login")
-def login_form(request: Request, next: str = "/organisations") -> HTMLResponse:
-    """Render the sign-in form."""
-    context = {"title": "Sign in", "next": _safe_next(next), "email": "", "error": ""}
-    return TEMPLATES.TemplateResponse(request, "login.html", context)
-
-
-@router.post("/login", response_class=HTMLResponse, response_model=None)
-def login(
-    request: Request,
-    session: DB,
-    email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1000)],
-    next: Annotated[str, Form()] = "/organisations",
-) -> Response:
-    """Check the password, create an API token and keep it in an HttpOnly cookie."""
-    from clusteratlas.registry import authenticate_password, create_token
-
-    user = authenticate_password(session, email=email, password=password)
-    if user is None:
-        context = {
-            "title": "Sign in",
-            "next": _safe_next(next),
-            "email": email,
-            "error": "The e-mail address or the password is not right.",
-        }
-        return TEMPLATES.TemplateResponse(request, "login.html", context, status_code=401)
-    _, token = create_token(session, user=user, name="web sign-in")
-    session.commit()
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        max_age=14 * 24 * 3600,
-    )
-    return response
-
-
 _FORGED = (
     "This form did not come from one of our pages, or your session changed since it was "
     "shown. Reload the page and try again."
 )
-
-
-@router.post("/logout", name="logout", response_model=None)
-def logout(request: Request, form: Annotated[dict[str, str], Depends(_form_fields)]) -> Response:
-    """Forget the session cookie (the form must carry the session's CSRF token)."""
-    if not csrf_ok(request, form):
-        return _error(request, 403, "Form refused", _FORGED)
-    response = RedirectResponse("/organisations", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
 
 
 def _edit_page(
