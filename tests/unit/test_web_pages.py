@@ -65,10 +65,23 @@ def client_of(site: dict[str, Any]) -> TestClient:
     return client
 
 
+def login_csrf(client: TestClient) -> str:
+    """The sign-in form's CSRF token, tied to the pre-session cookie the form page sets."""
+    page = client.get("/login")
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, "the sign-in form carries no CSRF token"
+    return found.group(1)
+
+
 def sign_in(client: TestClient) -> None:
     response = client.post(
         "/login",
-        data={"email": "m@example.org", "password": PASSWORD, "next": "/"},
+        data={
+            "email": "m@example.org",
+            "password": PASSWORD,
+            "next": "/",
+            "csrf": login_csrf(client),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -199,12 +212,15 @@ def test_profile_shows_sources_validation_and_partners(site: dict[str, Any]) -> 
 
 
 def test_login_rejects_a_wrong_password(site: dict[str, Any]) -> None:
-    response = client_of(site).post(
-        "/login", data={"email": "m@example.org", "password": "wrong password"}
+    client = client_of(site)
+    response = client.post(
+        "/login",
+        data={"email": "m@example.org", "password": "wrong password", "csrf": login_csrf(client)},
     )
     assert response.status_code == 401
     assert 'role="alert"' in response.text
-    assert "set-cookie" not in response.headers
+    # No session is opened (the re-shown form only renews its pre-session CSRF cookie).
+    assert "clusteratlas_session=" not in response.headers.get("set-cookie", "")
 
 
 def test_edit_needs_sign_in_and_the_right_organisation(site: dict[str, Any]) -> None:
