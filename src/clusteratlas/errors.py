@@ -75,6 +75,10 @@ class DataNotFoundError(ClusterAtlasError, FileNotFoundError):
     """A data set is neither in the local mirror, nor in the cache, nor downloadable."""
 
 
+class ConfigError(ClusterAtlasError, ValueError):
+    """The config file, or a setting written to it, is not valid."""
+
+
 class OutputError(ClusterAtlasError, OSError):
     """An output file cannot be written."""
 
@@ -85,6 +89,7 @@ class MissingDependencyError(ClusterAtlasError, ImportError):
 
 __all__ = [
     "ClusterAtlasError",
+    "ConfigError",
     "ConflictError",
     "CoverageError",
     "DataNotFoundError",
