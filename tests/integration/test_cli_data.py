@@ -38,7 +38,9 @@ def test_where_shows_every_location_and_where_the_setting_came_from(
     assert f"data directory: {tmp_path / 'elsewhere'} (from CLUSTERATLAS_DATA)" in out
     # The setting is used by a new process: the data set now comes from that folder.
     info = run_cli("data", "info", "naics2017").stdout
-    assert f"available: mirror: {tmp_path.resolve() / 'classifications' / 'naics2017_us.csv'}" in info
+    assert (
+        f"available: mirror: {tmp_path.resolve() / 'classifications' / 'naics2017_us.csv'}" in info
+    )
 
 
 @pytest.mark.parametrize(

@@ -167,7 +167,14 @@ def test_fetch_all_goes_on_after_a_failure(
         CATALOG,
         "later",
         DataSet(
-            "later", "t", "d", "l", "a", "https://e.org", "x/later.csv", "https://example.org/here.csv"
+            "later",
+            "t",
+            "d",
+            "l",
+            "a",
+            "https://e.org",
+            "x/later.csv",
+            "https://example.org/here.csv",
         ),
     )
     results = fetch_all(["nace_sections", "gone", "here", "later"], progress=False)

@@ -116,14 +116,15 @@ def data_use(
     from clusteratlas.data.fetch import use_data_directory
 
     config, found = use_data_directory(directory)
+    chosen = directory.expanduser().resolve()
     console.print(
-        f"Data directory {directory.expanduser().resolve()} ({len(found)} catalog data sets "
-        f"found) saved in {config}.",
+        f"Data directory {chosen} ({len(found)} catalog data sets found) saved in {config}.",
         highlight=False,
     )
-    if os.environ.get("CLUSTERATLAS_DATA"):
+    overriding = os.environ.get("CLUSTERATLAS_DATA")
+    if overriding and Path(overriding).expanduser().resolve() != chosen:
         console.print(
-            "Note: CLUSTERATLAS_DATA is set in this shell and overrides the setting.",
+            f"Note: CLUSTERATLAS_DATA={overriding} is set in this shell and overrides it.",
             highlight=False,
         )
 
@@ -132,7 +133,13 @@ def data_use(
 def data_where() -> None:
     """Show the config file, the data directory and where it came from, cache and databases."""
     from clusteratlas.data.locations import packaged_root
-    from clusteratlas.paths import cache_dir, config_file, data_directory, default_database, home_dir
+    from clusteratlas.paths import (
+        cache_dir,
+        config_file,
+        data_directory,
+        default_database,
+        home_dir,
+    )
 
     setting = data_directory()
     origin = {
@@ -153,7 +160,7 @@ def data_where() -> None:
 
 
 def _registry_database(home: Path) -> str:
-    """The registry's database as `serve` would open it, the password hidden."""
+    """Return the registry database `serve` would open, the password hidden."""
     from urllib.parse import urlsplit
 
     url = os.environ.get("DATABASE_URL")

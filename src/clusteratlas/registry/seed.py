@@ -54,8 +54,14 @@ from clusteratlas.registry.models import (
 )
 
 DERIVED = "CONFIRMED-derived"
-#: Seed source → catalog data set.
 SOURCES = {
+    "us": "clusters/us_cluster_organisations.csv",
+    "poles": "reference/poles_competitivite_phase5.csv",
+    "silicon_europe": "reference/silicon_europe.csv",
+    "eu_named": "reference/eu_clusters_named.csv",
+}
+#: Seed source → its catalog data set (which says where the file is found).
+DATASETS = {
     "us": "us_cluster_organisations",
     "poles": "poles_competitivite_phase5",
     "silicon_europe": "silicon_europe",
@@ -103,7 +109,7 @@ def natural_key(country: str, name: str) -> str:
 
 
 def _read(folder: Path | None, name: str) -> list[dict[str, str]]:
-    dataset = get_dataset(SOURCES[name])
+    dataset = get_dataset(DATASETS[name])
     if folder is None:
         path = resolve(dataset.name, download=False)
     else:
