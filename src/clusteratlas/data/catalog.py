@@ -112,7 +112,10 @@ _DATASETS: tuple[DataSet, ...] = (
     DataSet(
         name="us_cbsa_boundaries",
         title="US counties, BEA economic areas and metropolitan areas (2013)",
-        description="TopoJSON with layers counties, eas and msas (keyed by CBSA code).",
+        description=(
+            "TopoJSON with layers counties, eas and msas (keyed by CBSA code). The site data "
+            "have no official download; the package ships a copy (Census geometry)."
+        ),
         licence="U.S. Census geometry (public domain), via the U.S. Cluster Mapping Project",
         attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA); U.S. Census Bureau",
         source_url="https://clustermapping.us",
@@ -218,7 +221,8 @@ _DATASETS: tuple[DataSet, ...] = (
         title="SIRENE establishments of the Strasbourg area (Bas-Rhin), January 2010",
         description=(
             "Real SIRENE establishments located by IRIS (no coordinates): IRIS code, NAF rev. 2 "
-            "sub-class and INSEE employee band; 81,921 rows, 253 IRIS, 86 communes."
+            "sub-class and INSEE employee band; 81,921 rows, 253 IRIS, 86 communes. This "
+            "extract has no official download; the package ships it (Licence Ouverte)."
         ),
         licence="Licence Ouverte / Etalab 2.0 (INSEE)",
         attribution="Source: INSEE, SIRENE",

@@ -122,13 +122,13 @@ def _looked(dataset: DataSet) -> str:
     return f"{source} ({setting.path}) has no {dataset.filename}"
 
 
-def how_to_get(dataset: DataSet) -> str:
+def how_to_get(dataset: DataSet, *, fetch: bool = True) -> str:
     """Return what a user can do to make ``dataset`` available (one sentence, no period)."""
     fix = (
-        f"put {dataset.filename} (from {dataset.source_url}) in a data directory and run "
-        f"`clusteratlas data use DIR` (or set {DATA_ENV})"
+        f"set {DATA_ENV} to a directory holding {dataset.filename} (a mirror of "
+        f"{dataset.source_url}) or save that directory with `clusteratlas data use DIR`"
     )
-    if dataset.download_url:
+    if fetch and dataset.download_url:
         fix += f", or run `clusteratlas data fetch {dataset.name}` with network access"
     return fix
 
@@ -165,6 +165,6 @@ def _download(dataset: DataSet, *, progress: bool) -> Path:
         )
     except DownloadError as err:
         raise DataNotFoundError(
-            f"Data set {dataset.name!r} could not be downloaded: {err} ({_looked(dataset)}; "
-            f"or put {dataset.filename} in a data directory and run `clusteratlas data use DIR`)."
+            f"Data set {dataset.name!r} is not available: it could not be downloaded: {err} "
+            f"({_looked(dataset)}); {how_to_get(dataset, fetch=False)}."
         ) from err
