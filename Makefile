@@ -27,6 +27,7 @@ $(DEMO_STAMP): pyproject.toml
 	@touch $(DEMO_STAMP)
 
 demo: $(DEMO_STAMP)
+	@if [ -d "$(CLUSTERATLAS_DATA)" ]; then $(BIN)/clusteratlas data use "$(CLUSTERATLAS_DATA)"; fi
 	$(BIN)/clusteratlas demo --output $(OUT)
 
 lint: $(STAMP)

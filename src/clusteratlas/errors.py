@@ -89,6 +89,10 @@ class DataNotFoundError(ClusterAtlasError, FileNotFoundError):
     """A data set is neither in the local mirror, nor in the cache, nor downloadable."""
 
 
+class ConfigError(ClusterAtlasError, ValueError):
+    """The config file, or a setting written to it, is not valid."""
+
+
 class OutputError(ClusterAtlasError, OSError):
     """An output file cannot be written."""
 
@@ -111,6 +115,7 @@ class DatabaseBusyError(ClusterAtlasError, TimeoutError):
 
 __all__ = [
     "ClusterAtlasError",
+    "ConfigError",
     "ConflictError",
     "CoverageError",
     "DataNotFoundError",

@@ -33,17 +33,22 @@ def test_mirror_comes_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_cache_is_used_without_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
-    dataset = get_dataset("naics2017")
+    # naics2017 now ships with the package; the cache serves what does not.
+    dataset = get_dataset("cbp2019_cbsa")
     dataset.cache_path.parent.mkdir(parents=True)
-    dataset.cache_path.write_text("code,title\n")
-    assert resolve("naics2017") == dataset.cache_path
+    dataset.cache_path.write_text("cbsa_code,naics_code,naics_level,EMP,ESTAB\n")
+    assert resolve("cbp2019_cbsa") == dataset.cache_path
 
 
 def test_missing_dataset_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A data set that neither ships with the package nor has a download.
     monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
+    fake = DataSet("nowhere", "t", "d", "l", "a", "https://example.org", "x/nowhere.csv")
+    monkeypatch.setitem(CATALOG, "nowhere", fake)
     with pytest.raises(DataNotFoundError, match="CLUSTERATLAS_DATA") as info:
-        resolve("us_benchmark_clusters")
-    assert "clusters/us_benchmark_clusters_naics.csv" in str(info.value)
+        resolve("nowhere")
+    assert "x/nowhere.csv" in str(info.value)
+    assert "clusteratlas data use DIR" in str(info.value)
 
 
 def test_unknown_name_suggests_the_closest() -> None:

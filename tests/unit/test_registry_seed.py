@@ -89,11 +89,23 @@ def test_reimport_changes_nothing(factory: sessionmaker[Session], mirror: Path) 
 
 
 def test_missing_mirror(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A folder given explicitly must hold the seed files.
     monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
-    with pytest.raises(DataNotFoundError):
-        seed_registry(session)
     with pytest.raises(DataNotFoundError, match="us_cluster_organisations"):
         seed_registry(session, data_dir=tmp_path)
+
+
+def test_without_a_mirror_the_packaged_seeds_are_used(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No data directory at all: the seed tables shipped in the package are enough. The
+    # mirror's CATALOG.md counts 145 US cluster organisations in the registry file.
+    monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
+    report = seed_registry(session)
+    session.commit()
+    assert report.created["clusters/us_cluster_organisations.csv"] == 145
+    assert _by_key(session, "us:103").name == "GrowFL"  # the file's first row
+    assert session.scalar(select(func.count()).select_from(Partnership)) == 1
 
 
 @pytest.mark.parametrize("target", ["folder", "export.zip", "export.json"])

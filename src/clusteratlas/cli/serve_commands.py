@@ -38,7 +38,10 @@ def serve_command(
         typer.Option("--store", help="DuckDB store of statistics and maps (default: the user's)."),
     ] = None,
     seed: Annotated[
-        bool, typer.Option(help="Seed the registry from CLUSTERATLAS_DATA on first start.")
+        bool,
+        typer.Option(
+            help="Seed the registry on first start (from the packaged seed tables, or the data directory)."
+        ),
     ] = True,
 ) -> None:
     """Serve the REST API at /api/v1 (docs at /api/v1/docs) and the web UI when installed.

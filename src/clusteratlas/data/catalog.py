@@ -1,25 +1,21 @@
 """The catalog of real public data sets, and where to find each one.
 
 Every data set the project reads is described once here: what it is, its licence, the
-attribution text that must accompany any output built from it, its official source and
-the file name it has in a local mirror. :func:`resolve` finds a data set in this order:
-
-1. the local mirror directory named by ``CLUSTERATLAS_DATA``;
-2. the user cache (``CLUSTERATLAS_CACHE``, by default the platform's cache directory);
-3. a download from the official source into the cache (with a progress bar), where the
-   publisher offers a direct download in a layout our readers understand;
-4. otherwise a :class:`~clusteratlas.errors.DataNotFoundError` that says what to set.
+attribution text that must accompany any output built from it, its official source, the
+file name it has in a data directory (a mirror), whether a copy ships inside the package
+and, for a publisher's fixed file, its SHA-256. :func:`resolve` finds a data set in the
+user's data directory, then the packaged copy, then the user cache, then downloads it from
+its publisher; see :mod:`clusteratlas.data.locations` for the order and the messages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from clusteratlas._validation import suggest
-from clusteratlas.errors import DataNotFoundError, UnknownCodeError
-from clusteratlas.paths import DATA_ENV, cache_dir, data_mirror
+from clusteratlas.data.locations import DataSet, Where, locate_dataset, resolve_dataset
+from clusteratlas.errors import UnknownCodeError
 
 EUROSTAT_ATTRIBUTION = "Source: Eurostat"
 GISCO_ATTRIBUTION = "© EuroGeographics for the administrative boundaries (Eurostat GISCO)"
@@ -28,47 +24,6 @@ DPS_ATTRIBUTION = (
     "Delgado, Porter & Stern (2016), Defining clusters of related industries, "
     "J. Economic Geography 16(1); U.S. Cluster Mapping Project (clustermapping.us)"
 )
-
-
-@dataclass(frozen=True)
-class DataSet:
-    """One real data set: its description, licence, attribution and locations.
-
-    Attributes
-    ----------
-    name : str
-        Catalog key, e.g. ``"sbs_r_nuts06_r2"``.
-    title, description : str
-        What the data set is.
-    licence : str
-        Terms of reuse.
-    attribution : str
-        Text that must accompany any output built from the data set.
-    source_url : str
-        The publisher's page for the data set.
-    filename : str
-        Path of the file relative to a mirror directory (``CLUSTERATLAS_DATA``).
-    download_url : str or None
-        A direct download of a file our readers understand, or ``None`` where the publisher
-        only offers another layout (then a mirror is needed).
-    download_filename : str or None
-        Name of the downloaded file inside the cache (defaults to ``filename``).
-    """
-
-    name: str
-    title: str
-    description: str
-    licence: str
-    attribution: str
-    source_url: str
-    filename: str
-    download_url: str | None = None
-    download_filename: str | None = None
-
-    @property
-    def cache_path(self) -> Path:
-        """Where a download of this data set is kept in the user cache."""
-        return cache_dir() / (self.download_filename or self.filename)
 
 
 def _nuts(level: int) -> DataSet:
@@ -138,6 +93,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution=DPS_ATTRIBUTION,
         source_url="https://clustermapping.us/content/cluster-mapping-methodology",
         filename="clusters/us_benchmark_clusters_naics.csv",
+        packaged=True,
     ),
     DataSet(
         name="us_related_clusters",
@@ -150,16 +106,21 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution=DPS_ATTRIBUTION,
         source_url="https://clustermapping.us/content/cluster-mapping-methodology",
         filename="clusters/us_related_clusters_dps2016.csv",
+        packaged=True,
     ),
     *(_nuts(level) for level in range(4)),
     DataSet(
         name="us_cbsa_boundaries",
         title="US counties, BEA economic areas and metropolitan areas (2013)",
-        description="TopoJSON with layers counties, eas and msas (keyed by CBSA code).",
+        description=(
+            "TopoJSON with layers counties, eas and msas (keyed by CBSA code). The site data "
+            "have no official download; the package ships a copy (Census geometry)."
+        ),
         licence="U.S. Census geometry (public domain), via the U.S. Cluster Mapping Project",
         attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA); U.S. Census Bureau",
         source_url="https://clustermapping.us",
         filename="us/us_counties_eas_msas_2013.topojson",
+        packaged=True,
     ),
     DataSet(
         name="us_states",
@@ -171,6 +132,36 @@ _DATASETS: tuple[DataSet, ...] = (
         filename="us/us_atlas_states_10m.topojson",
         download_url="https://cdn.jsdelivr.net/npm/us-atlas@3.0.1/states-10m.json",
         download_filename="us/states-10m.json",
+        sha256="d76b391ccfa8bff601d51e3e3da5d43a89fa46cd5caca72ce731b383be5596d0",
+        packaged=True,
+    ),
+    DataSet(
+        name="us_counties",
+        title="US counties (us-atlas 3.0.1)",
+        description=(
+            "TopoJSON of the 3,231 US counties (5-digit FIPS ids), states and the nation at "
+            "1:10m, from the Census cartographic boundaries."
+        ),
+        licence="ISC (us-atlas), Census geometry public domain",
+        attribution="us-atlas 3.0.1 by Michael Bostock (ISC); U.S. Census Bureau",
+        source_url="https://github.com/topojson/us-atlas",
+        filename="us/us_atlas_counties_10m.topojson",
+        download_url="https://cdn.jsdelivr.net/npm/us-atlas@3.0.1/counties-10m.json",
+        download_filename="us/counties-10m.json",
+        sha256="145aaf5d1433352a6a1d8e86b5f149c7c653f9171baf14aaf75ee66575def1b0",
+    ),
+    DataSet(
+        name="cbsa_county_crosswalk",
+        title="County to CBSA crosswalk (OMB delineation, titles to 2017)",
+        description=(
+            "County → core-based statistical area (metropolitan/micropolitan) crosswalk with "
+            "CBSA titles, metropolitan divisions and CSAs; 1,882 counties, 929 CBSAs."
+        ),
+        licence="Public domain (U.S. Census Bureau / OMB delineation files, via NBER)",
+        attribution="Source: U.S. Census Bureau / OMB CBSA delineation files (NBER crosswalk)",
+        source_url="https://www.census.gov/geographies/reference-files/time-series/demo/metro-micro/delineation-files.html",
+        filename="us/cbsa2fipsxw_2017.csv.gz",
+        packaged=True,
     ),
     DataSet(
         name="nace_sections",
@@ -180,6 +171,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
         source_url="https://www.insee.fr/fr/information/2406147",
         filename="classifications/nace_rev2_sections_en_fr.csv",
+        packaged=True,
     ),
     DataSet(
         name="nace_divisions",
@@ -189,6 +181,17 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
         source_url="https://www.insee.fr/fr/information/2406147",
         filename="classifications/nace_rev2_divisions_en_fr.csv",
+        packaged=True,
+    ),
+    DataSet(
+        name="naf_rev2_hierarchy",
+        title="NAF rév. 2 hierarchy (INSEE): sub-classes to sections",
+        description="The 732 NAF rév. 2 sub-classes with their class, group, division and section.",
+        licence="Licence Ouverte / Etalab 2.0 (INSEE)",
+        attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
+        source_url="https://www.insee.fr/fr/information/2406147",
+        filename="classifications/naf_rev2_hierarchy.csv",
+        packaged=True,
     ),
     DataSet(
         name="naics2017",
@@ -198,6 +201,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: U.S. Census Bureau, NAICS 2017",
         source_url="https://www.census.gov/naics/",
         filename="classifications/naics2017_us.csv",
+        packaged=True,
     ),
     DataSet(
         name="eu_ecosystems",
@@ -210,18 +214,21 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="EU industrial ecosystems: European Commission, Annual Single Market Report 2021",
         source_url="https://single-market-economy.ec.europa.eu/industry/strategy/industrial-ecosystems_en",
         filename="reference/ecosystems_nace.csv",
+        packaged=True,
     ),
     DataSet(
         name="sirene_basrhin_2010",
         title="SIRENE establishments of the Strasbourg area (Bas-Rhin), January 2010",
         description=(
             "Real SIRENE establishments located by IRIS (no coordinates): IRIS code, NAF rev. 2 "
-            "sub-class and INSEE employee band; 81,921 rows, 253 IRIS, 86 communes."
+            "sub-class and INSEE employee band; 81,921 rows, 253 IRIS, 86 communes. This "
+            "extract has no official download; the package ships it (Licence Ouverte)."
         ),
         licence="Licence Ouverte / Etalab 2.0 (INSEE)",
         attribution="Source: INSEE, SIRENE",
         source_url="https://www.sirene.fr/",
         filename="fr/sirene_2010_basrhin_iris.csv.gz",
+        packaged=True,
     ),
     *(
         DataSet(
@@ -241,6 +248,7 @@ _DATASETS: tuple[DataSet, ...] = (
             filename=f"io/bea/{level.capitalize()}_{kind.capitalize()}_{year}_"
             + ("PRO_" if kind == "use" else "")
             + "BeforeRedef_17sch.csv",
+            packaged=True,
         )
         for kind in ("use", "make")
         for level, year in (("summary", 2022), ("detail", 2017))
@@ -253,6 +261,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution=BEA_ATTRIBUTION,
         source_url="https://www.bea.gov/industry/input-output-accounts-data",
         filename="io/bea/MasterCrosswalk2017.csv",
+        packaged=True,
     ),
     DataSet(
         name="naics_isic_concordance",
@@ -265,6 +274,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: U.S. Census Bureau, NAICS concordances",
         source_url="https://www.census.gov/naics/?68967",
         filename="classifications/naics2017_to_isic4.csv",
+        packaged=True,
     ),
     DataSet(
         name="us_cluster_organisations",
@@ -274,6 +284,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA) organisation registry",
         source_url="https://clustermapping.us",
         filename="clusters/us_cluster_organisations.csv",
+        packaged=True,
     ),
     DataSet(
         name="poles_competitivite_phase5",
@@ -287,6 +298,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Pôles de compétitivité phase V: Direction générale des Entreprises (27 March 2023)",
         source_url="https://entreprises.gouv.fr/la-dge/actualites/labellisation-de-55-poles-de-competitivite-pour-la-phase-v-2023-2026",
         filename="reference/poles_competitivite_phase5.csv",
+        packaged=True,
     ),
     DataSet(
         name="silicon_europe",
@@ -296,6 +308,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Silicon Europe alliance (silicon-europe.eu)",
         source_url="https://www.silicon-europe.eu/about/history/",
         filename="reference/silicon_europe.csv",
+        packaged=True,
     ),
     DataSet(
         name="eu_clusters_named",
@@ -305,6 +318,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="European Cluster Collaboration Platform news and cluster websites",
         source_url="https://clustercollaboration.eu",
         filename="reference/eu_clusters_named.csv",
+        packaged=True,
     ),
     DataSet(
         name="fr_departements",
@@ -314,6 +328,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="IGN Admin Express / INSEE COG 2018",
         source_url="https://geoservices.ign.fr/adminexpress",
         filename="fr/departements.geojson",
+        packaged=True,
     ),
     DataSet(
         name="sbs_r_nuts2021",
@@ -399,22 +414,17 @@ def get_dataset(name: str) -> DataSet:
         ) from None
 
 
-def locate(name: str) -> tuple[Path | None, str]:
+def locate(name: str) -> tuple[Path | None, Where]:
     """Return where a data set is available now, without downloading.
 
     Returns
     -------
     (path, where)
-        ``where`` is ``"mirror"``, ``"cache"``, ``"download"`` (not here, but downloadable)
-        or ``"missing"``; ``path`` is ``None`` unless the file is on disk.
+        ``where`` is ``"mirror"`` (the user's data directory), ``"packaged"``, ``"cache"``,
+        ``"download"`` (not here, but downloadable) or ``"missing"``; ``path`` is ``None``
+        unless the file is on disk.
     """
-    dataset = get_dataset(name)
-    mirror = data_mirror()
-    if mirror is not None and (mirror / dataset.filename).is_file():
-        return mirror / dataset.filename, "mirror"
-    if dataset.cache_path.is_file():
-        return dataset.cache_path, "cache"
-    return None, "download" if dataset.download_url else "missing"
+    return locate_dataset(get_dataset(name))
 
 
 def resolve(name: str, *, download: bool = True, progress: bool = True) -> Path:
@@ -425,50 +435,17 @@ def resolve(name: str, *, download: bool = True, progress: bool = True) -> Path:
     name : str
         Catalog name (see :data:`CATALOG`).
     download : bool
-        Whether to download from the official source when the file is neither in the mirror
-        nor in the cache.
+        Whether to download from the official source when the file is in none of the data
+        directory, the packaged files and the cache.
     progress : bool
         Whether to show a progress bar while downloading.
 
     Raises
     ------
     DataNotFoundError
-        When the data set cannot be found or fetched; the message says what to set.
+        When the data set cannot be found or fetched; the message says what to set or run.
     """
-    path, where = locate(name)
-    if path is not None:
-        return path
-    dataset = get_dataset(name)
-    mirror = data_mirror()
-    looked = (
-        f"{DATA_ENV}={mirror} has no {dataset.filename}"
-        if mirror is not None
-        else f"{DATA_ENV} is not set"
-    )
-    if where == "download" and download:
-        return _download(dataset, progress=progress, looked=looked)
-    fix = (
-        f"set {DATA_ENV} to a directory holding {dataset.filename} (a mirror of {dataset.source_url})"
-        + (
-            f", or run `clusteratlas data fetch {name}` with network access"
-            if dataset.download_url
-            else ""
-        )
-    )
-    raise DataNotFoundError(f"Data set {name!r} is not available: {looked}; {fix}.")
-
-
-def _download(dataset: DataSet, *, progress: bool, looked: str) -> Path:
-    from clusteratlas.data.download import DownloadError, download
-
-    assert dataset.download_url is not None
-    try:
-        return download(dataset.download_url, dataset.cache_path, progress=progress)
-    except DownloadError as err:
-        raise DataNotFoundError(
-            f"Data set {dataset.name!r} could not be downloaded: {err} ({looked}: or set {DATA_ENV} to a directory "
-            f"holding {dataset.filename})."
-        ) from err
+    return resolve_dataset(get_dataset(name), download=download, progress=progress)
 
 
 def dataset_path(path: str | Path | None, name: str) -> Path:

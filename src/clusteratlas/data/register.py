@@ -20,7 +20,6 @@ What is real and what is not
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +35,13 @@ _CLOSED_SHARE = 0.15
 
 def _departements(path: str | Path | None) -> pd.DataFrame:
     if path is None:
-        mirror = os.environ.get("CLUSTERATLAS_DATA")
-        path = Path(mirror) / "fr" / "departements.geojson" if mirror else None
-    if path is None or not Path(path).is_file():
+        from clusteratlas.data.catalog import resolve
+
+        path = resolve("fr_departements")
+    if not Path(path).is_file():
         raise DataNotFoundError(
-            f"The départements boundaries are not available ({path or 'CLUSTERATLAS_DATA is not set'}); "
-            "set CLUSTERATLAS_DATA to the data mirror or pass departements=PATH."
+            f"The départements boundaries {path} do not exist; pass departements=PATH to a "
+            "GeoJSON of the départements (properties code, nom)."
         )
     rows = []
     for feature in json.loads(Path(path).read_text(encoding="utf-8"))["features"]:

@@ -1,6 +1,7 @@
 """Import the registry from the real sources, keeping each field's source and status.
 
-Sources (paths relative to the data mirror ``CLUSTERATLAS_DATA``, see :data:`SOURCES`):
+Sources (catalog data sets, see :data:`SOURCES`; found in the user's data directory, else the
+copies shipped inside the package, as every catalog data set):
 
 * ``clusters/us_cluster_organisations.csv``: 145 U.S. organisations × benchmark cluster
   names; country ``US``; the file gives no region, so ``region`` stays ``None``;
@@ -37,8 +38,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clusteratlas.data.catalog import get_dataset, resolve
 from clusteratlas.errors import DataNotFoundError
-from clusteratlas.paths import DATA_ENV, data_mirror
 from clusteratlas.registry.audit import record
 from clusteratlas.registry.exchange import export_registry, import_registry
 from clusteratlas.registry.models import (
@@ -58,6 +59,13 @@ SOURCES = {
     "poles": "reference/poles_competitivite_phase5.csv",
     "silicon_europe": "reference/silicon_europe.csv",
     "eu_named": "reference/eu_clusters_named.csv",
+}
+#: Seed source → its catalog data set (which says where the file is found).
+DATASETS = {
+    "us": "us_cluster_organisations",
+    "poles": "poles_competitivite_phase5",
+    "silicon_europe": "silicon_europe",
+    "eu_named": "eu_clusters_named",
 }
 ISO2 = {"UK": "GB", "EL": "GR"}
 UNAMBIGUOUS_NUTS2 = {
@@ -106,10 +114,17 @@ def natural_key(country: str, name: str) -> str:
     return ALIASES.get(key, key)
 
 
-def _read(folder: Path, name: str) -> list[dict[str, str]]:
-    path = folder / SOURCES[name]
-    if not path.is_file():
-        raise DataNotFoundError(f"Seed file {path} is missing; set {DATA_ENV} to the data mirror.")
+def _read(folder: Path | None, name: str) -> list[dict[str, str]]:
+    dataset = get_dataset(DATASETS[name])
+    if folder is None:
+        path = resolve(dataset.name, download=False)
+    else:
+        path = folder / dataset.filename
+        if not path.is_file():
+            raise DataNotFoundError(
+                f"Seed file {path} is missing: 'data_dir' ({folder}) must be laid out like the "
+                f"data mirror (with {dataset.filename})."
+            )
     with path.open(encoding="utf-8", newline="") as handle:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
 
@@ -333,7 +348,8 @@ def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> Se
     session : sqlalchemy.orm.Session
         The caller commits.
     data_dir : str or pathlib.Path, optional
-        The data mirror; defaults to ``CLUSTERATLAS_DATA``.
+        A folder laid out like the data mirror; by default each source is found through the
+        catalog (the user's data directory, else the copy shipped inside the package).
 
     Returns
     -------
@@ -342,11 +358,9 @@ def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> Se
     Raises
     ------
     DataNotFoundError
-        When the mirror or one of its :data:`SOURCES` files is missing.
+        When one of the :data:`SOURCES` files is missing.
     """
-    folder = Path(data_dir) if data_dir is not None else data_mirror()
-    if folder is None:
-        raise DataNotFoundError(f"Set {DATA_ENV} to the data mirror (or pass 'data_dir').")
+    folder = Path(data_dir) if data_dir is not None else None
     report = SeedReport()
     seeder = _Seeder(session, report)
     _seed_us(seeder, _read(folder, "us"))

@@ -46,7 +46,6 @@ from clusteratlas.errors import (
     UnknownCodeError,
     ValueChainError,
 )
-from clusteratlas.paths import data_mirror
 
 Status = Literal["CONFIRMED", "UNCONFIRMED"]
 """Whether a stage's code list was read in a cited source (``CONFIRMED``) or not."""
@@ -54,7 +53,6 @@ CLASSIFICATIONS: tuple[str, ...] = ("nace", "naics", "io")
 Identifier = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 _PACKAGE = "clusteratlas.valuechains"
 _FOLDER = "data"
-_NAF_HIERARCHY = Path("classifications") / "naf_rev2_hierarchy.csv"
 
 
 class _Model(BaseModel):
@@ -162,10 +160,8 @@ def _nace_deep_codes(path: Path) -> frozenset[str]:
 
 
 def _known_nace() -> frozenset[str] | None:
-    mirror = data_mirror()
-    if mirror is None or not (mirror / _NAF_HIERARCHY).is_file():
-        return None
-    return _nace_deep_codes(mirror / _NAF_HIERARCHY)
+    path, _ = locate("naf_rev2_hierarchy")
+    return None if path is None else _nace_deep_codes(path)
 
 
 def _known_naics() -> frozenset[str] | None:

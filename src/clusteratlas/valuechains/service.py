@@ -12,12 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from clusteratlas._validation import check_in, suggest
-from clusteratlas.errors import DataNotFoundError, ParameterError, UnknownCodeError
+from clusteratlas.errors import ParameterError, UnknownCodeError
 from clusteratlas.mapping.pipeline import build_map
 from clusteratlas.mapping.rulesets import load_ruleset
 from clusteratlas.mapping.service import make_map
 from clusteratlas.mapping.sources import get_source, load_observations, region_names
-from clusteratlas.paths import DATA_ENV, data_mirror
 from clusteratlas.store import Store
 from clusteratlas.valuechains.chains import ValueChain, load_chain
 from clusteratlas.valuechains.coverage import resolution_notes, stage_strength
@@ -171,7 +170,8 @@ def silicon_europe_regions(path: str | Path | None = None) -> list[str]:
     Parameters
     ----------
     path : str or pathlib.Path, optional
-        The reference file; default ``reference/silicon_europe.csv`` in the data mirror.
+        The reference file; default: the catalog data set ``silicon_europe`` (the user's
+        data directory, else the copy shipped inside the package).
 
     Returns
     -------
@@ -184,13 +184,9 @@ def silicon_europe_regions(path: str | Path | None = None) -> list[str]:
         When the file cannot be found.
     """
     if path is None:
-        mirror = data_mirror()
-        if mirror is None or not (mirror / SILICON_EUROPE).is_file():
-            raise DataNotFoundError(
-                f"The Silicon Europe reference list needs {DATA_ENV} pointing at a mirror "
-                f"holding {SILICON_EUROPE}."
-            )
-        path = mirror / SILICON_EUROPE
+        from clusteratlas.data.catalog import resolve
+
+        path = resolve("silicon_europe")
     with Path(path).open(encoding="utf-8", newline="") as handle:
         codes = [row["nuts2_2013"].strip() for row in csv.DictReader(handle)]
     return list(dict.fromkeys(code for code in codes if code))
