@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from _publisher_files import BUILDERS
+from _readme_publishers import BUILDERS
 
 from clusteratlas.data.catalog import CATALOG
 
