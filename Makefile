@@ -45,7 +45,7 @@ test: lint
 	@$(MAKE) --no-print-directory test-postgres
 
 test-postgres: $(STAMP)
-	pg_virtualenv -o fsync=off sh -c 'DATABASE_URL="postgresql+psycopg://" $(BIN)/pytest -p no:cacheprovider $(PG_TESTS)'
+	pg_virtualenv -t -o fsync=off sh -c 'DATABASE_URL="postgresql+psycopg://" $(BIN)/pytest -p no:cacheprovider $(PG_TESTS)'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mapping.py
@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_relatedness.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_abuse.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
