@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -132,7 +132,25 @@ def map_command(
     write_table(result.frame, output, attribution=result.attribution, boundaries=boundaries)
     for note in result.notes:
         err_console.print(f"note: {note}", highlight=False)
-    console.print(f"Wrote {len(result.frame):,} rows to {output}")
+    if boundaries is None:
+        console.print(f"Wrote {len(result.frame):,} rows to {output}")
+        return
+    _report_shapes(result.frame, boundaries, output, result.source.region_label)
+
+
+def _report_shapes(frame: Any, boundaries: Any, output: Path, region_label: str) -> None:
+    """Say how many features were written and how many regions have no shape."""
+    from clusteratlas.report.geometry import regions_without_shape
+
+    missing = regions_without_shape(frame["region"], boundaries)
+    rows = int(frame["region"].isin(missing).sum())
+    console.print(
+        f"Wrote {len(frame):,} features ({len(frame):,} rows) to {output}; "
+        f"{len(missing):,} {region_label}s without a shape "
+        f"({rows:,} rows written with a null geometry)"
+        + (f": {', '.join(missing[:20])}{' …' if len(missing) > 20 else ''}" if missing else "."),
+        highlight=False,
+    )
 
 
 @app.command("portfolio")

@@ -162,6 +162,37 @@ _DATASETS: tuple[DataSet, ...] = (
         filename="us/us_counties_eas_msas_2013.topojson",
     ),
     DataSet(
+        name="us_counties",
+        title="US counties (us-atlas 3.0.1)",
+        description=(
+            "TopoJSON of the 3,231 US counties at 1:10m (ids = 5-digit FIPS codes), from the "
+            "Census cartographic boundaries; dissolved by the CBSA crosswalk into CBSAs."
+        ),
+        licence="ISC (us-atlas), Census geometry public domain",
+        attribution="us-atlas 3.0.1 by Michael Bostock (ISC); U.S. Census Bureau",
+        source_url="https://github.com/topojson/us-atlas",
+        filename="us/us_atlas_counties_10m.topojson",
+        download_url="https://cdn.jsdelivr.net/npm/us-atlas@3.0.1/counties-10m.json",
+        download_filename="us/counties-10m.json",
+    ),
+    DataSet(
+        name="us_cbsa_crosswalk",
+        title="County to core-based statistical area (CBSA) crosswalk, 2017",
+        description=(
+            "OMB delineation of the metropolitan and micropolitan statistical areas (2013 "
+            "series, titles as revised up to 2017): one row per county with cbsacode, "
+            "cbsatitle, metropolitanmicropolitanstatis, fipsstatecode, fipscountycode "
+            "(not zero-padded)."
+        ),
+        licence="Public domain (U.S. Census Bureau / OMB delineation files, via NBER)",
+        attribution=(
+            "U.S. Census Bureau / OMB metropolitan and micropolitan delineation files "
+            "(NBER CBSA to FIPS county crosswalk)"
+        ),
+        source_url="https://www.nber.org/research/data/census-core-based-statistical-area-cbsa-federal-information-processing-series-fips-county-crosswalk",
+        filename="us/cbsa2fipsxw_2017.csv.gz",
+    ),
+    DataSet(
         name="us_states",
         title="US states (us-atlas 3.0.1)",
         description="TopoJSON of US states and the nation at 1:10m, from Census boundaries.",
