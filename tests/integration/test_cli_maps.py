@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _cli import assert_nothing_written, assert_one_line_error, run_cli
+from _cli import run_cli
 
 LOS_ANGELES = "31080"
 

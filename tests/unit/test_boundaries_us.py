@@ -13,11 +13,11 @@ import pytest
 
 pytest.importorskip("geopandas")
 
-from clusteratlas.data.boundaries_us import (  # noqa: E402
+from clusteratlas.data.boundaries_us import (
     build_cbsa_boundaries,
     read_cbsa_crosswalk,
 )
-from clusteratlas.errors import SchemaError  # noqa: E402
+from clusteratlas.errors import SchemaError
 
 
 def _square(x: float, y: float) -> dict[str, object]:

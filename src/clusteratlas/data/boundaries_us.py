@@ -163,9 +163,7 @@ def dissolve_cbsas(counties: Any, crosswalk: pd.DataFrame) -> Any:
     names = joined.groupby("region", sort=True).agg(
         name=("name", "first"), n_counties=("county", "size")
     )
-    absent = (
-        joined[missing].groupby("region")["county"].agg(lambda codes: ",".join(sorted(codes)))
-    )
+    absent = joined[missing].groupby("region")["county"].agg(lambda codes: ",".join(sorted(codes)))
     out = names.join(absent.rename("missing_counties")).reset_index()
     out["missing_counties"] = out["missing_counties"].fillna("")
     out = geopandas.GeoDataFrame(
