@@ -180,6 +180,7 @@ def portfolio_command(
     rows = portfolio(result.frame, region, related=related)
     name = rows["region_name"].iloc[0] if len(rows) else region
     columns = [
+        "category",
         "category_label",
         "employment",
         "lq",
@@ -248,7 +249,9 @@ def rank_command(
     columns = ["rank", "region", "region_name", "employment", "lq", "share_of_region"]
     columns += [c for c in ("strong", "stars", "specialised") if c in rows.columns]
     show_table(
-        rows, f"Regions ranked by {measure}: {rows['category_label'].iloc[0]}", columns=columns
+        rows,
+        f"Regions ranked by {measure}: {rows['category'].iloc[0]} {rows['category_label'].iloc[0]}",
+        columns=columns,
     )
 
 
@@ -260,31 +263,38 @@ def strength_command(
     categories: CategoriesOption = None,
     db: DbOption = None,
     top: Annotated[int, typer.Option(help="How many regions to show.")] = 20,
+    min_stars: Annotated[
+        int | None,
+        typer.Option(
+            "--min-stars",
+            help="Stars a category needs to count as a cluster (default: the rule-set's "
+            "declaration; eco2007: 2).",
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write a CSV.")] = None,
 ) -> None:
-    """Rank regions by cluster strength: the share of their employment in rated clusters.
+    """Rank regions by cluster strength: the share of their employment in clusters.
 
-    With the US traded clusters and `uscmp` this is the US Cluster Mapping Project's share of
-    traded employment in strong clusters. Example: `clusteratlas strength --source us-cbp`
+    What counts as a cluster is declared by the rule-set (`clusteratlas rules show NAME`):
+    eco2007 two or more stars, panorama2021 a specialisation, uscmp a strong cluster (the US
+    Cluster Mapping Project's share of traded employment in strong clusters).
+    Example: `clusteratlas strength --source eu-sbs --rules eco2007 --min-stars 3`
     """
-    from clusteratlas.mapping.portfolio import cluster_strength, rating_column
+    from clusteratlas.mapping.portfolio import cluster_rule, cluster_strength
 
     if output is not None:
         check_writable(output)
     result = build_for_cli(source, year, rules, categories, db, None)
-    flag = rating_column(result.frame)
-    if flag is None:
-        from clusteratlas.errors import ParameterError
-
-        raise ParameterError("Cluster strength needs a rated map: give --rules.")
-    rows = cluster_strength(result.frame, flag=flag)
+    column, least, rule = cluster_rule(result.frame, result.ruleset, min_stars=min_stars)
+    rows = cluster_strength(result.frame, flag=column, min_stars=least)
     columns = ["region", "region_name", "employment", "employment_in_clusters", "n_clusters"]
     show_table(
         rows,
-        f"Cluster strength ({flag}), {result.year}",
+        f"Cluster strength, {result.year}",
         columns=[*columns, "cluster_strength"],
         limit=top,
     )
+    console.print(f"Cluster strength: {rule}.", highlight=False)
     if output is not None:
         from clusteratlas.export import write_table
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from clusteratlas._validation import check_columns, check_in, suggest
 from clusteratlas.errors import ParameterError, UnknownCodeError
+from clusteratlas.mapping.rulesets import RuleSet
 
 MAX_COMPARED = 10
 
@@ -82,12 +83,62 @@ def portfolio(
     return rows
 
 
-def cluster_strength(frame: pd.DataFrame, *, flag: str = "strong") -> pd.DataFrame:
+def cluster_rule(
+    frame: pd.DataFrame, ruleset: RuleSet | None, *, min_stars: int | None = None
+) -> tuple[str, int, str]:
+    """Return the column, the least value and a sentence saying what counts as a cluster.
+
+    The rule-set's ``[cluster]`` declaration decides (eco2007: two or more stars;
+    panorama2021: ``specialised``; uscmp: ``strong``); ``min_stars`` overrides the number
+    of stars. A rule-set without a declaration falls back on :func:`rating_column`, one
+    star or a true flag.
+
+    Raises
+    ------
+    ParameterError
+        When the map is not rated, or ``min_stars`` is given for a flag or out of range.
+    """
+    declared = ruleset.cluster if ruleset is not None else None
+    column = declared.output if declared is not None else rating_column(frame)
+    if column is None or column not in frame.columns:
+        raise ParameterError("Cluster strength needs a rated map: give --rules.")
+    is_stars = pd.api.types.is_integer_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
+        frame[column]
+    )
+    if min_stars is not None and not is_stars:
+        raise ParameterError(
+            f"The '--min-stars' option applies to star ratings; {column!r} of this rule-set "
+            "is a yes/no flag."
+        )
+    if min_stars is not None and not 1 <= min_stars <= int(frame[column].max() or 1):
+        highest = int(frame[column].max() or 1)
+        raise ParameterError(
+            f"The '--min-stars' option must be between 1 and {highest}. Got {min_stars} instead."
+        )
+    least = min_stars or (declared.min_stars if declared and declared.min_stars else 1)
+    name = ruleset.name if ruleset is not None else "the rule-set"
+    if is_stars:
+        rule = f"{column} >= {least}"
+        why = (
+            declared.note
+            if declared is not None and declared.note and min_stars in (None, declared.min_stars)
+            else ""
+        )
+    else:
+        rule = f"{column} = true"
+        why = declared.note if declared is not None else ""
+    return column, least, f"clusters are rows with {rule} ({name}{': ' + why if why else ''})"
+
+
+def cluster_strength(
+    frame: pd.DataFrame, *, flag: str = "strong", min_stars: int = 1
+) -> pd.DataFrame:
     """Share of each region's employment (over the mapped categories) in rated clusters.
 
     With the US traded clusters and the ``uscmp`` rule-set this is the US Cluster Mapping
     Project's *cluster strength*: the share of a region's traded employment in strong
-    clusters.
+    clusters. A stars column counts where it reaches ``min_stars`` (see
+    :func:`cluster_rule` for what each rule-set declares).
 
     Returns
     -------
@@ -97,7 +148,7 @@ def cluster_strength(frame: pd.DataFrame, *, flag: str = "strong") -> pd.DataFra
         decreasing strength.
     """
     check_columns(frame, ("region", "employment", flag), what="map")
-    rated = frame[flag].fillna(0).astype(float) > 0
+    rated = frame[flag].fillna(0).astype(float) >= float(min_stars)
     work = frame.assign(
         employment_in_clusters=frame["employment"].where(rated, 0.0), n_clusters=rated.astype(int)
     )

@@ -32,7 +32,7 @@ from clusteratlas.measures.complexity import (
     subnational_eci,
 )
 from clusteratlas.measures.concentration import herfindahl, krugman_index, locational_gini
-from clusteratlas.measures.growth import absolute_change, cagr, lq_change
+from clusteratlas.measures.growth import absolute_change, cagr, growth_breaks, lq_change
 from clusteratlas.measures.io_links import industry_flows, io_links, naics_io_links
 from clusteratlas.measures.pointpattern import (
     EnvelopeResult,
@@ -67,6 +67,7 @@ __all__ = [
     "as_matrix",
     "as_tidy",
     "cagr",
+    "growth_breaks",
     "coagglomeration",
     "coagglomeration_group",
     "colocation",
