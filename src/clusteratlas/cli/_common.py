@@ -202,7 +202,7 @@ def build_for_cli(
     from clusteratlas.mapping.service import make_map
 
     with err_console.status(f"Building the {source} map …"):
-        return make_map(
+        result = make_map(
             source,
             year=year or DEFAULT_YEARS.get(source, 0),
             rules=rules or DEFAULT_RULES.get(source),
@@ -213,3 +213,6 @@ def build_for_cli(
             countries=countries,
             reference=reference,
         )
+    for warning in result.warnings:
+        err_console.print(f"warning: {warning}", highlight=False)
+    return result

@@ -82,6 +82,7 @@ def build_atlas(
     notes: list[str] = []
     for result in maps:
         attribution += [text for text in result.attribution if text not in attribution]
+        notes += [f"{_label(result)}: warning: {text}" for text in result.warnings]
         notes += [f"{_label(result)}: {note}" for note in result.notes]
     report = write_atlas(
         output,
