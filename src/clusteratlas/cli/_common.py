@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clusteratlas.errors import OutputError, ParameterError
+from clusteratlas.errors import ClusterAtlasError, OutputError, ParameterError
 
 app = typer.Typer(
     name="clusteratlas",
@@ -80,6 +82,25 @@ GROWTH_COLUMNS = frozenset({"growth", "lq_change"})
 SHRINKABLE = frozenset(
     {"category_label", "region_name", "name", "label", "strongly_related", "weakly_related"}
 )
+
+
+@contextmanager
+def option_names(**names: str) -> Iterator[None]:
+    """Say the options typed, not the service's parameters, in the errors raised inside.
+
+    ``with option_names(portfolio_region="--region"):`` turns "The 'portfolio_region'
+    parameter …" into "The '--region' option …".
+    """
+    try:
+        yield
+    except ClusterAtlasError as err:
+        text = str(err)
+        for parameter, option in names.items():
+            text = text.replace(f"{parameter!r} parameter", f"{option!r} option")
+            text = text.replace(f"{parameter!r}", f"{option!r}")
+        if text == str(err):
+            raise
+        raise type(err)(text) from err
 
 
 def open_store(db: Path | None) -> Any:

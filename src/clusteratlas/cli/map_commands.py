@@ -22,6 +22,7 @@ from clusteratlas.cli._common import (
     console,
     err_console,
     open_store,
+    option_names,
     parse_overrides,
     show_table,
 )
@@ -93,7 +94,10 @@ def map_command(
             from clusteratlas.errors import ParameterError
 
             raise ParameterError("A register map is written as CSV or Parquet, not GeoJSON.")
-        with err_console.status(f"Mapping {establishments} on {engine} …"):
+        with (
+            err_console.status(f"Mapping {establishments} on {engine} …"),
+            option_names(path="--establishments"),
+        ):
             built = map_register(
                 establishments,
                 engine=engine,
@@ -179,6 +183,7 @@ def portfolio_command(
         related = related_clusters()
     rows = portfolio(result.frame, region, related=related)
     name = rows["region_name"].iloc[0] if len(rows) else region
+    region = str(rows["region"].iloc[0]) if len(rows) else region
     columns = [
         "category",
         "category_label",
@@ -419,7 +424,10 @@ def atlas_command(
     families: list[str | None] = list(categories) if categories else [None]
     rule_sets: list[str | None] = list(rules) if rules else [DEFAULT_RULES.get(source)]
     views = [(family, rule) for family in families for rule in rule_sets]
-    with err_console.status("Building the atlas …"):
+    with (
+        err_console.status("Building the atlas …"),
+        option_names(portfolio_region="--region", png_category="--png"),
+    ):
         written = build_atlas(
             source,
             year=year or DEFAULT_YEARS.get(source, 0),

@@ -13,20 +13,66 @@ from clusteratlas.mapping.rulesets import RuleSet
 MAX_COMPARED = 10
 
 
-def _check_region(frame: pd.DataFrame, region: str) -> None:
-    regions = frame["region"].unique()
-    if region not in set(regions):
-        names = dict(zip(frame["region"], frame.get("region_name", frame["region"]), strict=False))
-        by_name = [code for code, name in names.items() if str(name).lower() == region.lower()]
-        hint = (
-            f" Did you mean {by_name[0]!r} ({names[by_name[0]]})?"
-            if by_name
-            else suggest(region, map(str, regions))
-        )
-        examples = ", ".join(sorted(map(str, regions))[:5])
-        raise UnknownCodeError(
-            f"Unknown region {region!r} in this map.{hint} Regions are codes such as {examples}."
-        )
+def resolve_region(frame: pd.DataFrame, region: str, *, name: str = "region") -> str:
+    """Return the map's code for ``region``: exact, in any letter case, or by its name.
+
+    Raises
+    ------
+    UnknownCodeError
+        Naming ``name`` (the parameter or option typed), with a suggestion that knows NUTS
+        versions: an EU code of another version is not answered with a look-alike code.
+    """
+    regions = [str(code) for code in frame["region"].unique()]
+    text = str(region).strip()
+    if text in regions:
+        return text
+    by_case = {code.upper(): code for code in regions}
+    if text.upper() in by_case:
+        return by_case[text.upper()]
+    names = dict(
+        zip(frame["region"].astype(str), frame.get("region_name", frame["region"]), strict=False)
+    )
+    by_name = [code for code, label in names.items() if str(label).lower() == text.lower()]
+    if len(by_name) == 1:
+        return by_name[0]
+    from clusteratlas.data.regions import nuts_vintage_hint
+
+    hint = nuts_vintage_hint(text, {c: str(names.get(c, c)) for c in regions})
+    if not hint:
+        hint = suggest(text.upper(), regions)
+    examples = ", ".join(sorted(regions)[:5])
+    raise UnknownCodeError(
+        f"Unknown region {text!r} for {name!r}: not a region of this map.{hint}"
+        + ("" if hint and "here:" in hint else f" Regions are codes such as {examples}.")
+    )
+
+
+def resolve_category(frame: pd.DataFrame, category: str, *, name: str = "category") -> str:
+    """Return the map's code for ``category``: exact, in any letter case, or by its label."""
+    categories = [str(code) for code in frame["category"].unique()]
+    text = str(category).strip()
+    if text in categories:
+        return text
+    by_case = {code.upper(): code for code in categories}
+    if text.upper() in by_case:
+        return by_case[text.upper()]
+    labels = dict(
+        zip(frame["category"].astype(str), frame.get("category_label", frame["category"]), strict=False)
+    )
+    exact = [c for c, label in labels.items() if str(label).lower() == text.lower()]
+    if len(exact) == 1:
+        return exact[0]
+    partial = [c for c, label in labels.items() if text.lower() in str(label).lower()]
+    hint = (
+        f" Did you mean {partial[0]!r} ({labels[partial[0]]})?"
+        if partial
+        else suggest(text.upper(), categories)
+    )
+    examples = ", ".join(sorted(categories)[:5])
+    raise UnknownCodeError(
+        f"Unknown category {text!r} for {name!r}: not a category of this map.{hint} "
+        f"Categories are codes such as {examples}."
+    )
 
 
 def _check_measure(frame: pd.DataFrame, measure: str) -> None:
@@ -67,7 +113,7 @@ def portfolio(
         region with the highest LQ among all regions for that category).
     """
     check_columns(frame, ("region", "category", "lq"), what="map")
-    _check_region(frame, region)
+    region = resolve_region(frame, region)
     ranks = frame.groupby("category")["lq"].rank(ascending=False, method="min")
     ranked = frame.assign(rank_in_category=ranks.astype("Int64"))
     rows = ranked[ranked["region"] == region].sort_values("lq", ascending=False, ignore_index=True)
@@ -170,18 +216,7 @@ def rank_regions(
     """Rank the regions for one category by a measure (missing values last)."""
     check_columns(frame, ("region", "category"), what="map")
     _check_measure(frame, measure)
-    categories = frame["category"].unique()
-    if category not in set(categories):
-        labels = dict(
-            zip(frame["category"], frame.get("category_label", frame["category"]), strict=False)
-        )
-        by_label = [c for c, label in labels.items() if category.lower() in str(label).lower()]
-        hint = (
-            f" Did you mean {by_label[0]!r}?"
-            if by_label
-            else suggest(category, map(str, categories))
-        )
-        raise UnknownCodeError(f"Unknown category {category!r} in this map.{hint}")
+    category = resolve_category(frame, category)
     rows = frame[frame["category"] == category].sort_values(
         measure, ascending=False, na_position="last", ignore_index=True
     )
@@ -206,8 +241,7 @@ def compare_regions(
         )
     check_columns(frame, ("region", "category"), what="map")
     _check_measure(frame, measure)
-    for region in regions:
-        _check_region(frame, region)
+    regions = [resolve_region(frame, region, name="regions") for region in regions]
     chosen = frame[frame["region"].isin(regions)]
     index = ["category", "category_label"] if "category_label" in frame.columns else ["category"]
     wide = chosen.pivot(index=index, columns="region", values=measure).reindex(
