@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clusteratlas.data.regions import EU27
 from clusteratlas.export import write_table
 from clusteratlas.mapping.rulesets import load_ruleset
-from clusteratlas.data.regions import EU27
 from clusteratlas.mapping.service import calibrate, make_map
 from clusteratlas.report.build import AtlasOutput, build_atlas
 from clusteratlas.store import Store
@@ -93,7 +93,7 @@ def run_demo(
 
 
 def _panorama_lines(store: Store) -> list[str]:
-    """The shipped panorama2021 default and what it gives, then the calibration as a check."""
+    """Report the shipped panorama2021 default and what it gives, then the calibration check."""
     ruleset = load_ruleset("panorama2021")
     thresholds = ruleset.thresholds()
     lq, employment = thresholds["specialised.lq"], thresholds["specialised.employment"]

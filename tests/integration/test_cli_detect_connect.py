@@ -87,9 +87,7 @@ def test_detect_footprints_geojson(points_csv: Path, tmp_path: Path) -> None:
     assert found["significant"].all()
 
 
-def test_detect_footprints_refuses_points_outside_the_crs(
-    points_csv: Path, tmp_path: Path
-) -> None:
+def test_detect_footprints_refuses_points_outside_the_crs(points_csv: Path, tmp_path: Path) -> None:
     # x, y in 0-10 km are not Lambert-93 coordinates (France: y from about 6.0 to 7.2 million)
     proc = run_cli(
         "detect", "footprints", "--points", points_csv, "--industry", "A", "--crs", "EPSG:2154",

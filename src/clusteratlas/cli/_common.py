@@ -150,18 +150,14 @@ def show_table(frame: pd.DataFrame, title: str, *, columns: list[str], limit: in
     shown = [c for c in columns if c in frame.columns]
     head = frame.head(limit)
     integral = {c for c in shown if _is_integral(frame[c])}
-    cells = {
-        c: [format_cell(v, integer=c in integral) for v in head[c].tolist()] for c in shown
-    }
+    cells = {c: [format_cell(v, integer=c in integral) for v in head[c].tolist()] for c in shown}
     if "growth_note" in head.columns:
         broken = head["growth_note"].fillna("").astype(str).str.startswith("break").tolist()
         for column in GROWTH_COLUMNS & set(shown):
             cells[column] = [
                 "break" if flag else cell for cell, flag in zip(cells[column], broken, strict=True)
             ]
-    widest = {
-        c: max([len(HEADERS.get(c, c)), *(len(cell) for cell in cells[c])]) for c in shown
-    }
+    widest = {c: max([len(HEADERS.get(c, c)), *(len(cell) for cell in cells[c])]) for c in shown}
     shrinkable = [c for c in shown if c in SHRINKABLE]
     fixed = sum(widest[c] for c in shown if c not in SHRINKABLE)
     room = console.width - 3 * len(shown) - 1 - fixed  # borders and padding: 3 per column

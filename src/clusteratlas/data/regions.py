@@ -148,8 +148,6 @@ def nuts_parent(code: str, level: int) -> str:
     return text[: 2 + level]
 
 
-
-
 def nuts_vintage_hint(
     code: str, names: Mapping[str, str], *, data_vintage: str = "NUTS 2010/2013"
 ) -> str:
@@ -192,7 +190,7 @@ def nuts_vintage_hint(
 
 
 def _vintage_lookup() -> Callable[[str], str | None] | None:
-    """The NUTS correspondence hook, when :mod:`clusteratlas.data.nuts_vintages` exists."""
+    """Return the NUTS correspondence hook, when :mod:`clusteratlas.data.nuts_vintages` exists."""
     try:
         from clusteratlas.data import nuts_vintages  # type: ignore[attr-defined]
     except ImportError:

@@ -105,9 +105,9 @@ def _category_series(
     grouped = joined.groupby(["region", "category", "year"], sort=False)
     out = grouped["employment"].sum(min_count=1).to_frame()
     letters = (
-        grouped[flag].agg(lambda values: "".join(sorted(set("".join(values.fillna("")))))).rename(
-            "employment_flag"
-        )
+        grouped[flag]
+        .agg(lambda values: "".join(sorted(set("".join(values.fillna(""))))))
+        .rename("employment_flag")
         if flag
         else pd.Series("", index=out.index, name="employment_flag")
     )

@@ -57,7 +57,11 @@ def resolve_category(frame: pd.DataFrame, category: str, *, name: str = "categor
     if text.upper() in by_case:
         return by_case[text.upper()]
     labels = dict(
-        zip(frame["category"].astype(str), frame.get("category_label", frame["category"]), strict=False)
+        zip(
+            frame["category"].astype(str),
+            frame.get("category_label", frame["category"]),
+            strict=False,
+        )
     )
     exact = [c for c, label in labels.items() if str(label).lower() == text.lower()]
     if len(exact) == 1:

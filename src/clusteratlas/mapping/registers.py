@@ -318,7 +318,7 @@ def register_files(path: str | Path | Sequence[str | Path]) -> list[str]:
 
 
 def register_attribution(files: Sequence[str]) -> str:
-    """The attribution of a register: written in its Parquet metadata, else INSEE SIRENE.
+    """Return a register's attribution: from its Parquet metadata, else INSEE SIRENE.
 
     A synthetic register (``clusteratlas register generate``) says so in its files'
     metadata (key ``attribution``), and that text is used instead of the SIRENE credit.

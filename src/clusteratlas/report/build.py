@@ -100,6 +100,7 @@ def build_atlas(
         attribution=attribution,
         notes=notes,
         portfolio_region=portfolio_region,
+        initial_category=png_category,
     )
     pngs: list[Path] = []
     if png_category is not None:
