@@ -192,7 +192,7 @@ def nuts_vintage_hint(
 def _vintage_lookup() -> Callable[[str], str | None] | None:
     """Return the NUTS correspondence hook, when :mod:`clusteratlas.data.nuts_vintages` exists."""
     try:
-        from clusteratlas.data import nuts_vintages  # type: ignore[attr-defined]
+        from clusteratlas.data import nuts_vintages
     except ImportError:
         return None
     found = getattr(nuts_vintages, "describe_code", None)

@@ -100,7 +100,7 @@ def check_area_of_use(xy: np.ndarray, crs: Any, *, index: Any = None, margin: fl
         | (xy[:, 1] > ymax + pad)
     )
     if outside.any():
-        rows = rows_named(index if index is not None else range(len(xy)), outside)
+        rows = rows_named(pd.Index(index if index is not None else range(len(xy))), outside)
         first = xy[outside][0]
         raise ParameterError(
             f"The 'crs' parameter says the points are in {crs} ({target.name}, area of use: "
