@@ -20,7 +20,7 @@ from clusteratlas.errors import ParameterError, SchemaError
 from clusteratlas.mapping.rules_apply import apply_ruleset
 from clusteratlas.mapping.rulesets import RuleSet
 from clusteratlas.measures import cagr, growth_breaks, location_quotient, lq_change, shares
-from clusteratlas.measures.growth import BREAK_FLAGS, MAX_YEARLY_FACTOR
+from clusteratlas.measures.breaks import BREAK_FLAGS, MAX_YEARLY_FACTOR
 
 MAP_COLUMNS: tuple[str, ...] = (
     "region",
@@ -192,7 +192,7 @@ def build_map(
     :math:`T_r` is traded employment, as in the US Cluster Mapping Project).
 
     Growth and LQ change are missing, and ``growth_note`` says why (``"break: …"``), where
-    :func:`~clusteratlas.measures.growth_breaks` finds a break in the category's series.
+    :func:`~clusteratlas.measures.breaks.growth_breaks` finds a break in the category's series.
     """
     check_columns(observations, ("region", "industry", "year", "employment"), what="observations")
     years = sorted(int(y) for y in observations["year"].unique())

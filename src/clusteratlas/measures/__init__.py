@@ -24,6 +24,7 @@ from clusteratlas.measures.agglomeration import (
     maurel_sedillot,
     micro_locational_gini,
 )
+from clusteratlas.measures.breaks import growth_breaks
 from clusteratlas.measures.complexity import (
     ComplexityResult,
     economic_complexity,
@@ -32,7 +33,7 @@ from clusteratlas.measures.complexity import (
     subnational_eci,
 )
 from clusteratlas.measures.concentration import herfindahl, krugman_index, locational_gini
-from clusteratlas.measures.growth import absolute_change, cagr, growth_breaks, lq_change
+from clusteratlas.measures.growth import absolute_change, cagr, lq_change
 from clusteratlas.measures.io_links import industry_flows, io_links, naics_io_links
 from clusteratlas.measures.pointpattern import (
     EnvelopeResult,
