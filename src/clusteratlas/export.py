@@ -137,7 +137,8 @@ def write_table(
 
     CSV and Parquet carry an ``attribution`` column (Parquet also in its schema metadata);
     GeoJSON joins ``boundaries`` (a GeoDataFrame with ``region`` and ``geometry``) on
-    ``region`` and puts the attribution in each feature and in a top-level member.
+    ``region`` and puts the attribution in each feature and in a top-level member; every
+    row becomes a feature, those of regions without a boundary with a null geometry.
     """
     text = "; ".join(attribution)
     kind = output_format(path)
@@ -156,7 +157,7 @@ def write_table(
     if boundaries is None:
         raise ParameterError("GeoJSON output needs region boundaries for this source.")
     optional_import("geopandas", extra="geo")
-    shapes = boundaries[["region", "geometry"]].merge(table, on="region", how="inner")
+    shapes = boundaries[["region", "geometry"]].merge(table, on="region", how="right")
 
     def write_geojson(tmp: Path) -> None:
         document = json.loads(shapes.to_json(na="null", drop_id=True))

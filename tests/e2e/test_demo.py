@@ -32,5 +32,10 @@ def test_demo_writes_the_atlases_tables_and_findings(data_dir: Path, tmp_path: P
     assert (tmp_path / "out" / "metacluster_microelectronics.csv").is_file()
     findings = "\n".join(done.lines)
     assert "1,501 specialisations" in findings  # the Panorama 2021 count is reproduced
+    # the headline is the shipped rule-set (panorama2021.toml: LQ >= 1.55, employment >= 3,500),
+    # not a threshold re-calibrated on the fly
+    assert "as shipped (panorama2021@1.0, UNCONFIRMED): LQ >= 1.55 with employment >= 3,500" in (
+        findings
+    )
     assert "Silicon Europe member regions among them" in findings
     assert len(steps) >= 5

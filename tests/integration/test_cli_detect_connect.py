@@ -69,9 +69,13 @@ def test_detect_kd_refuses_longitude_latitude(tmp_path: Path) -> None:
 
 
 def test_detect_footprints_geojson(points_csv: Path, tmp_path: Path) -> None:
+    # The 10 km square moved to Paris in Lambert-93 (EPSG:2154), the CRS the command is told.
+    lambert = tmp_path / "lambert93.csv"
+    moved = pd.read_csv(points_csv)
+    moved.assign(x=moved["x"] + 650_000.0, y=moved["y"] + 6_860_000.0).to_csv(lambert, index=False)
     out = tmp_path / "fp.geojson"
     proc = run_cli(
-        "detect", "footprints", "--points", points_csv, "--industry", "A",
+        "detect", "footprints", "--points", lambert, "--industry", "A",
         "--weight-column", "weight", "--crs", "EPSG:2154", "--simulations", "19", "--seed", "3",
         "--output", out,
     )  # fmt: skip
@@ -81,6 +85,16 @@ def test_detect_footprints_geojson(points_csv: Path, tmp_path: Path) -> None:
     found = geopandas.read_file(out)
     assert len(found) == 2
     assert found["significant"].all()
+
+
+def test_detect_footprints_refuses_points_outside_the_crs(points_csv: Path, tmp_path: Path) -> None:
+    # x, y in 0-10 km are not Lambert-93 coordinates (France: y from about 6.0 to 7.2 million)
+    proc = run_cli(
+        "detect", "footprints", "--points", points_csv, "--industry", "A", "--crs", "EPSG:2154",
+        "--simulations", "9", "--output", tmp_path / "fp.geojson",
+    )  # fmt: skip
+    assert_one_line_error(proc, "'--crs'", "EPSG:2154", "far outside")
+    assert_nothing_written(tmp_path, "fp.geojson")
 
 
 def test_detect_eg_on_the_strasbourg_extract(data_dir: Path, tmp_path: Path) -> None:

@@ -132,3 +132,50 @@ def test_docstring_examples_run() -> None:
     result = doctest.testmod(growth, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --------------------------------------------------------------------------- breaks
+
+
+def _series(values: dict[str, list[tuple[int, float, str]]]) -> pd.DataFrame:
+    rows = [
+        {"region": region, "category": "x", "year": y, "employment": v, "employment_flag": f}
+        for region, cells in values.items()
+        for y, v, f in cells
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_growth_breaks_flags_jumps_and_clean_series() -> None:
+    from clusteratlas.measures import growth_breaks
+
+    data = _series(
+        {
+            "A": [(2009, 100.0, ""), (2010, 120.0, ""), (2011, 150.0, "")],  # ×1.25/yr: fine
+            "B": [(2009, 100.0, "d"), (2010, 110.0, ""), (2011, 120.0, "")],  # start flagged d
+            "C": [(2009, 100.0, ""), (2010, 110.0, "b"), (2011, 120.0, "")],  # break inside
+            "D": [(2009, 100.0, ""), (2010, 110.0, ""), (2011, 400.0, "")],  # ×3.64 in a year
+            "E": [(2009, 100.0, ""), (2010, 90.0, "p"), (2011, 95.0, "u")],  # p, u: numbers
+            "F": [(2009, 300.0, ""), (2010, 90.0, ""), (2011, 95.0, "e")],  # ÷3.33, then e
+        }
+    )
+    notes = growth_breaks(data, start=2009, end=2011).set_index("region")["growth_note"]
+    assert notes["A"] == "" and notes["E"] == ""
+    assert notes["B"] == "break: 2009 value flagged d (definition differs)"
+    assert notes["C"] == "break: series break (b) in 2010"
+    assert notes["D"] == "break: ×3.6 from 2010 to 2011 (beyond ×3)"
+    assert notes["F"] == "break: 2011 value flagged e (estimated)"  # flags are named first
+    # the factor is configurable: ×3.64 passes at 4, ÷3.33 passes too
+    relaxed = growth_breaks(data, start=2009, end=2011, max_factor=4.0, break_flags="bd")
+    relaxed_notes = relaxed.set_index("region")["growth_note"]
+    assert relaxed_notes["D"] == "" and relaxed_notes["F"] == ""
+
+
+def test_growth_breaks_checks_its_parameters() -> None:
+    from clusteratlas.measures import growth_breaks
+
+    data = _series({"A": [(2009, 1.0, ""), (2010, 1.0, "")]})
+    with pytest.raises(ParameterError, match="'max_factor'"):
+        growth_breaks(data, start=2009, end=2010, max_factor=0.5)
+    with pytest.raises(ParameterError, match="'end'"):
+        growth_breaks(data, start=2010, end=2009)

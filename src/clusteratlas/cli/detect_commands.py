@@ -10,7 +10,14 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from clusteratlas.cli._common import app, check_writable, console, err_console, show_table
+from clusteratlas.cli._common import (
+    app,
+    check_writable,
+    console,
+    err_console,
+    option_names,
+    show_table,
+)
 from clusteratlas.errors import ParameterError, SchemaError
 
 detect_app = typer.Typer(
@@ -353,7 +360,10 @@ def footprints_command(
     check_writable(output)
     codes = [code.strip() for code in industry.split(",") if code.strip()]
     frame_in = read_points(points, industry_column)
-    with err_console.status(f"Delineating footprints ({simulations} simulations) …"):
+    with (
+        err_console.status(f"Delineating footprints ({simulations} simulations) …"),
+        option_names(crs="--crs"),
+    ):
         found = footprints(
             frame_in,
             industry=codes if len(codes) > 1 else codes[0],

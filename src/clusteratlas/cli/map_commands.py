@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,7 @@ from clusteratlas.cli._common import (
     console,
     err_console,
     open_store,
+    option_names,
     parse_overrides,
     show_table,
 )
@@ -93,7 +94,10 @@ def map_command(
             from clusteratlas.errors import ParameterError
 
             raise ParameterError("A register map is written as CSV or Parquet, not GeoJSON.")
-        with err_console.status(f"Mapping {establishments} on {engine} …"):
+        with (
+            err_console.status(f"Mapping {establishments} on {engine} …"),
+            option_names(path="--establishments"),
+        ):
             built = map_register(
                 establishments,
                 engine=engine,
@@ -132,7 +136,25 @@ def map_command(
     write_table(result.frame, output, attribution=result.attribution, boundaries=boundaries)
     for note in result.notes:
         err_console.print(f"note: {note}", highlight=False)
-    console.print(f"Wrote {len(result.frame):,} rows to {output}")
+    if boundaries is None:
+        console.print(f"Wrote {len(result.frame):,} rows to {output}")
+        return
+    _report_shapes(result.frame, boundaries, output, result.source.region_label)
+
+
+def _report_shapes(frame: Any, boundaries: Any, output: Path, region_label: str) -> None:
+    """Say how many features were written and how many regions have no shape."""
+    from clusteratlas.report.geometry import regions_without_shape
+
+    missing = regions_without_shape(frame["region"], boundaries)
+    rows = int(frame["region"].isin(missing).sum())
+    console.print(
+        f"Wrote {len(frame):,} features ({len(frame):,} rows) to {output}; "
+        f"{len(missing):,} {region_label}s without a shape "
+        f"({rows:,} rows written with a null geometry)"
+        + (f": {', '.join(missing[:20])}{' …' if len(missing) > 20 else ''}" if missing else "."),
+        highlight=False,
+    )
 
 
 @app.command("portfolio")
@@ -161,7 +183,9 @@ def portfolio_command(
         related = related_clusters()
     rows = portfolio(result.frame, region, related=related)
     name = rows["region_name"].iloc[0] if len(rows) else region
+    region = str(rows["region"].iloc[0]) if len(rows) else region
     columns = [
+        "category",
         "category_label",
         "employment",
         "lq",
@@ -230,7 +254,9 @@ def rank_command(
     columns = ["rank", "region", "region_name", "employment", "lq", "share_of_region"]
     columns += [c for c in ("strong", "stars", "specialised") if c in rows.columns]
     show_table(
-        rows, f"Regions ranked by {measure}: {rows['category_label'].iloc[0]}", columns=columns
+        rows,
+        f"Regions ranked by {measure}: {rows['category'].iloc[0]} {rows['category_label'].iloc[0]}",
+        columns=columns,
     )
 
 
@@ -242,31 +268,38 @@ def strength_command(
     categories: CategoriesOption = None,
     db: DbOption = None,
     top: Annotated[int, typer.Option(help="How many regions to show.")] = 20,
+    min_stars: Annotated[
+        int | None,
+        typer.Option(
+            "--min-stars",
+            help="Stars a category needs to count as a cluster (default: the rule-set's "
+            "declaration; eco2007: 2).",
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write a CSV.")] = None,
 ) -> None:
-    """Rank regions by cluster strength: the share of their employment in rated clusters.
+    """Rank regions by cluster strength: the share of their employment in clusters.
 
-    With the US traded clusters and `uscmp` this is the US Cluster Mapping Project's share of
-    traded employment in strong clusters. Example: `clusteratlas strength --source us-cbp`
+    What counts as a cluster is declared by the rule-set (`clusteratlas rules show NAME`):
+    eco2007 two or more stars, panorama2021 a specialisation, uscmp a strong cluster (the US
+    Cluster Mapping Project's share of traded employment in strong clusters).
+    Example: `clusteratlas strength --source eu-sbs --rules eco2007 --min-stars 3`
     """
-    from clusteratlas.mapping.portfolio import cluster_strength, rating_column
+    from clusteratlas.mapping.portfolio import cluster_rule, cluster_strength
 
     if output is not None:
         check_writable(output)
     result = build_for_cli(source, year, rules, categories, db, None)
-    flag = rating_column(result.frame)
-    if flag is None:
-        from clusteratlas.errors import ParameterError
-
-        raise ParameterError("Cluster strength needs a rated map: give --rules.")
-    rows = cluster_strength(result.frame, flag=flag)
+    column, least, rule = cluster_rule(result.frame, result.ruleset, min_stars=min_stars)
+    rows = cluster_strength(result.frame, flag=column, min_stars=least)
     columns = ["region", "region_name", "employment", "employment_in_clusters", "n_clusters"]
     show_table(
         rows,
-        f"Cluster strength ({flag}), {result.year}",
+        f"Cluster strength, {result.year}",
         columns=[*columns, "cluster_strength"],
         limit=top,
     )
+    console.print(f"Cluster strength: {rule}.", highlight=False)
     if output is not None:
         from clusteratlas.export import write_table
 
@@ -391,7 +424,10 @@ def atlas_command(
     families: list[str | None] = list(categories) if categories else [None]
     rule_sets: list[str | None] = list(rules) if rules else [DEFAULT_RULES.get(source)]
     views = [(family, rule) for family in families for rule in rule_sets]
-    with err_console.status("Building the atlas …"):
+    with (
+        err_console.status("Building the atlas …"),
+        option_names(portfolio_region="--region", png_category="--png"),
+    ):
         written = build_atlas(
             source,
             year=year or DEFAULT_YEARS.get(source, 0),

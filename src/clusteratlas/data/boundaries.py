@@ -113,9 +113,11 @@ def read_cbsa_boundaries(path: str | Path | None = None) -> Any:
     Parameters
     ----------
     path : str or pathlib.Path, optional
-        The US Cluster Mapping TopoJSON (layer ``"msas"``, properties ``id`` = CBSA code and
-        ``name``), or a Census cartographic boundary file (``CBSAFP``/``GEOID``, ``NAME``).
-        By default the catalog data set ``"us_cbsa_boundaries"`` is resolved.
+        A file of CBSA polygons: the US Cluster Mapping TopoJSON (layer ``"msas"``,
+        properties ``id`` = CBSA code and ``name``) or a Census cartographic boundary file
+        (``CBSAFP``/``GEOID``, ``NAME``). By default the CBSAs are built under current codes
+        by dissolving the us-atlas counties with the county → CBSA crosswalk, see
+        :func:`clusteratlas.data.boundaries_us.build_cbsa_boundaries`.
 
     Returns
     -------
@@ -133,8 +135,10 @@ def read_cbsa_boundaries(path: str | Path | None = None) -> Any:
 
     Notes
     -----
-    The mirror holds the 2013 delineation (942 areas); CBP 2019 uses the 2017/2018
-    delineation, so a few codes differ.
+    The default (counties dissolved by the 2017 crosswalk, 929 areas) gives a shape and a
+    title to every CBSA of CBP 2019 but the 16 micropolitan areas created in 2018. The 2013
+    US Cluster Mapping file (catalog ``"us_cbsa_boundaries"``) uses pre-2013 codes for 52
+    of them, Los Angeles (31080) among them.
 
     Examples
     --------
@@ -142,7 +146,10 @@ def read_cbsa_boundaries(path: str | Path | None = None) -> Any:
     """
     geopandas = optional_import("geopandas", extra="geo")
     pyogrio = optional_import("pyogrio", extra="geo")
-    path = dataset_path(path, "us_cbsa_boundaries")
+    if path is None:
+        from clusteratlas.data.boundaries_us import build_cbsa_boundaries
+
+        return build_cbsa_boundaries()[["region", "name", "geometry"]]
     origin = str(path)
     layers = [str(layer) for layer in pyogrio.list_layers(path)[:, 0]]
     if CBSA_LAYER in layers:

@@ -123,6 +123,24 @@ _DATASETS: tuple[DataSet, ...] = (
         packaged=True,
     ),
     DataSet(
+        name="us_cbsa_crosswalk",
+        title="County to core-based statistical area (CBSA) crosswalk, 2017",
+        description=(
+            "OMB delineation of the metropolitan and micropolitan statistical areas (2013 "
+            "series, titles as revised up to 2017): one row per county with cbsacode, "
+            "cbsatitle, metropolitanmicropolitanstatis, fipsstatecode, fipscountycode "
+            "(not zero-padded)."
+        ),
+        licence="Public domain (U.S. Census Bureau / OMB delineation files, via NBER)",
+        attribution=(
+            "U.S. Census Bureau / OMB metropolitan and micropolitan delineation files "
+            "(NBER CBSA to FIPS county crosswalk)"
+        ),
+        source_url="https://www.nber.org/research/data/census-core-based-statistical-area-cbsa-federal-information-processing-series-fips-county-crosswalk",
+        filename="us/cbsa2fipsxw_2017.csv.gz",
+        packaged=True,
+    ),
+    DataSet(
         name="us_states",
         title="US states (us-atlas 3.0.1)",
         description="TopoJSON of US states and the nation at 1:10m, from Census boundaries.",
@@ -149,19 +167,6 @@ _DATASETS: tuple[DataSet, ...] = (
         download_url="https://cdn.jsdelivr.net/npm/us-atlas@3.0.1/counties-10m.json",
         download_filename="us/counties-10m.json",
         sha256="145aaf5d1433352a6a1d8e86b5f149c7c653f9171baf14aaf75ee66575def1b0",
-    ),
-    DataSet(
-        name="cbsa_county_crosswalk",
-        title="County to CBSA crosswalk (OMB delineation, titles to 2017)",
-        description=(
-            "County → core-based statistical area (metropolitan/micropolitan) crosswalk with "
-            "CBSA titles, metropolitan divisions and CSAs; 1,882 counties, 929 CBSAs."
-        ),
-        licence="Public domain (U.S. Census Bureau / OMB delineation files, via NBER)",
-        attribution="Source: U.S. Census Bureau / OMB CBSA delineation files (NBER crosswalk)",
-        source_url="https://www.census.gov/geographies/reference-files/time-series/demo/metro-micro/delineation-files.html",
-        filename="us/cbsa2fipsxw_2017.csv.gz",
-        packaged=True,
     ),
     DataSet(
         name="nace_sections",

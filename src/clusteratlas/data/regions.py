@@ -10,6 +10,7 @@ territories (continental shelf, embassies…) have a suffix of ``Z`` only: ``"DE
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from clusteratlas._validation import check_in
 from clusteratlas.errors import ParameterError, UnknownCodeError
@@ -147,4 +148,63 @@ def nuts_parent(code: str, level: int) -> str:
     return text[: 2 + level]
 
 
-__all__ = ["EU27", "EU28", "is_extra_regio", "nuts_country", "nuts_level", "nuts_parent"]
+def nuts_vintage_hint(
+    code: str, names: Mapping[str, str], *, data_vintage: str = "NUTS 2010/2013"
+) -> str:
+    """Explain an unknown NUTS code that may belong to another NUTS version.
+
+    Parameters
+    ----------
+    code : str
+        The code a user typed, e.g. ``"FRK2"`` (NUTS 2016 Auvergne-Rhône-Alpes).
+    names : mapping of str to str
+        Region code → name of the data at hand.
+    data_vintage : str
+        The NUTS version(s) of the data, for the message.
+
+    Returns
+    -------
+    str
+        ``""`` when ``code`` is not NUTS-shaped or its country is not in the data; else a
+        sentence (with a leading space) saying that the data use ``data_vintage`` codes and
+        listing that country's regions, so that no look-alike code of another region is
+        offered. What the NUTS correspondence table says of the code
+        (:func:`clusteratlas.data.nuts_vintages.suggest_code`) comes first.
+    """
+    text = str(code).strip().upper()
+    if not _NUTS_PATTERN.fullmatch(text) or len(text) < 3:
+        return ""
+    country = text[:2]
+    same = sorted(c for c in names if c[:2] == country and len(c) == len(text))
+    if not same:
+        return ""
+    known = _vintage_sentence(text, names)
+    shown = ", ".join(f"{c} {names[c]}" for c in same[:30]) + (" …" if len(same) > 30 else "")
+    lead = (
+        f" {known}."
+        if known
+        else " It looks like a code of another NUTS version (NUTS 2016/2021 recoded many regions)."
+    )
+    return f"{lead} These data use {data_vintage} codes; {country} regions here: {shown}."
+
+
+def _vintage_sentence(code: str, names: Mapping[str, str]) -> str | None:
+    """Return what the NUTS correspondence table says of ``code`` ("FRK2 is NUTS 2016 …")."""
+    from clusteratlas.data.nuts_vintages import suggest_code
+
+    try:
+        sentence = suggest_code(code, names.keys(), names=names)
+    except (KeyError, ValueError):  # a code of no NUTS version: the generic hint follows
+        return None
+    return sentence.rstrip(".") or None
+
+
+__all__ = [
+    "EU27",
+    "EU28",
+    "is_extra_regio",
+    "nuts_country",
+    "nuts_level",
+    "nuts_parent",
+    "nuts_vintage_hint",
+]

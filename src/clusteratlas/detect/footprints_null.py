@@ -63,7 +63,51 @@ def check_sites(points: pd.DataFrame, x: str, y: str, crs: Any) -> np.ndarray:
             f"Coordinates {x!r}/{y!r} all lie within [-180, 180] x [-90, 90]: they look like "
             f"longitude/latitude, but footprints need projected coordinates in metres; {_PROJECT}."
         )
+    if crs is not None:
+        check_area_of_use(xy, crs, index=points.index)
     return xy
+
+
+def check_area_of_use(xy: np.ndarray, crs: Any, *, index: Any = None, margin: float = 0.1) -> None:
+    """Refuse points lying far outside the area of use of the CRS they are said to be in.
+
+    The CRS's area of use (longitude/latitude bounds from the EPSG database) is projected
+    into the CRS and widened by ``margin`` times its extent; a point outside it means the
+    coordinates are in another CRS (footprints would be drawn in the wrong place, e.g. in
+    the Atlantic). A CRS without an area of use is not checked.
+
+    Raises
+    ------
+    ParameterError
+        Naming the ``'crs'`` parameter, the area of use and the first rows at fault.
+    """
+    pyproj = optional_import("pyproj", extra="geo")
+    target = pyproj.CRS.from_user_input(crs)
+    area = target.area_of_use
+    if area is None or target.is_geographic:
+        return
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", target, always_xy=True)
+    xmin, ymin, xmax, ymax = transformer.transform_bounds(
+        area.west, area.south, area.east, area.north, densify_pts=21
+    )
+    if not np.all(np.isfinite([xmin, ymin, xmax, ymax])):
+        return
+    pad = margin * max(xmax - xmin, ymax - ymin)
+    outside = (
+        (xy[:, 0] < xmin - pad)
+        | (xy[:, 0] > xmax + pad)
+        | (xy[:, 1] < ymin - pad)
+        | (xy[:, 1] > ymax + pad)
+    )
+    if outside.any():
+        rows = rows_named(pd.Index(index if index is not None else range(len(xy))), outside)
+        first = xy[outside][0]
+        raise ParameterError(
+            f"The 'crs' parameter says the points are in {crs} ({target.name}, area of use: "
+            f"{area.name}, x {xmin:,.0f} to {xmax:,.0f}, y {ymin:,.0f} to {ymax:,.0f}), but "
+            f"{int(outside.sum()):,} of {len(xy):,} points lie far outside it (row(s) {rows}; "
+            f"e.g. x={first[0]:,.0f}, y={first[1]:,.0f}): give the CRS the coordinates are in."
+        )
 
 
 def check_weights(focal: pd.DataFrame, weight: str | None) -> np.ndarray:

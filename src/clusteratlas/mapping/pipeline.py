@@ -19,7 +19,8 @@ from clusteratlas.engine import aggregate_to_categories
 from clusteratlas.errors import ParameterError, SchemaError
 from clusteratlas.mapping.rules_apply import apply_ruleset
 from clusteratlas.mapping.rulesets import RuleSet
-from clusteratlas.measures import cagr, location_quotient, lq_change, shares
+from clusteratlas.measures import cagr, growth_breaks, location_quotient, lq_change, shares
+from clusteratlas.measures.breaks import BREAK_FLAGS, MAX_YEARLY_FACTOR
 
 MAP_COLUMNS: tuple[str, ...] = (
     "region",
@@ -36,6 +37,7 @@ MAP_COLUMNS: tuple[str, ...] = (
     "share_of_category",
     "region_total",
     "growth",
+    "growth_note",
     "growth_start_year",
     "lq_change",
     "n_industries",
@@ -88,6 +90,30 @@ def _complete_with_zeros(categories: pd.DataFrame) -> pd.DataFrame:
     return full.reset_index()
 
 
+def _category_series(
+    observations: pd.DataFrame, definitions: pd.DataFrame, *, start: int, end: int
+) -> pd.DataFrame:
+    """Employment and flag letters per (region, category, year) over ``[start, end]``.
+
+    A category's flags are the letters of every member industry's value (a flagged member
+    makes the aggregate not comparable either).
+    """
+    period = observations[observations["year"].between(start, end)]
+    flag = "employment_flag" if "employment_flag" in period.columns else None
+    columns = ["region", "industry", "year", "employment", *([flag] if flag else [])]
+    joined = period[columns].merge(definitions[["industry", "category"]], on="industry")
+    grouped = joined.groupby(["region", "category", "year"], sort=False)
+    out = grouped["employment"].sum(min_count=1).to_frame()
+    letters = (
+        grouped[flag]
+        .agg(lambda values: "".join(sorted(set("".join(values.fillna(""))))))
+        .rename("employment_flag")
+        if flag
+        else pd.Series("", index=out.index, name="employment_flag")
+    )
+    return out.join(letters).reset_index()
+
+
 def _definition_status(definitions: pd.DataFrame) -> pd.Series:
     unconfirmed = definitions["status"].str.startswith("UNCONFIRMED")
     return (
@@ -111,6 +137,8 @@ def build_map(
     reference_groups: Mapping[str, str] | None = None,
     region_names: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    break_flags: str = BREAK_FLAGS,
+    max_growth_factor: float | None = MAX_YEARLY_FACTOR,
 ) -> pd.DataFrame:
     """Build a rated cluster map for one year.
 
@@ -143,6 +171,12 @@ def build_map(
         Region code → name for the ``region_name`` column.
     overrides : mapping, optional
         Threshold overrides passed to :func:`~clusteratlas.mapping.rulesets.apply_ruleset`.
+    break_flags : str
+        Flag letters (column ``employment_flag`` of the observations) that make a value
+        unusable for growth; default ``"bde"`` (break in series, definition differs,
+        estimated).
+    max_growth_factor : float or None
+        Year-on-year factor beyond which a change is a break, not growth (default 3).
 
     Returns
     -------
@@ -156,6 +190,9 @@ def build_map(
     its available industries, :math:`E_c` the category's employment over the reference
     regions and :math:`E` their total (European Cluster Observatory; for US traded clusters
     :math:`T_r` is traded employment, as in the US Cluster Mapping Project).
+
+    Growth and LQ change are missing, and ``growth_note`` says why (``"break: …"``), where
+    :func:`~clusteratlas.measures.breaks.growth_breaks` finds a break in the category's series.
     """
     check_columns(observations, ("region", "industry", "year", "employment"), what="observations")
     years = sorted(int(y) for y in observations["year"].unique())
@@ -234,9 +271,21 @@ def build_map(
             on=["region", "category"],
             how="left",
         ).merge(change[["region", "category", "lq_change"]], on=["region", "category"], how="left")
+        breaks = growth_breaks(
+            _category_series(observations, usable, start=growth_start, end=year),
+            start=growth_start,
+            end=year,
+            break_flags=break_flags,
+            max_factor=max_growth_factor,
+        )
+        current = current.merge(breaks, on=["region", "category"], how="left")
+        current["growth_note"] = current["growth_note"].fillna("")
+        broken = current["growth_note"] != ""
+        current.loc[broken, ["growth", "lq_change"]] = np.nan
     else:
         current["growth"] = np.nan
         current["lq_change"] = np.nan
+        current["growth_note"] = ""
     current["growth_start_year"] = growth_start if growth_start is not None else pd.NA
     current["growth_start_year"] = current["growth_start_year"].astype("Int64")
     names = dict(region_names or {})

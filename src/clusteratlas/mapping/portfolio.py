@@ -8,24 +8,75 @@ import pandas as pd
 
 from clusteratlas._validation import check_columns, check_in, suggest
 from clusteratlas.errors import ParameterError, UnknownCodeError
+from clusteratlas.mapping.rulesets import RuleSet
 
 MAX_COMPARED = 10
 
 
-def _check_region(frame: pd.DataFrame, region: str) -> None:
-    regions = frame["region"].unique()
-    if region not in set(regions):
-        names = dict(zip(frame["region"], frame.get("region_name", frame["region"]), strict=False))
-        by_name = [code for code, name in names.items() if str(name).lower() == region.lower()]
-        hint = (
-            f" Did you mean {by_name[0]!r} ({names[by_name[0]]})?"
-            if by_name
-            else suggest(region, map(str, regions))
+def resolve_region(frame: pd.DataFrame, region: str, *, name: str = "region") -> str:
+    """Return the map's code for ``region``: exact, in any letter case, or by its name.
+
+    Raises
+    ------
+    UnknownCodeError
+        Naming ``name`` (the parameter or option typed), with a suggestion that knows NUTS
+        versions: an EU code of another version is not answered with a look-alike code.
+    """
+    regions = [str(code) for code in frame["region"].unique()]
+    text = str(region).strip()
+    if text in regions:
+        return text
+    by_case = {code.upper(): code for code in regions}
+    if text.upper() in by_case:
+        return by_case[text.upper()]
+    names = dict(
+        zip(frame["region"].astype(str), frame.get("region_name", frame["region"]), strict=False)
+    )
+    by_name = [code for code, label in names.items() if str(label).lower() == text.lower()]
+    if len(by_name) == 1:
+        return by_name[0]
+    from clusteratlas.data.regions import nuts_vintage_hint
+
+    hint = nuts_vintage_hint(text, {c: str(names.get(c, c)) for c in regions})
+    if not hint:
+        hint = suggest(text.upper(), regions)
+    examples = ", ".join(sorted(regions)[:5])
+    raise UnknownCodeError(
+        f"Unknown region {text!r} for {name!r}: not a region of this map.{hint}"
+        + ("" if hint and "here:" in hint else f" Regions are codes such as {examples}.")
+    )
+
+
+def resolve_category(frame: pd.DataFrame, category: str, *, name: str = "category") -> str:
+    """Return the map's code for ``category``: exact, in any letter case, or by its label."""
+    categories = [str(code) for code in frame["category"].unique()]
+    text = str(category).strip()
+    if text in categories:
+        return text
+    by_case = {code.upper(): code for code in categories}
+    if text.upper() in by_case:
+        return by_case[text.upper()]
+    labels = dict(
+        zip(
+            frame["category"].astype(str),
+            frame.get("category_label", frame["category"]),
+            strict=False,
         )
-        examples = ", ".join(sorted(map(str, regions))[:5])
-        raise UnknownCodeError(
-            f"Unknown region {region!r} in this map.{hint} Regions are codes such as {examples}."
-        )
+    )
+    exact = [c for c, label in labels.items() if str(label).lower() == text.lower()]
+    if len(exact) == 1:
+        return exact[0]
+    partial = [c for c, label in labels.items() if text.lower() in str(label).lower()]
+    hint = (
+        f" Did you mean {partial[0]!r} ({labels[partial[0]]})?"
+        if partial
+        else suggest(text.upper(), categories)
+    )
+    examples = ", ".join(sorted(categories)[:5])
+    raise UnknownCodeError(
+        f"Unknown category {text!r} for {name!r}: not a category of this map.{hint} "
+        f"Categories are codes such as {examples}."
+    )
 
 
 def _check_measure(frame: pd.DataFrame, measure: str) -> None:
@@ -66,7 +117,7 @@ def portfolio(
         region with the highest LQ among all regions for that category).
     """
     check_columns(frame, ("region", "category", "lq"), what="map")
-    _check_region(frame, region)
+    region = resolve_region(frame, region)
     ranks = frame.groupby("category")["lq"].rank(ascending=False, method="min")
     ranked = frame.assign(rank_in_category=ranks.astype("Int64"))
     rows = ranked[ranked["region"] == region].sort_values("lq", ascending=False, ignore_index=True)
@@ -82,12 +133,62 @@ def portfolio(
     return rows
 
 
-def cluster_strength(frame: pd.DataFrame, *, flag: str = "strong") -> pd.DataFrame:
+def cluster_rule(
+    frame: pd.DataFrame, ruleset: RuleSet | None, *, min_stars: int | None = None
+) -> tuple[str, int, str]:
+    """Return the column, the least value and a sentence saying what counts as a cluster.
+
+    The rule-set's ``[cluster]`` declaration decides (eco2007: two or more stars;
+    panorama2021: ``specialised``; uscmp: ``strong``); ``min_stars`` overrides the number
+    of stars. A rule-set without a declaration falls back on :func:`rating_column`, one
+    star or a true flag.
+
+    Raises
+    ------
+    ParameterError
+        When the map is not rated, or ``min_stars`` is given for a flag or out of range.
+    """
+    declared = ruleset.cluster if ruleset is not None else None
+    column = declared.output if declared is not None else rating_column(frame)
+    if column is None or column not in frame.columns:
+        raise ParameterError("Cluster strength needs a rated map: give --rules.")
+    is_stars = pd.api.types.is_integer_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
+        frame[column]
+    )
+    if min_stars is not None and not is_stars:
+        raise ParameterError(
+            f"The '--min-stars' option applies to star ratings; {column!r} of this rule-set "
+            "is a yes/no flag."
+        )
+    if min_stars is not None and not 1 <= min_stars <= int(frame[column].max() or 1):
+        highest = int(frame[column].max() or 1)
+        raise ParameterError(
+            f"The '--min-stars' option must be between 1 and {highest}. Got {min_stars} instead."
+        )
+    least = min_stars or (declared.min_stars if declared and declared.min_stars else 1)
+    name = ruleset.name if ruleset is not None else "the rule-set"
+    if is_stars:
+        rule = f"{column} >= {least}"
+        why = (
+            declared.note
+            if declared is not None and declared.note and min_stars in (None, declared.min_stars)
+            else ""
+        )
+    else:
+        rule = f"{column} = true"
+        why = declared.note if declared is not None else ""
+    return column, least, f"clusters are rows with {rule} ({name}{': ' + why if why else ''})"
+
+
+def cluster_strength(
+    frame: pd.DataFrame, *, flag: str = "strong", min_stars: int = 1
+) -> pd.DataFrame:
     """Share of each region's employment (over the mapped categories) in rated clusters.
 
     With the US traded clusters and the ``uscmp`` rule-set this is the US Cluster Mapping
     Project's *cluster strength*: the share of a region's traded employment in strong
-    clusters.
+    clusters. A stars column counts where it reaches ``min_stars`` (see
+    :func:`cluster_rule` for what each rule-set declares).
 
     Returns
     -------
@@ -97,7 +198,7 @@ def cluster_strength(frame: pd.DataFrame, *, flag: str = "strong") -> pd.DataFra
         decreasing strength.
     """
     check_columns(frame, ("region", "employment", flag), what="map")
-    rated = frame[flag].fillna(0).astype(float) > 0
+    rated = frame[flag].fillna(0).astype(float) >= float(min_stars)
     work = frame.assign(
         employment_in_clusters=frame["employment"].where(rated, 0.0), n_clusters=rated.astype(int)
     )
@@ -119,18 +220,7 @@ def rank_regions(
     """Rank the regions for one category by a measure (missing values last)."""
     check_columns(frame, ("region", "category"), what="map")
     _check_measure(frame, measure)
-    categories = frame["category"].unique()
-    if category not in set(categories):
-        labels = dict(
-            zip(frame["category"], frame.get("category_label", frame["category"]), strict=False)
-        )
-        by_label = [c for c, label in labels.items() if category.lower() in str(label).lower()]
-        hint = (
-            f" Did you mean {by_label[0]!r}?"
-            if by_label
-            else suggest(category, map(str, categories))
-        )
-        raise UnknownCodeError(f"Unknown category {category!r} in this map.{hint}")
+    category = resolve_category(frame, category)
     rows = frame[frame["category"] == category].sort_values(
         measure, ascending=False, na_position="last", ignore_index=True
     )
@@ -155,8 +245,7 @@ def compare_regions(
         )
     check_columns(frame, ("region", "category"), what="map")
     _check_measure(frame, measure)
-    for region in regions:
-        _check_region(frame, region)
+    regions = [resolve_region(frame, region, name="regions") for region in regions]
     chosen = frame[frame["region"].isin(regions)]
     index = ["category", "category_label"] if "category_label" in frame.columns else ["category"]
     wide = chosen.pivot(index=index, columns="region", values=measure).reindex(

@@ -230,7 +230,7 @@ def map_register(
         )
     ruleset = load_ruleset(rules) if isinstance(rules, str) else rules
     definitions, level = load_register_definitions(categories)
-    files = pipe.parquet_files(path)
+    files = register_files(path)
     required: dict[str, str | tuple[str, ...]] = {
         region_column: "string",
         industry_column: "string",
@@ -280,9 +280,54 @@ def map_register(
         extra.append(get_dataset("fr_departements").attribution)
     return RegisterMap(
         frame=frame, ruleset=ruleset, categories=categories, year=stock_year, engine=engine,
-        files=files, attribution=[SIRENE_ATTRIBUTION, *extra], notes=notes,
+        files=files, attribution=[register_attribution(files), *extra], notes=notes,
         aggregates=aggregates,
     )  # fmt: skip
+
+
+def register_files(path: str | Path | Sequence[str | Path]) -> list[str]:
+    """Resolve a register path to its Parquet files, refusing what is not Parquet.
+
+    Raises
+    ------
+    DataNotFoundError
+        When nothing is found at ``path`` (the message names the ``'path'`` parameter).
+    SchemaError
+        When a file is not Parquet (e.g. the CSV stock of SIRENE, which must be converted).
+    """
+    from clusteratlas.engine import ibis_pipeline as pipe
+    from clusteratlas.errors import DataNotFoundError
+
+    try:
+        files = pipe.parquet_files(path)
+    except FileNotFoundError as err:
+        raise DataNotFoundError(
+            f"The 'path' parameter names no Parquet file: nothing at {str(path)!r}; expected a "
+            "Parquet file, a directory of Parquet files or a glob (SIRENE stock layout)."
+        ) from err
+    for file in files:
+        with open(file, "rb") as handle:
+            magic = handle.read(4)
+        if magic != b"PAR1":
+            raise SchemaError(
+                f"{file} is not a Parquet file (the 'path' parameter takes a register in the "
+                "SIRENE stock layout as Parquet); convert a CSV first, e.g. with DuckDB: "
+                f"COPY (SELECT * FROM '{file}') TO 'stock.parquet'."
+            )
+    return files
+
+
+def register_attribution(files: Sequence[str]) -> str:
+    """Return a register's attribution: from its Parquet metadata, else INSEE SIRENE.
+
+    A synthetic register (``clusteratlas register generate``) says so in its files'
+    metadata (key ``attribution``), and that text is used instead of the SIRENE credit.
+    """
+    import pyarrow.parquet as pq
+
+    metadata = pq.read_schema(files[0]).metadata or {}
+    text = metadata.get(b"attribution", b"").decode("utf-8", "replace").strip()
+    return text or SIRENE_ATTRIBUTION
 
 
 def departement_names() -> dict[str, str]:

@@ -153,6 +153,19 @@ class Source(_Model):
     note: StrictStr = ""
 
 
+class ClusterRule(_Model):
+    """Which output of a rule-set counts a (region, category) as a cluster.
+
+    ``output`` names a flag (a cluster where true) or a stars output (a cluster where at
+    least ``min_stars`` criteria are met). :func:`~clusteratlas.mapping.portfolio.cluster_strength`
+    counts only these.
+    """
+
+    output: Identifier
+    min_stars: int | None = Field(default=None, ge=1)
+    note: StrictStr = ""
+
+
 _DEFAULT_POPULATION = (Condition(measure="employment", op=">", value=0.0, status="CONFIRMED"),)
 
 
@@ -173,6 +186,8 @@ class RuleSet(_Model):
     population: tuple[Condition, ...] = _DEFAULT_POPULATION
     flags: tuple[Flag, ...] = ()
     stars: tuple[Stars, ...] = ()
+    cluster: ClusterRule | None = None
+    sources: tuple[StrictStr, ...] = ()
     _origin: str = PrivateAttr(default="<in memory>")
 
     @model_validator(mode="after")
@@ -193,6 +208,19 @@ class RuleSet(_Model):
                     f"output column {column!r} clashes with a measure, a group_by key or "
                     f"one of {', '.join(map(repr, RESERVED_COLUMNS))}"
                 )
+        if self.cluster is not None:
+            flags = {flag.name for flag in self.flags}
+            stars = {stars.name: len(stars.criteria) for stars in self.stars}
+            output, least = self.cluster.output, self.cluster.min_stars
+            if output not in flags | set(stars):
+                raise ValueError(
+                    f"cluster.output {output!r} must be one of the flags or stars outputs "
+                    f"({', '.join(map(repr, sorted(flags | set(stars))))})"
+                )
+            if output in flags and least is not None:
+                raise ValueError(f"cluster.min_stars applies to stars, not to flag {output!r}")
+            if output in stars and not 1 <= (least or 1) <= stars[output]:
+                raise ValueError(f"cluster.min_stars must be between 1 and {stars[output]}")
         unconfirmed = [k for k, c in self.thresholds().items() if c.status == "UNCONFIRMED"]
         if self.status == "CONFIRMED" and unconfirmed:
             raise ValueError(
@@ -251,7 +279,7 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
     """Return the keys allowed where the last element of ``loc`` sits."""
     parents = [part for part in loc[:-1] if isinstance(part, str)]
     children: dict[str, type[BaseModel]] = {"provenance": Source, "population": Condition}
-    children |= {"flags": Flag, "stars": Stars}
+    children |= {"flags": Flag, "stars": Stars, "cluster": ClusterRule}
     children |= {"criteria": Criterion, "conditions": Condition}
     model = children.get(parents[-1], RuleSet) if parents else RuleSet
     return list(model.model_fields)
@@ -356,6 +384,8 @@ def load_ruleset(name_or_path: str | Path) -> RuleSet:
             raise RuleSetError(f"Rule-set file {text!r} does not exist.")
         return _parse(path.read_bytes(), str(path))
     names = list_rulesets()
+    text = text.strip()
+    text = {name.lower(): name for name in names}.get(text.lower(), text)  # ECO2007 → eco2007
     if text not in names:
         raise RuleSetError(
             f"Unknown rule-set {text!r}; the built-in rule-sets are "

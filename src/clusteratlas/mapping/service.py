@@ -50,7 +50,10 @@ class MapResult:
         Attribution texts of every data set used.
     notes : list of str
         Caveats to show with the map (unconfirmed thresholds or definitions, categories
-        without data).
+        without data, growth breaks).
+    warnings : list of str
+        Reasons the map may mislead: a year covering only part of the regions (so that the
+        LQs use another reference area), a rule-set meant for another source.
     scope : str
         How the selection or reference area differs from the default (e.g. ``eu27``,
         ``ref_country``), empty by default; part of the store table name.
@@ -64,6 +67,7 @@ class MapResult:
     attribution: list[str]
     notes: list[str] = field(default_factory=list)
     scope: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def table_name(self) -> str:
@@ -146,6 +150,7 @@ def make_map(
     )
     notes = _notes(frame, definitions, observed=set(observations["industry"]))
     notes += source_notes(spec, year=year, observations=observations)
+    warnings = _warnings(spec, ruleset, observations, year=year)
     extra = ("eu_ecosystems",) if family == "ecosystems" else ()
     if spec.name == "us-cbp":
         extra = ("us_benchmark_clusters",)
@@ -157,6 +162,7 @@ def make_map(
         year=year,
         attribution=spec.attribution(extra, year=year),
         notes=notes,
+        warnings=warnings,
         scope="_".join(scope_parts + (["ref_country"] if reference == "country" else [])),
     )
     if store is not None:
@@ -171,9 +177,37 @@ def make_map(
                 "scope": result.scope,
                 "attribution": result.attribution,
                 "notes": notes,
+                "warnings": warnings,
             },
         )
     return result
+
+
+def _warnings(
+    spec: Source, ruleset: RuleSet | None, observations: pd.DataFrame, *, year: int
+) -> list[str]:
+    """Say when a rule-set is meant for another source or the year covers part of the area."""
+    out = []
+    if ruleset is not None and ruleset.sources and spec.name not in ruleset.sources:
+        out.append(
+            f"rule-set {ruleset.name!r} is meant for {', '.join(ruleset.sources)} data, not "
+            f"{spec.name}: its thresholds were set for other regions and categories "
+            f"(see `clusteratlas rules list`)."
+        )
+    if spec.name == "eu-sbs":
+        with_data = observations[observations["employment"].notna()]
+        countries = with_data["region"].str[:2]
+        everywhere = set(countries)
+        this_year = set(countries[with_data["year"] == year])
+        missing = sorted(everywhere - this_year)
+        if this_year and missing:
+            regions = with_data.loc[with_data["year"] == year, "region"].nunique()
+            out.append(
+                f"{year} covers {regions} regions: no data for {', '.join(missing)} in {year} "
+                "(they have data in other years), so the location quotients use a reference "
+                "area without them and do not compare with other years."
+            )
+    return out
 
 
 def _notes(frame: pd.DataFrame, definitions: pd.DataFrame, *, observed: set[str]) -> list[str]:
@@ -194,6 +228,14 @@ def _notes(frame: pd.DataFrame, definitions: pd.DataFrame, *, observed: set[str]
     shaky = sorted(frame.loc[frame["definition_status"] == "UNCONFIRMED", "category"].unique())
     if shaky:
         notes.append("Category definitions with UNCONFIRMED member industries: " + ", ".join(shaky))
+    if "growth_note" in frame.columns:
+        broken = int((frame["growth_note"].fillna("") != "").sum())
+        if broken:
+            notes.append(
+                f"{broken:,} growth values are series breaks, shown as 'break' (a start or end "
+                "value flagged b, d or e by Eurostat, a break inside the period, or a change "
+                "beyond ×3 in one year; see growth_note)"
+            )
     absent = sorted(set(definitions["category"]) - set(frame["category"]))
     if absent:
         notes.append("Categories without any industry in the data: " + ", ".join(absent))

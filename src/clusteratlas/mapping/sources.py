@@ -39,11 +39,14 @@ class Source:
     dataset : str
         Catalog name of the statistics.
     boundaries : str
-        Catalog name of the region boundaries.
+        Catalog name of the region boundaries (US: the county → CBSA crosswalk, whose
+        counties are dissolved into CBSAs).
     region_label : str
         What a region is (``NUTS-2 region``, ``CBSA``).
     categories : tuple of str
         Category families offered; the first is the default. A path to a CSV also works.
+    boundary_parts : tuple of str
+        Further catalog data sets the boundaries are built from (US: the county polygons).
     absent_is_zero : bool
         Whether a (region, industry) pair absent from the file means no establishment (CBP
         lists only industries present in an area) rather than no information.
@@ -68,6 +71,7 @@ class Source:
     absent_is_zero: bool = False
     datasets_by_year: Mapping[int, str] = field(default_factory=dict)
     nuts_version: int | None = None
+    boundary_parts: tuple[str, ...] = ()
 
     @property
     def is_eu(self) -> bool:
@@ -94,7 +98,7 @@ class Source:
 
     def attribution(self, extra: tuple[str, ...] = (), *, year: int | None = None) -> list[str]:
         """Attribution texts of every data set this source's outputs are built from."""
-        return attribution((self.dataset_for(year), self.boundaries, *extra))
+        return attribution((self.dataset_for(year), self.boundaries, *self.boundary_parts, *extra))
 
 
 SOURCES: dict[str, Source] = {
@@ -112,7 +116,8 @@ SOURCES: dict[str, Source] = {
         name="us-cbp",
         title="US County Business Patterns 2012–2022 (CBSA × NAICS)",
         dataset="cbp2019_cbsa",
-        boundaries="us_cbsa_boundaries",
+        boundaries="us_cbsa_crosswalk",
+        boundary_parts=("us_counties",),
         region_label="CBSA",
         categories=("traded", "local", "all"),
         totals_by_type=True,
@@ -228,6 +233,10 @@ def load_definitions(source: Source, categories: str | None = None) -> pd.DataFr
 
 def region_names(source: Source) -> dict[str, str]:
     """Return region code → name from the source's boundary file (no geometry parsing)."""
+    if source.boundaries == "us_cbsa_crosswalk":
+        from clusteratlas.data.boundaries_us import cbsa_titles
+
+        return cbsa_titles()
     path = resolve(source.boundaries)
     document = json.loads(path.read_text(encoding="utf-8"))
     if document.get("type") == "Topology":

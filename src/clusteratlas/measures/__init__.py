@@ -28,6 +28,7 @@ from clusteratlas.measures.agglomeration import (
     maurel_sedillot,
     micro_locational_gini,
 )
+from clusteratlas.measures.breaks import growth_breaks
 from clusteratlas.measures.complexity import (
     ComplexityResult,
     economic_complexity,
@@ -88,6 +89,7 @@ __all__ = [
     "economic_complexity",
     "ellison_glaeser",
     "gini_coefficient",
+    "growth_breaks",
     "herfindahl",
     "hoover_index",
     "industry_flows",

@@ -11,13 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clusteratlas._validation import check_columns
-from clusteratlas.errors import ParameterError, SchemaError
+from clusteratlas._validation import check_columns, suggest
+from clusteratlas.errors import ParameterError, SchemaError, UnknownCodeError
 
-#: Class breaks of the location quotient: a diverging scale around 1.
+#: Class breaks of the location quotient (1 sits between the second and third class).
 LQ_BREAKS: tuple[float, ...] = (0.5, 0.8, 1.25, 2.0, 3.0)
-#: Colours of the LQ classes, from under-represented (blue) to specialised (red).
-LQ_COLOURS: tuple[str, ...] = ("#2166ac", "#92c5de", "#f4eed0", "#fdae6b", "#e6550d", "#8c2d04")
+#: Colours of the LQ classes: one sequential scale, lighter = lower LQ, darker and more
+#: saturated = higher LQ (ColorBrewer OrRd, 6 classes), the convention of the dashboard too.
+LQ_COLOURS: tuple[str, ...] = ("#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000")
 #: Colours of the quantile classes of every other measure (light to dark).
 QUANTILE_COLOURS: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 #: Fill and hatching of a missing (suppressed) value.
@@ -229,3 +230,30 @@ def sorted_codes(codes: Any) -> list[str]:
         return (head, int(tail) if tail else -1, code)
 
     return sorted(map(str, codes), key=key)
+
+
+def initial_category_index(requested: str | None, frame: pd.DataFrame, view: dict[str, Any]) -> int:
+    """Index of the category the page opens on: the requested one, else the most rated."""
+    codes = [str(category["code"]) for category in view["categories"]]
+    if requested is not None:
+        if str(requested) not in codes:
+            raise UnknownCodeError(
+                f"The 'initial_category' parameter must be a category of the first view. Got "
+                f"{requested!r} instead.{suggest(str(requested), codes)}"
+            )
+        return codes.index(str(requested))
+    spec = resolve_rating(frame, "auto")
+    if spec is None or not codes:
+        return 0
+    values = spec.values(frame)
+    rated = values >= (2 if spec.kind == "stars" and spec.maximum >= 2 else spec.threshold)
+    if not rated.any():
+        return 0
+    employment = pd.to_numeric(frame["employment"], errors="coerce").where(rated, 0.0)
+    score = (
+        pd.DataFrame({"category": frame["category"].astype(str), "n": rated, "e": employment})
+        .groupby("category")[["n", "e"]]
+        .sum()
+        .sort_values(["n", "e"], ascending=False)
+    )
+    return codes.index(str(score.index[0]))

@@ -33,6 +33,7 @@ from clusteratlas.report._common import (
     attribution_lines,
     check_results,
     encode_values,
+    initial_category_index,
     portfolio_y,
     resolve_rating,
     sorted_codes,
@@ -82,6 +83,7 @@ def write_atlas(
     subtitle: str = "",
     notes: Sequence[str] = (),
     projection: str = "auto",
+    initial_category: str | None = None,
 ) -> Path:
     """Write the atlas report: one self-contained offline HTML file.
 
@@ -124,6 +126,9 @@ def write_atlas(
         Paragraphs shown under the tables.
     projection : {"auto", "europe", "us"}
         Map projection, see :func:`clusteratlas.report.geometry.choose_frame`.
+    initial_category : str, optional
+        Category the page opens on (e.g. the one drawn as a PNG); by default the category
+        of the first view with the most rated regions (stars or flags), not the first code.
 
     Returns
     -------
@@ -159,6 +164,7 @@ def write_atlas(
             subtitle=subtitle,
             notes=notes,
             projection=projection,
+            initial_category=initial_category,
         )
     )
     return atomic_write(
@@ -179,6 +185,7 @@ def build_atlas_data(
     subtitle: str = "",
     notes: Sequence[str] = (),
     projection: str = "auto",
+    initial_category: str | None = None,
 ) -> dict[str, Any]:
     """Build the data of the atlas page (see :func:`write_atlas` for the parameters).
 
@@ -225,7 +232,12 @@ def build_atlas_data(
         "regions": regions,
         "views": views,
         "arrays": pool.arrays,
-        "initial": {"region": region, "category": 0},
+        "initial": {
+            "region": region,
+            "category": initial_category_index(
+                initial_category, next(iter(frames.values())), views[0]
+            ),
+        },
         "measureInfo": {
             name: {
                 "label": MEASURE_LABELS.get(name, name.replace("_", " ").capitalize()),
@@ -346,6 +358,12 @@ def _build_view(
         values = pd.to_numeric(indexed[name], errors="coerce").reindex(grid).to_numpy(float)
         if name in measures or not np.isnan(values).all():
             columns[name] = pool.add(encode_values(values, DIGITS))
+    breaks = None
+    if "growth_note" in frame.columns and "growth" in columns:
+        notes = frame.set_index(["category", "region"])["growth_note"].reindex(grid)
+        flags = notes.fillna("").astype(str).str.startswith("break").to_numpy(float)
+        if flags.any():
+            breaks = pool.add(encode_values(np.where(flags > 0, 1.0, np.nan), 0))
     spec = resolve_rating(frame, rating, min_stars=min_stars)
     rating_data = None
     if spec is not None:
@@ -377,6 +395,7 @@ def _build_view(
         ],
         "measures": measures,
         "columns": columns,
+        "breaks": breaks,
         "rating": rating_data,
         "y": portfolio_y(frame),
     }

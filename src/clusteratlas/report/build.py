@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusteratlas.data.boundaries import read_cbsa_boundaries, read_nuts_boundaries
+from clusteratlas.mapping.portfolio import resolve_category, resolve_region
 from clusteratlas.mapping.service import MapResult, make_map
 from clusteratlas.report.atlas import write_atlas
 from clusteratlas.report.plots import plot_choropleth_png, plot_portfolio_png
@@ -83,11 +84,18 @@ def build_atlas(
         make_map(source, year=year, rules=rules, categories=categories, store=store)
         for categories, rules in views
     )
+    # Check the requested category and region before anything is written.
+    first = maps[0].frame
+    if png_category is not None:
+        png_category = resolve_category(first, png_category, name="png_category")
+    if portfolio_region is not None:
+        portfolio_region = resolve_region(first, portfolio_region, name="portfolio_region")
     boundaries = source_boundaries(source)
     attribution: list[str] = []
     notes: list[str] = []
     for result in maps:
         attribution += [text for text in result.attribution if text not in attribution]
+        notes += [f"{_label(result)}: warning: {text}" for text in result.warnings]
         notes += [f"{_label(result)}: {note}" for note in result.notes]
     report = write_atlas(
         output,
@@ -98,6 +106,7 @@ def build_atlas(
         attribution=attribution,
         notes=notes,
         portfolio_region=portfolio_region,
+        initial_category=png_category,
     )
     pngs: list[Path] = []
     if png_category is not None:

@@ -81,6 +81,21 @@ def check_boundaries(boundaries: gpd.GeoDataFrame) -> None:
         )
 
 
+def regions_without_shape(regions: Any, boundaries: gpd.GeoDataFrame) -> list[str]:
+    """Return the distinct codes of ``regions`` that have no (non-empty) boundary, sorted.
+
+    Parameters
+    ----------
+    regions : iterable of str
+        Region codes of a result table.
+    boundaries : geopandas.GeoDataFrame
+        Columns ``region`` and ``geometry``.
+    """
+    has_shape = ~(boundaries.geometry.isna() | boundaries.geometry.is_empty)
+    shaped = {str(code) for code in boundaries.loc[has_shape, "region"]}
+    return sorted({str(code) for code in regions} - shaped)
+
+
 def choose_frame(boundaries: gpd.GeoDataFrame, projection: str = "auto") -> DisplayFrame:
     """Return the display frame named ``projection``, or guess it from the longitudes.
 

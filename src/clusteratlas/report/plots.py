@@ -77,7 +77,8 @@ def plot_choropleth_png(
     attribution : str or sequence of str
         Data sources, printed at the bottom of the figure.
     measure : str
-        The column that colours the map: the LQ on a diverging class scale around 1,
+        The column that colours the map: the LQ on a sequential class scale (darker =
+        higher; 1 lies between the second and third class),
         any other measure by quantile classes.
     title : str, optional
         By default the measure and the category label.
@@ -295,13 +296,18 @@ def plot_portfolio_png(
         ax.legend(handles=handles, fontsize=7, loc="best", title="Rating", title_fontsize=8)
     name = _region_name(rows, region)
     fig.suptitle(title or f"Portfolio of {name}", fontsize=11)
+    broken: list[str] = []
+    if y_key == "growth" and "growth_note" in rows.columns:
+        notes = rows["growth_note"].fillna("").astype(str)
+        broken = sorted(rows.loc[notes.str.startswith("break"), "category"].astype(str))
     footer = [
         "Bubble area ∝ employment."
         + (
             f" {lines_out} categories not shown (LQ or {y_key.replace('_', ' ')} n/a)."
             if lines_out
             else ""
-        ),
+        )
+        + (f" Growth is a series break, not a number, for: {', '.join(broken)}." if broken else ""),
         *lines,
     ]
     _footer(fig, footer)

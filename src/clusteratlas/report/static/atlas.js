@@ -35,6 +35,14 @@
     var x = arrays[idx][c * nR + r];
     return x === undefined ? null : x;
   }
+  function isBreak(v, c, r) {
+    if (v.breaks === null || v.breaks === undefined) { return false; }
+    return arrays[v.breaks][c * nR + r] === 1;
+  }
+  function cellText(v, k, c, r, x) {
+    if ((k === "growth") && x === null && isBreak(v, c, r)) { return "break"; }
+    return fmt(k, x);
+  }
   function ratingValue(v, c, r) {
     if (!v.rating) { return null; }
     var x = arrays[v.rating.data][c * nR + r];
@@ -169,7 +177,8 @@
     var v = view();
     var c = state.category;
     var lines = [[regions[i].name + " (" + regions[i].id + ")", true]];
-    lines.push([label(state.measure) + ": " + fmt(state.measure, get(v, state.measure, c, i))]);
+    lines.push([label(state.measure) + ": " + cellText(v, state.measure, c, i, get(v, state.measure, c, i))]);
+    if (state.measure !== "growth" && isBreak(v, c, i)) { lines.push([label("growth") + ": break"]); }
     if (state.measure !== "lq") { lines.push([label("lq") + ": " + fmt("lq", get(v, "lq", c, i))]); }
     if (v.rating) { lines.push(["Rating: " + fmtRating(v, c, i)]); }
     return lines;
@@ -408,7 +417,7 @@
         var cell = col.cell(row, n);
         if (cell instanceof Node) { td.appendChild(cell); } else { td.textContent = cell; }
         if (col.numeric) { td.classList.add("num"); }
-        if (cell === "n/a") { td.classList.add("na"); }
+        if (cell === "n/a" || cell === "break") { td.classList.add("na"); }
         tr.appendChild(td);
       });
       tbody.appendChild(tr);
@@ -433,13 +442,14 @@
     var sort = state.topSort || { key: state.measure, dir: -1 };
     var columns = [{ key: "rank", label: "#", numeric: true, noSort: true, cell: function (row, n) { return String(n + 1); } },
       { key: "name", label: "Region", rowHeader: true, cell: function (row) {
-        var b = el("button", { type: "button", "class": "linklike" }, regions[row.r].name);
+        var b = el("button", { type: "button", "class": "linklike" },
+          regions[row.r].name + (regions[row.r].name !== regions[row.r].id ? " (" + regions[row.r].id + ")" : ""));
         b.addEventListener("click", function () { selectRegion(row.r); });
         return b;
       } }];
     keys.forEach(function (k) {
       columns.push({ key: k, label: shortLabel(k), numeric: true,
-        cell: function (row) { return fmt(k, row.sortValues[k]); } });
+        cell: function (row) { return cellText(v, k, c, row.r, row.sortValues[k]); } });
     });
     if (v.rating) {
       columns.push({ key: "rating", label: "Rating", numeric: true,
@@ -475,7 +485,7 @@
     } }];
     keys.forEach(function (k) {
       columns.push({ key: k, label: shortLabel(k), numeric: true,
-        cell: function (row) { return fmt(k, row.sortValues[k]); } });
+        cell: function (row) { return cellText(v, k, row.c, r, row.sortValues[k]); } });
     });
     if (v.rating) {
       columns.push({ key: "rating", label: "Rating", numeric: true,
