@@ -93,7 +93,8 @@ def test_every_result_names_its_band_and_counts_the_curves_inside(envelope: str)
         _, _, kept = dbmss_envelope(result.simulations, 0.05)
         assert f"{kept} of 39 curves kept" in result.band
     if envelope == "global":
-        assert "real level about" in result.band
+        _, coverage = global_order(result.simulations, 0.05)
+        assert f"holds about {100 * coverage:.0f} % of the curves of the null" in result.band
 
 
 def test_cli_prints_the_band_and_the_curves_inside(tmp_path: Path) -> None:
