@@ -47,7 +47,12 @@ ROption = Annotated[
 ]
 SimOption = Annotated[int, typer.Option("--simulations", help="Simulations of the null (0: none).")]
 EnvelopeOption = Annotated[
-    str, typer.Option("--envelope", help="Envelope: `global`, `pointwise` or `rank`.")
+    str,
+    typer.Option(
+        "--envelope",
+        help="Envelope: `rank` (global extreme rank length, recommended), `global` (Duranton–"
+        "Overman), `dbmss` (dbmss's GlobalEnvelope) or `pointwise`.",
+    ),
 ]
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Seed of the simulations.")]
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Also write a PNG chart.")]
@@ -174,6 +179,11 @@ def _run_function(
         frame = frame.assign(lower=tested.lower, upper=tested.upper)
         result = tested
         console.print(f"Global test (extreme rank length): p = {tested.pvalue:.3g}")
+        console.print(
+            f"Band: {tested.band}; {tested.n_inside} of {tested.n_simulations} simulated "
+            "curves lie wholly inside it",
+            highlight=False,
+        )
     _finish(result, frame, output, plot)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from clusteratlas.measures.pointpattern._pairs import numba_available
 from clusteratlas.measures.pointpattern.envelopes import (
     EnvelopeResult,
+    dbmss_envelope,
     global_envelope,
     kd_test,
     m_test,
@@ -27,6 +28,7 @@ __all__ = [
     "KdResult",
     "MResult",
     "RipleyResult",
+    "dbmss_envelope",
     "global_envelope",
     "kd",
     "kd_test",

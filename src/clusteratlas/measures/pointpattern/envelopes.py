@@ -14,11 +14,36 @@ import pandas as pd
 from clusteratlas._validation import check_in, check_interval
 from clusteratlas.errors import ParameterError
 from clusteratlas.measures.pointpattern._pairs import FloatArray, PointSet, prepare_points
+from clusteratlas.measures.pointpattern.bands import (
+    curves_inside,
+    dbmss_envelope,
+    erl_order,
+    global_envelope,
+    make_band,
+    pointwise_envelope,
+    rank_envelope,
+)
 from clusteratlas.measures.pointpattern.kd import kd_values, resolve_r
 from clusteratlas.measures.pointpattern.m import DEFAULT_STEPS, m_values
 
+__all__ = [
+    "ENVELOPES",
+    "NULLS",
+    "EnvelopeResult",
+    "build_envelope",
+    "curves_inside",
+    "dbmss_envelope",
+    "erl_order",
+    "global_envelope",
+    "kd_test",
+    "m_test",
+    "pointwise_envelope",
+    "rank_envelope",
+    "simulate_sites",
+]
+
 NULLS = ("location", "labelling")
-ENVELOPES = ("global", "pointwise", "rank")
+ENVELOPES = ("global", "pointwise", "rank", "dbmss")
 Progress = Callable[[int, int], object]
 
 
@@ -39,9 +64,11 @@ class EnvelopeResult:
     simulations : ndarray
         Simulated functions, one row per simulation.
     pvalue : float
-        p-value of the global extreme rank length test (Myllymäki et al. 2017).
+        p-value of the global extreme rank length test (Myllymäki et al. 2017), whatever
+        the band: the recommended test.
     envelope : str
-        ``"global"`` (Duranton and Overman's band), ``"pointwise"`` or ``"rank"``.
+        ``"rank"`` (global extreme rank length envelope), ``"global"`` (Duranton and
+        Overman's band), ``"dbmss"`` (dbmss's ``GlobalEnvelope``) or ``"pointwise"``.
     null : str
         ``"location"`` or ``"labelling"``.
     alpha : float
@@ -53,6 +80,12 @@ class EnvelopeResult:
         when the industry is localised anywhere), integrated over ``r``.
     industry : str
         The industry.
+    band : str
+        Which band ``lower``–``upper`` is, in words: the method, the order statistic or the
+        curves kept, and its level (for ``"global"``, the real one).
+    n_inside : int
+        Number of simulated curves lying wholly inside the band (over the distances where
+        every curve is finite).
     """
 
     function: str
@@ -70,6 +103,8 @@ class EnvelopeResult:
     gamma: float
     psi: float
     industry: str
+    band: str
+    n_inside: int
 
     @property
     def n_simulations(self) -> int:
@@ -88,10 +123,10 @@ class EnvelopeResult:
 
         names = {"kd": "Kd", "kd_weighted": "Kd (weighted)", "m": "M"}
         name = names.get(self.function, self.function)
-        level = f"{100 * (1 - self.alpha):g} % {self.envelope} envelope"
+        inside = f"{self.n_inside} of {self.n_simulations} simulations inside"
         return plot_curves(
             path, self.r, {name: self.statistic}, band=(self.lower, self.upper),
-            band_label=f"{level}, {self.n_simulations} simulations ({self.null})",
+            band_label=f"{self.envelope} envelope, {inside} ({self.null})",
             reference=1.0 if self.function == "m" else None, ylabel=f"{name}(r)",
             title=title or f"{name} of industry {self.industry}, p = {self.pvalue:.3g}",
         )  # fmt: skip
@@ -113,65 +148,6 @@ def _tail(pts: PointSet) -> tuple[bool, tuple[float, float, float, float], str]:
     return pts.weighted, pts.window, pts.industry
 
 
-def pointwise_envelope(sims: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
-    """Quantiles ``alpha/2`` and ``1 - alpha/2`` of the simulations at each distance."""
-    low, high = np.quantile(sims, [alpha / 2, 1 - alpha / 2], axis=0)
-    return low, high
-
-
-def global_envelope(sims: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
-    """Duranton and Overman's global band: ``1 - alpha`` of the curves lie entirely inside.
-
-    The same order statistic ``k`` (from below and from above) is taken at every distance,
-    ``k`` as large as possible while ``1 - alpha`` of the simulated curves stay in the band.
-    """
-    s = sims.shape[0]
-    ranks = np.argsort(np.argsort(sims, axis=0, kind="stable"), axis=0)
-    depth = np.minimum(ranks.min(axis=1), s - 1 - ranks.max(axis=1))
-    inside = np.array([(depth >= k).mean() for k in range(s // 2 + 1)])
-    k = int(np.flatnonzero(inside >= 1 - alpha).max())
-    ordered = np.sort(sims, axis=0)
-    return ordered[k], ordered[s - 1 - k]
-
-
-def _pointwise_ranks(curves: FloatArray) -> FloatArray:
-    """Two-sided pointwise ranks min(rank from below, rank from above), ties averaged."""
-    below = pd.DataFrame(curves).rank(axis=0, method="average").to_numpy()
-    return np.minimum(below, curves.shape[0] + 1 - below)
-
-
-def erl_order(curves: FloatArray) -> FloatArray:
-    """Extreme rank length measure: larger is less extreme (Myllymäki et al. 2017).
-
-    Each curve's sorted vector of pointwise ranks is compared lexicographically; the measure
-    is the rank of the curve in that order (1 = most extreme).
-    """
-    ranks = np.sort(_pointwise_ranks(curves), axis=1)
-    keys = [ranks[:, j] for j in range(ranks.shape[1] - 1, -1, -1)]
-    order = np.lexsort(keys)
-    sorted_rows = ranks[order]
-    same = np.r_[False, np.all(sorted_rows[1:] == sorted_rows[:-1], axis=1)]
-    group = np.cumsum(~same) - 1
-    last = np.zeros(group[-1] + 1)
-    np.maximum.at(last, group, np.arange(1, len(curves) + 1, dtype=np.float64))
-    measure = np.empty(len(curves))
-    measure[order] = last[group]  # ties share the largest rank (a conservative p-value)
-    return measure
-
-
-def rank_envelope(
-    observed: FloatArray, sims: FloatArray, alpha: float
-) -> tuple[FloatArray, FloatArray, float]:
-    """Global extreme rank length envelope of the simulations and the p-value of ``observed``."""
-    measure = erl_order(np.vstack([observed, sims]))
-    pvalue = float((measure <= measure[0]).sum() / len(measure))
-    sim_measure = erl_order(sims)
-    s = len(sims)
-    keep = sim_measure > np.floor(alpha * s)
-    kept = sims[keep] if keep.any() else sims
-    return kept.min(axis=0), kept.max(axis=0), pvalue
-
-
 def build_envelope(
     function: str, r: FloatArray, observed: FloatArray, sims: FloatArray, *,
     envelope: str, alpha: float, null: str, industry: str,
@@ -183,12 +159,12 @@ def build_envelope(
     pvalue = np.nan
     if valid.any():
         obs, sim = observed[valid], sims[:, valid]
-        low, high, pvalue = rank_envelope(obs, sim, alpha)
-        if envelope == "pointwise":
-            low, high = pointwise_envelope(sim, alpha)
-        elif envelope == "global":
-            low, high = global_envelope(sim, alpha)
-        lower[valid], upper[valid] = low, high
+        band, pvalue = make_band(envelope, obs, sim, alpha)
+        lower[valid], upper[valid] = band.lower, band.upper
+        description = band.description
+        n_inside = curves_inside(sim, band.lower, band.upper)
+    else:
+        description, n_inside = f"{envelope}: no distance where every curve is finite", 0
     with np.errstate(invalid="ignore"):
         above = np.where(valid, np.maximum(observed - upper, 0.0), 0.0)
         below = np.where(valid, np.maximum(lower - observed, 0.0), 0.0)
@@ -196,7 +172,7 @@ def build_envelope(
     psi = float(np.trapezoid(below, r)) if gamma == 0 else 0.0
     return EnvelopeResult(
         function, r, observed, lower, upper, sims, pvalue, envelope, null, alpha,
-        r[above > 0], r[below > 0], gamma, psi, industry,
+        r[above > 0], r[below > 0], gamma, psi, industry, description, n_inside,
     )  # fmt: skip
 
 
@@ -257,9 +233,12 @@ def kd_test(
         ``"location"``: the industry's firms, with their weights, move to as many sites drawn
         without replacement among all sites (all establishments); ``"labelling"``: the drawn
         sites keep their own weights.
-    envelope : {"global", "pointwise", "rank"}
-        Duranton and Overman's global band, pointwise quantiles, or the global extreme rank
-        length envelope (Myllymäki et al. 2017).
+    envelope : {"global", "rank", "dbmss", "pointwise"}
+        The band: Duranton and Overman's global band (at 99 or 199 simulations the min–max
+        of all simulated curves, whose real level the result states), the global extreme
+        rank length envelope (recommended: a proper global test with an exact p-value,
+        Myllymäki et al. 2017), dbmss's ``GlobalEnvelope`` (same simulations in, same band
+        out) or pointwise quantiles. See :mod:`clusteratlas.measures.pointpattern.bands`.
     alpha : float, default 0.05
         Level of the envelope.
     rng : None, int or numpy.random.Generator
@@ -281,7 +260,8 @@ def kd_test(
     of localisation is :math:`\Gamma = \int \max(K_d(r) - \overline{K}_d(r), 0)\,dr` and of
     dispersion :math:`\Psi = \int \max(\underline{K}_d(r) - K_d(r), 0)\,dr` when
     :math:`\Gamma = 0`. The p-value is that of the extreme rank length test, observed curve
-    included among the :math:`s + 1` curves.
+    included among the :math:`s + 1` curves, whatever the band; ``band`` and ``n_inside``
+    of the result say which band was drawn and how many simulated curves lie inside it.
 
     References
     ----------

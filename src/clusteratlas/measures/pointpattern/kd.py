@@ -146,7 +146,8 @@ def kd(
     bandwidth is :math:`h = 0.9 \min(s, \mathrm{IQR}/1.34) M^{-1/5}` on the :math:`M`
     distances not above :math:`2 r_{max}`. Distances are histogrammed in bins of
     :math:`r_{max} / 32768` (exact sums give :math:`s`; the IQR comes from the cumulative
-    histogram), then smoothed from bins no wider than :math:`h/50`: time O(pairs within
+    histogram), then smoothed from bins no wider than :math:`h/50` placed at the mean
+    distance of their pairs (weighted by :math:`w_i w_j` for the weighted Kd): time O(pairs within
     :math:`2 r_{max}`), memory O(bins).
 
     References
@@ -242,18 +243,22 @@ def silverman_bandwidth(hist: PairHistogram) -> float:
     return 0.9 * low * n**-0.2
 
 
-def _coarsen(mass: FloatArray, counts: FloatArray, width: float, factor: int) -> tuple[Any, Any]:
-    """Merge ``factor`` fine bins; centres at the mean distance of the merged pairs."""
+def _coarsen(mass: FloatArray, width: float, factor: int) -> tuple[Any, Any]:
+    """Merge ``factor`` fine bins; each centre is the ``mass``-weighted mean distance.
+
+    ``mass`` is what is smoothed: pair counts for Kd, sums of the weight products
+    :math:`w_i w_j` for weighted Kd, so a coarse bin sits where its weight lies (a bin whose
+    pairs are mostly light ones does not pull the weighted curve toward them).
+    """
     pad = (-len(mass)) % factor
     centres = (np.arange(len(mass)) + 0.5) * width
     m = np.pad(mass, (0, pad)).reshape(-1, factor)
-    c = np.pad(counts, (0, pad)).reshape(-1, factor)
     mid = np.pad(centres, (0, pad)).reshape(-1, factor)
-    coarse_counts = c.sum(axis=1)
+    coarse_mass = m.sum(axis=1)
     plain = mid.mean(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        centre = np.where(coarse_counts > 0, (c * mid).sum(axis=1) / coarse_counts, plain)
-    return centre, m.sum(axis=1)
+        centre = np.where(coarse_mass > 0, (m * mid).sum(axis=1) / coarse_mass, plain)
+    return centre, coarse_mass
 
 
 def kd_values(
@@ -288,7 +293,7 @@ def kd_values(
     factor = max(1, int(h / BINS_PER_BANDWIDTH / hist.width))
 
     def smooth(mass: FloatArray, total: float) -> FloatArray:
-        centres, coarse = _coarsen(mass, hist.counts, hist.width, factor)
+        centres, coarse = _coarsen(mass, hist.width, factor)
         return gaussian_smooth(
             centres, coarse / total, r, h, reflect=4.0 * h, backend=backend, parallel=parallel
         )
