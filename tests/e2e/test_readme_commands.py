@@ -88,6 +88,12 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         x, y = rng.uniform(0, 10000, size=2)
         rows.append(f"{x:.1f},{y:.1f},B,{int(rng.integers(1, 50))}")
     (folder / "firms.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # The same firms in Lambert-93 (around Paris), for the footprints line's --crs EPSG:2154.
+    shifted = ["x,y,industry,weight"]
+    for row in rows[1:]:
+        x, y, industry, weight = row.split(",")
+        shifted.append(f"{float(x) + 650_000:.1f},{float(y) + 6_860_000:.1f},{industry},{weight}")
+    (folder / "firms_l93.csv").write_text("\n".join(shifted) + "\n", encoding="utf-8")
     (folder / "home").mkdir()
     return folder
 
