@@ -2,9 +2,10 @@
 
 Loads a source the way ``clusteratlas map`` does (:mod:`.sources`), runs
 :func:`~clusteratlas.measures.shift_share` (or its dynamic version) on the years the source
-holds and sums the decomposed categories per region. Generic over sources: any source
-whose observations hold the two years works (EU SBS 2008-2015 today; CBP as soon as the
-catalog holds a second CBP year).
+holds and sums the decomposed categories per region. Generic over sources: EU SBS holds
+2008–2015 in one file; County Business Patterns is read from its file of each year
+(2012–2022; the NAICS vintage changes in 2017 and 2022, so codes that changed show as
+``missing``/``entry`` rather than being decomposed).
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ import pandas as pd
 
 from clusteratlas._validation import check_in
 from clusteratlas.errors import ParameterError, UnknownCodeError
-from clusteratlas.mapping.sources import get_source, load_definitions, load_observations
+from clusteratlas.mapping.sources import (
+    Source,
+    get_source,
+    load_definitions,
+    load_observations,
+)
 from clusteratlas.measures.shiftshare import (
     COMPONENTS,
     Method,
@@ -61,6 +67,30 @@ def _labels(source_name: str) -> dict[str, str]:
     pairs = definitions[["industry", "category_label"]].drop_duplicates("industry")
     return dict(
         zip(pairs["industry"].astype(str), pairs["category_label"].astype(str), strict=True)
+    )
+
+
+def _observations(
+    source: Source, *, start: int, end: int, dynamic: bool, store: Store | None
+) -> pd.DataFrame:
+    """Return the source's observations for the years a decomposition needs.
+
+    A source published as one file per year (County Business Patterns) is read year by
+    year: the two end years, or every year between them for a dynamic decomposition.
+    """
+    if not source.datasets_by_year:
+        return load_observations(source, store=store)
+    wanted = range(min(start, end), max(start, end) + 1) if dynamic else sorted({start, end})
+    held = sorted(source.datasets_by_year)
+    missing = [year for year in wanted if year not in source.datasets_by_year]
+    if missing:
+        raise ParameterError(
+            f"{source.name} has no data for {', '.join(map(str, missing))}; "
+            f"it holds {held[0]}–{held[-1]}."
+        )
+    return pd.concat(
+        [load_observations(source, store=store, year=year) for year in wanted],
+        ignore_index=True,
     )
 
 
@@ -113,7 +143,7 @@ def source_shift_share(
     chosen = get_source(source)
     if reference == "country" and chosen.name != "eu-sbs":
         raise ParameterError("The '--reference country' option needs NUTS regions (eu-sbs).")
-    observations = load_observations(chosen, store=store)
+    observations = _observations(chosen, start=start, end=end, dynamic=dynamic, store=store)
     years = tuple(sorted(int(y) for y in pd.unique(observations["year"])))
     for year in (start, end):
         if year not in years:
@@ -156,7 +186,9 @@ def source_shift_share(
         table=table,
         totals=totals,
         effects=effects,
-        attribution=chosen.attribution(),
+        attribution=chosen.attribution(year=end)
+        if chosen.datasets_by_year
+        else chosen.attribution(),
         years=years,
     )
 
