@@ -146,3 +146,43 @@ def test_reference_groups_compare_each_region_with_its_own_group() -> None:
     )
     assert cell(out, "C", "X")["lq"] == pytest.approx(1.0)
     assert cell(out, "A", "X")["lq"] == pytest.approx((10 / 40) / (30 / 80))
+
+
+def test_shift_share_effects_on_paper() -> None:
+    # 2009 -> 2014: all 105 -> 120 (g = 1/7); X 55 -> 60 (1/11); Y 50 -> 60 (1/5).
+    out = build_map(
+        observations(), definitions({"X": ["I1"], "Y": ["I2"]}), year=2014,
+        shift_share_effects=True,
+    )  # fmt: skip
+    effects = ["ss_national", "ss_mix", "ss_competitive"]
+    expected = {
+        ("A", "X"): (5 / 7, 5 * (1 / 11 - 1 / 7), 5 * (1 - 1 / 11)),  # change 5
+        ("B", "Y"): (10 / 7, 10 * (1 / 5 - 1 / 7), 10 * (1 - 1 / 5)),  # change 10
+        ("C", "X"): (30 / 7, 30 * (1 / 11 - 1 / 7), 30 * (0 - 1 / 11)),  # change 0
+    }
+    for (region, category), values in expected.items():
+        row = cell(out, region, category)
+        assert tuple(row[effects]) == pytest.approx(values, rel=1e-12)
+        assert row["ss_status"] == "ok"
+    assert list(out.columns[: len(MAP_COLUMNS)]) == list(MAP_COLUMNS)
+
+
+def test_shift_share_leaves_breaks_out_of_the_reference() -> None:
+    frame = observations()
+    frame["employment_flag"] = ""
+    flagged = (frame["region"] == "B") & (frame["industry"] == "I2") & (frame["year"] == 2009)
+    frame.loc[flagged, "employment_flag"] = "d"
+    out = build_map(
+        frame, definitions({"X": ["I1"], "Y": ["I2"]}), year=2014, shift_share_effects=True
+    )
+    assert cell(out, "B", "Y")["ss_status"] == "break"
+    assert np.isnan(cell(out, "B", "Y")["ss_national"])
+    # Without B x Y the reference grows 95 -> 100 (g = 1/19).
+    assert cell(out, "A", "X")["ss_national"] == pytest.approx(5 / 19, rel=1e-12)
+
+
+def test_shift_share_needs_a_growth_period() -> None:
+    only_2014 = observations()
+    only_2014 = only_2014[only_2014["year"] == 2014]
+    with pytest.raises(ParameterError, match="growth period"):
+        build_map(only_2014, definitions({"X": ["I1"]}), year=2014, shift_share_effects=True)

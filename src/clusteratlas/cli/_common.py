@@ -214,6 +214,7 @@ def build_for_cli(
     *,
     countries: list[str] | None = None,
     reference: str = "selection",
+    shift_share_effects: bool = False,
 ) -> Any:
     """Build a map with the command-line defaults (year and rule-set per source)."""
     from clusteratlas.mapping.service import make_map
@@ -229,6 +230,7 @@ def build_for_cli(
             growth_start=growth_start,
             countries=countries,
             reference=reference,
+            shift_share_effects=shift_share_effects,
         )
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", highlight=False)

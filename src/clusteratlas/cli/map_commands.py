@@ -40,6 +40,14 @@ def map_command(
     growth_start: Annotated[
         int | None, typer.Option("--growth-start", help="First year of the growth period.")
     ] = None,
+    shift_share_effects: Annotated[
+        bool,
+        typer.Option(
+            "--shift-share",
+            help="Add shift-share effects over the growth period (ss_national, ss_mix, "
+            "ss_competitive, ss_status).",
+        ),
+    ] = False,
     countries: Annotated[
         str | None,
         typer.Option(help="Keep only these countries' regions, comma-separated (e.g. DE,FR,IT)."),
@@ -127,6 +135,7 @@ def map_command(
         growth_start,
         countries=chosen,
         reference=reference,
+        shift_share_effects=shift_share_effects,
     )
     boundaries = None
     if kind == "geojson":

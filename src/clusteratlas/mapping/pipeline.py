@@ -21,6 +21,7 @@ from clusteratlas.mapping.rules_apply import apply_ruleset
 from clusteratlas.mapping.rulesets import RuleSet
 from clusteratlas.measures import cagr, growth_breaks, location_quotient, lq_change, shares
 from clusteratlas.measures.breaks import BREAK_FLAGS, MAX_YEARLY_FACTOR
+from clusteratlas.measures.shiftshare import shift_share
 
 MAP_COLUMNS: tuple[str, ...] = (
     "region",
@@ -139,6 +140,7 @@ def build_map(
     overrides: Mapping[str, Any] | None = None,
     break_flags: str = BREAK_FLAGS,
     max_growth_factor: float | None = MAX_YEARLY_FACTOR,
+    shift_share_effects: bool = False,
 ) -> pd.DataFrame:
     """Build a rated cluster map for one year.
 
@@ -182,6 +184,13 @@ def build_map(
     -------
     pandas.DataFrame
         One row per (region, category) with :data:`MAP_COLUMNS` and the rule-set's outputs.
+
+    shift_share_effects : bool, default False
+        Add the classic (Dunn) shift-share effects of each cell's employment change over
+        the growth period: ``ss_national``, ``ss_mix``, ``ss_competitive`` (summing to the
+        change) and ``ss_status`` (see :func:`~clusteratlas.measures.shift_share`). Cells
+        with a growth break are ``break`` and, like missing cells, stay out of the reference
+        totals (every reference region, not ``reference_groups``).
 
     Notes
     -----
@@ -292,6 +301,66 @@ def build_map(
     current["region_name"] = current["region"].map(lambda code: names.get(code, code))
     current = current.merge(_definition_status(usable), left_on="category", right_index=True)
     current = current[list(MAP_COLUMNS)].sort_values(["region", "category"], ignore_index=True)
+    if shift_share_effects:
+        current = _with_shift_share(
+            current,
+            result,
+            start=growth_start,
+            end=year,
+            absent_is_zero=absent_is_zero,
+            reference_regions=reference_regions,
+        )
     if ruleset is not None:
         current = apply_ruleset(current, ruleset, overrides=overrides)
     return current
+
+
+SHIFT_SHARE_COLUMNS: tuple[str, ...] = ("ss_national", "ss_mix", "ss_competitive", "ss_status")
+"""Columns :func:`build_map` adds with ``shift_share_effects=True``."""
+
+
+def _with_shift_share(
+    current: pd.DataFrame,
+    measured: pd.DataFrame,
+    *,
+    start: int | None,
+    end: int,
+    absent_is_zero: bool,
+    reference_regions: Iterable[str] | None,
+) -> pd.DataFrame:
+    """Add the shift-share effects of each (region, category) between ``start`` and ``end``."""
+    if start is None:
+        raise ParameterError(
+            "Shift-share effects need a growth period: the data hold no year before "
+            f"{end}, or give one with the 'growth_start' option."
+        )
+    broken = set(
+        zip(
+            current.loc[current["growth_note"] != "", "region"],
+            current.loc[current["growth_note"] != "", "category"],
+            strict=True,
+        )
+    )
+    series = measured[["region", "category", "year", "employment"]].copy()
+    keys = zip(series["region"], series["category"], strict=True)
+    # A growth break marks both years 'd' (definition differs), which shift_share treats
+    # as a break: not decomposed, and left out of the reference totals.
+    series["ss_flag"] = ["d" if key in broken else "" for key in keys]
+    effects = shift_share(
+        series,
+        start=start,
+        end=end,
+        flags="ss_flag",
+        break_flags="d",
+        absent="zero" if absent_is_zero else "missing",
+        reference_regions=reference_regions,
+    )
+    effects = effects.rename(
+        columns={
+            "national": "ss_national",
+            "mix": "ss_mix",
+            "competitive": "ss_competitive",
+            "status": "ss_status",
+        }
+    )[["region", "category", *SHIFT_SHARE_COLUMNS]]
+    return current.merge(effects, on=["region", "category"], how="left")

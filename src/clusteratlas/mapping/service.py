@@ -90,6 +90,7 @@ def make_map(
     growth_start: int | None = None,
     countries: Iterable[str] | None = None,
     reference: str = "selection",
+    shift_share_effects: bool = False,
 ) -> MapResult:
     """Build (and store, when a store is given) the cluster map of a source and year.
 
@@ -147,6 +148,7 @@ def make_map(
             else None
         ),
         overrides=overrides,
+        shift_share_effects=shift_share_effects,
     )
     notes = _notes(frame, definitions, observed=set(observations["industry"]))
     notes += source_notes(spec, year=year, observations=observations)
