@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,24 @@ def test_demo_writes_the_atlases_tables_and_findings(data_dir: Path, tmp_path: P
     assert (tmp_path / "out" / "strasbourg_agglomeration.csv").is_file()
     assert (tmp_path / "out" / "metacluster_microelectronics.csv").is_file()
     findings = "\n".join(done.lines)
-    assert "1,501 specialisations" in findings  # the Panorama 2021 count is reproduced
+    # The calibration line and its grid agree: the chosen minimum employment's row is the
+    # one printed, and no other minimum comes closer to the published 1,501.
+    number = r"([\d,]+(?:\.\d+)?)"
+    chosen = re.search(
+        rf"LQ >= {number} with employment >= {number} gives {number} specialisations "
+        rf"\(target 1,501\) in (\d+) regions",
+        findings,
+    )
+    assert chosen is not None, findings
+    threshold, minimum, count, regions = (float(g.replace(",", "")) for g in chosen.groups())
+    grid = [
+        tuple(float(g.replace(",", "")) for g in m.groups())
+        for m in re.finditer(
+            rf"employment >= +{number}: LQ >= {number}, {number} cells in (\d+) regions", findings
+        )
+    ]
+    assert len(grid) == 5  # the demo's grid: 0, 1,000, 2,000, 3,500, 5,000
+    assert (minimum, threshold, count, regions) in grid
+    assert all(abs(count - 1501) <= abs(row[2] - 1501) for row in grid)
     assert "Silicon Europe member regions among them" in findings
     assert len(steps) >= 5
