@@ -18,7 +18,6 @@ from typing import Any
 import pandas as pd
 import pytest
 from _api_support import database_url
-from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from clusteratlas.api import create_app
@@ -57,7 +56,7 @@ def us_map(data_dir: Path) -> pd.DataFrame:
 def _same(api_value: Any, value: Any) -> bool:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return api_value is None
-    if isinstance(value, bool) or hasattr(value, "dtype") and value.dtype == bool:
+    if isinstance(value, bool) or (hasattr(value, "dtype") and value.dtype == bool):
         return api_value is bool(value)
     if isinstance(value, int | float) or hasattr(value, "dtype"):
         return isinstance(api_value, int | float) and math.isclose(

@@ -38,7 +38,9 @@ def _greedy(scores: pd.DataFrame, stages: list[str], size: int) -> tuple[set[str
     return chosen, float(scores.loc[scores["region"].isin(chosen), "score"].sum())
 
 
-def _plain_scores(strength: pd.DataFrame, *, size_power: float = 0.5) -> dict[str, dict[str, float]]:
+def _plain_scores(
+    strength: pd.DataFrame, *, size_power: float = 0.5
+) -> dict[str, dict[str, float]]:
     """Region → stage → score, re-implemented from the formula (not the package's code).
 
     Eligible: LQ >= 1 and employment > 0. score = ln LQ / max ln LQ of the stage

@@ -4,7 +4,6 @@ figure's ``savefig`` is wrapped, so the code under test runs unchanged)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np

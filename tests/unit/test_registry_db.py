@@ -36,7 +36,9 @@ def test_migration_creates_every_table(registry_url: str) -> None:
 def _schema(url: str) -> tuple[str | None, dict[str, list[str]], int]:
     engine = make_engine(url)
     inspector = inspect(engine)
-    columns = {t: sorted(c["name"] for c in inspector.get_columns(t)) for t in inspector.get_table_names()}
+    columns = {
+        t: sorted(c["name"] for c in inspector.get_columns(t)) for t in inspector.get_table_names()
+    }
     with engine.connect() as connection:
         head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         rows = connection.execute(text("SELECT COUNT(*) FROM alembic_version")).scalar()
@@ -76,7 +78,9 @@ def test_full_text_index_exists(session: Session) -> None:
     else:
         assert dialect == "postgresql", dialect
         index = session.execute(
-            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_organisation_search_vector'")
+            text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_organisation_search_vector'"
+            )
         ).scalar()
         assert index is not None and "search_vector" in index
 
