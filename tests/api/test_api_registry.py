@@ -50,6 +50,11 @@ def test_search_geojson(client: TestClient, users: Users) -> None:
     assert response.headers["content-type"].startswith("application/geo+json")
     body = response.json()
     assert body["type"] == "FeatureCollection" and body["total"] == len(body["features"])
+    assert body["features"], "no organisation to check"
+    by_name = {f["properties"]["name"]: f for f in body["features"]}
+    # Managed Cluster is in DED2 (Dresden): a point inside the Dresden region's box.
+    lon, lat = by_name["Managed Cluster"]["geometry"]["coordinates"]
+    assert 12.5 < lon < 15.1 and 50.6 < lat < 51.7
     for feature in body["features"]:
         geometry = feature["geometry"]
         assert geometry is None or geometry["type"] == "Point"
@@ -89,6 +94,7 @@ def test_recommendations_are_explained(client: TestClient, users: Users) -> None
     alpha = next(i for i in items if i["name"].startswith("Alpha"))
     response = client.get(f"{API}/organisations/{alpha['id']}/recommendations")
     assert response.status_code == 200
+    assert response.json(), "no recommendation to check"
     for rec in response.json():
         assert rec["score"] > 0 and rec["explanation"]
         assert {c["name"] for c in rec["components"]} == {

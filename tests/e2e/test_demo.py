@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -37,5 +38,17 @@ def test_demo_writes_the_atlases_tables_and_findings(data_dir: Path, tmp_path: P
     assert "as shipped (panorama2021@1.0, UNCONFIRMED): LQ >= 1.55 with employment >= 3,500" in (
         findings
     )
+    # The re-calibration grid printed beside it: one row per minimum employment, and the
+    # 3,500 row's cut-off is the shipped 1.55 (to its printed precision).
+    number = r"([\d,]+(?:\.\d+)?)"
+    grid = [
+        tuple(float(g.replace(",", "")) for g in m.groups())
+        for m in re.finditer(
+            rf"employment >= +{number}: LQ >= {number}, {number} cells in (\d+) regions", findings
+        )
+    ]
+    assert [row[0] for row in grid] == [0, 1000, 2000, 3500, 5000]
+    at_3500 = next(row for row in grid if row[0] == 3500)
+    assert abs(at_3500[1] - 1.55) < 0.005 and at_3500[2] == 1501
     assert "Silicon Europe member regions among them" in findings
     assert len(steps) >= 5

@@ -9,6 +9,7 @@ Silicon Europe members is printed as a finding, not asserted as a target.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +38,60 @@ def _greedy(scores: pd.DataFrame, stages: list[str], size: int) -> tuple[set[str
     return chosen, float(scores.loc[scores["region"].isin(chosen), "score"].sum())
 
 
+def _plain_scores(
+    strength: pd.DataFrame, *, size_power: float = 0.5
+) -> dict[str, dict[str, float]]:
+    """Region → stage → score, re-implemented from the formula (not the package's code).
+
+    Eligible: LQ >= 1 and employment > 0. score = ln LQ / max ln LQ of the stage
+    + (E / max E of the stage) ** 0.5 + 0.5 * stars / 3.
+    """
+    eligible = [
+        row
+        for row in strength.to_dict("records")
+        if row["lq"] == row["lq"] and row["lq"] >= 1.0 and row["employment"] > 0
+    ]
+    top_log: dict[str, float] = {}
+    top_emp: dict[str, float] = {}
+    for row in eligible:
+        stage = row["stage"]
+        top_log[stage] = max(top_log.get(stage, 0.0), math.log(row["lq"]))
+        top_emp[stage] = max(top_emp.get(stage, 0.0), row["employment"])
+    scores: dict[str, dict[str, float]] = {}
+    for row in eligible:
+        stage = row["stage"]
+        lq_part = math.log(row["lq"]) / top_log[stage] if top_log[stage] > 0 else 0.0
+        size_part = (row["employment"] / top_emp[stage]) ** size_power
+        stars = 0.0 if row["stars"] != row["stars"] else float(row["stars"])
+        scores.setdefault(row["region"], {})[stage] = lq_part + size_part + 0.5 * stars / 3
+    return scores
+
+
+def _best_cover(
+    scores: dict[str, dict[str, float]], stages: list[str], size: int
+) -> tuple[float, frozenset[str]]:
+    """Exact optimum by dynamic programming over (regions used, stages covered).
+
+    Scores are >= 0, so a chosen region serves every stage it is eligible for; the value of
+    a set is the sum of its regions' totals. best[k][mask] is the largest value of k regions
+    covering the stages in ``mask``; the answer is the best full mask with k <= size.
+    """
+    bit = {stage: 1 << i for i, stage in enumerate(stages)}
+    full = (1 << len(stages)) - 1
+    best: list[dict[int, tuple[float, frozenset[str]]]] = [{0: (0.0, frozenset())}]
+    best += [{} for _ in range(size)]
+    for region in sorted(scores):
+        total = sum(scores[region].values())
+        covers = sum(bit[s] for s in scores[region] if s in bit)
+        for k in range(size - 1, -1, -1):  # each region at most once
+            for mask, (value, chosen) in list(best[k].items()):
+                new_mask, new_value = mask | covers, value + total
+                if new_value > best[k + 1].get(new_mask, (-1.0, frozenset()))[0]:
+                    best[k + 1][new_mask] = (new_value, chosen | {region})
+    answers = [best[k][full] for k in range(size + 1) if full in best[k]]
+    return max(answers, key=lambda answer: answer[0])
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return Store(tmp_path_factory.mktemp("db") / "atlas.duckdb")
@@ -61,6 +116,14 @@ def test_microelectronics_metacluster_eu(
     greedy_regions, greedy_objective = _greedy(result.scores, list(chain.stage_names), SIZE)
     assert len(greedy_regions) <= SIZE
     assert result.objective >= greedy_objective - 1e-6
+    # The selected set, solved here independently: plain scores and a dynamic programme.
+    stages = list(chain.stage_names)
+    optimum, expected = _best_cover(_plain_scores(strength), stages, SIZE)
+    assert set(result.selected) == expected
+    assert result.objective == pytest.approx(optimum, rel=1e-9)
+    # The check discriminates: a linear size term would pick another set on these data.
+    _, linear = _best_cover(_plain_scores(strength, size_power=1.0), stages, SIZE)
+    assert linear != expected
     # SBS has divisions only: wafer fabrication and assembly both fall on C26.
     stages = strength.drop_duplicates("stage").set_index("stage")
     assert stages.loc["wafer_fab", "categories"] == stages.loc["assembly", "categories"] == "C26"

@@ -407,4 +407,16 @@ def test_map_us_local_clusters_real(tmp_path: Path, data_dir: Path, db: Path) ->
         "--db", db, data=data_dir,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert {r["category"] for r in read_csv_rows(out)}
+    # The local clusters of the benchmark definitions file, read here with the csv module.
+    # The file also tags Federal, State and Local Government Services (kept apart by the US
+    # Cluster Mapping Project) and one unassigned code (Private Households) as Local.
+    with (data_dir / "clusters" / "us_benchmark_clusters_naics.csv").open(newline="") as handle:
+        local = {
+            r["Cluster"]
+            for r in csv.DictReader(handle)
+            if r["TradedLocal"] == "Local"
+            and r["Cluster"].strip()
+            and not r["Cluster"].endswith("Government Services")
+        }
+    assert len(local) == 16  # Delgado, Porter & Stern (2016): 16 local clusters
+    assert {r["category"] for r in read_csv_rows(out)} == local

@@ -141,3 +141,78 @@ def test_compare_with() -> None:
     countries = compare_with(["DED2", "DE11"], ["DED4", "FR71"], key=lambda code: code[:2])
     assert countries.common == ("DE",) and math.isclose(countries.jaccard, 0.5)
     assert compare_with([], []).jaccard == 0.0
+
+
+def _one_region_per_row(rows: list[tuple[str, str, float, float, float]]) -> pd.DataFrame:
+    """(region, stage, lq, employment, stars) rows as a stage-strength frame."""
+    return pd.DataFrame(
+        [
+            {
+                "region": r,
+                "region_name": r,
+                "stage": s,
+                "stage_order": int(s[1]),
+                "lq": lq,
+                "employment": emp,
+                "stars": stars,
+                "categories": "",
+                "resolution": "exact",
+            }
+            for r, s, lq, emp, stars in rows
+        ]
+    )
+
+
+def test_size_term_is_a_square_root_and_decides_the_pick() -> None:
+    # Every LQ is exactly 1 (the LQ term is 0) and no stars: scores are size terms only.
+    #   s1: A 100 -> 1, B 25 -> sqrt(.25) = .5, C 9 -> sqrt(.09) = .3
+    #   s2: A 100 -> 1, C 9 -> .3
+    # size 2: A (2.0) plus the better of B (.5) and C (.3 + .3 = .6): {A, C}, 2.6.
+    # A linear size term would give B .25 against C .18: {A, B}.
+    rows = [
+        ("A", "s1", 1.0, 100.0, 0.0),
+        ("B", "s1", 1.0, 25.0, 0.0),
+        ("C", "s1", 1.0, 9.0, 0.0),
+        ("A", "s2", 1.0, 100.0, 0.0),
+        ("C", "s2", 1.0, 9.0, 0.0),
+    ]
+    strength = _one_region_per_row(rows)
+    scores = stage_scores(strength).set_index(["region", "stage"])["score"]
+    assert scores[("B", "s1")] == pytest.approx(0.5)
+    assert scores[("C", "s2")] == pytest.approx(0.3)
+    result = build_metacluster(_chain(2), strength, size=2)
+    assert set(result.selected) == {"A", "C"}
+    assert result.objective == pytest.approx(2.6)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected", "objective"),
+    [
+        # B: sqrt(.64) = .8, no stars; C: sqrt(.36) + .5 * 1/3 = .7667 -> B wins.
+        # With stars / 2 C would score .85 and win.
+        ([("B", 1.0, 64.0, 0.0), ("C", 1.0, 36.0, 1.0)], "B", 1.0 + 0.8),
+        # D: sqrt(.49) = .7, no stars; E: sqrt(.16) + .5 * 2/3 = .7333 -> E wins.
+        # With stars / 4 E would score .65 and lose.
+        ([("D", 1.0, 49.0, 0.0), ("E", 1.0, 16.0, 2.0)], "E", 1.0 + 0.4 + 1 / 3),
+    ],
+    ids=["smaller-divisor-would-swap", "larger-divisor-would-swap"],
+)
+def test_rating_term_divides_stars_by_three(
+    rows: list[tuple[str, float, float, float]], expected: str, objective: float
+) -> None:
+    # A holds the largest employment (score 1) and is always taken; one more slot is left.
+    strength = _one_region_per_row(
+        [("A", "s1", 1.0, 100.0, 0.0)] + [(r, "s1", lq, emp, st) for r, lq, emp, st in rows]
+    )
+    result = build_metacluster(_chain(1), strength, size=2)
+    assert set(result.selected) == {"A", expected}
+    assert result.objective == pytest.approx(objective)
+
+
+def test_lq_size_and_rating_terms_add_up_by_hand() -> None:
+    # s1: A LQ 4, emp 100, 3 stars; B LQ 2, emp 25, 1 star.
+    # A: ln4/ln4 + sqrt(1) + .5 * 3/3 = 2.5; B: ln2/ln4 + sqrt(.25) + .5 * 1/3 = 1 + 1/6.
+    strength = _one_region_per_row([("A", "s1", 4.0, 100.0, 3.0), ("B", "s1", 2.0, 25.0, 1.0)])
+    scores = stage_scores(strength).set_index("region")["score"]
+    assert scores["A"] == pytest.approx(2.5)
+    assert scores["B"] == pytest.approx(0.5 + 0.5 + 1 / 6)

@@ -6,7 +6,13 @@ from _registry_support import factory, registry_url, session  # noqa: F401
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from clusteratlas.registry import database_url, make_engine, migrate
+from clusteratlas.registry import (
+    create_organisation,
+    database_url,
+    make_engine,
+    migrate,
+    search_organisations,
+)
 from clusteratlas.registry.models import Base
 
 
@@ -27,8 +33,31 @@ def test_migration_creates_every_table(registry_url: str) -> None:
     assert "alembic_version" in names
 
 
-def test_migrate_twice_is_a_no_op(registry_url: str) -> None:
-    migrate(registry_url)
+def _schema(url: str) -> tuple[str | None, dict[str, list[str]], int]:
+    engine = make_engine(url)
+    inspector = inspect(engine)
+    columns = {
+        t: sorted(c["name"] for c in inspector.get_columns(t)) for t in inspector.get_table_names()
+    }
+    with engine.connect() as connection:
+        head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        rows = connection.execute(text("SELECT COUNT(*) FROM alembic_version")).scalar()
+    engine.dispose()
+    return head, columns, int(rows or 0)
+
+
+def test_migrate_twice_is_a_no_op(factory) -> None:  # type: ignore[no-untyped-def]
+    with factory() as session:
+        create_organisation(session, actor=None, data={"name": "Kept Cluster", "country": "DE"})
+        session.commit()
+    url = str(factory.kw["bind"].url.render_as_string(hide_password=False))
+    before = _schema(url)
+    assert before[0] is not None and before[2] == 1
+    migrate(url)
+    assert _schema(url) == before  # same revision, same tables and columns
+    with factory() as session:  # and the data is untouched
+        assert search_organisations(session).total == 1
+        assert search_organisations(session).items[0].name == "Kept Cluster"
 
 
 def test_sqlite_pragmas(tmp_path) -> None:
@@ -46,6 +75,14 @@ def test_full_text_index_exists(session: Session) -> None:
             text("SELECT name FROM sqlite_master WHERE name = 'organisation_fts'")
         ).scalar()
         assert found == "organisation_fts"
+    else:
+        assert dialect == "postgresql", dialect
+        index = session.execute(
+            text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_organisation_search_vector'"
+            )
+        ).scalar()
+        assert index is not None and "search_vector" in index
 
 
 @pytest.mark.postgres

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from _registry_support import factory, mirror, registry_url, session  # noqa: F401
+from sqlalchemy import inspect
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from clusteratlas.errors import ParameterError
@@ -109,5 +111,19 @@ def test_pagination_and_total(seeded: Session) -> None:
 
 
 def test_special_characters_are_safe(seeded: Session) -> None:
-    for query in ['"', "AND OR NOT", "a*b(c)", "Île-de-France:", "'; DROP TABLE organisation; --"]:
-        search_organisations(seeded, text=query)
+    names = set(_names(search_organisations(seeded, limit=100)))
+    assert len(names) == 10
+    queries = ['"', "AND OR NOT", "a*b(c)", "Île-de-France:", "'; DROP TABLE organisation; --"]
+    queries += ['"quantum', "quantum:", "(quantum)"]
+    pages = {query: search_organisations(seeded, text=query) for query in queries}
+    for query, page in pages.items():
+        # Sane pages: only seeded organisations, a total that counts them, no error.
+        assert set(_names(page)) <= names, query
+        assert page.total == len(page.items), query  # fewer than the page limit of 20
+    # Query syntax around a real word is taken as text: the word is still found.
+    for query in ('"quantum', "quantum:", "(quantum)"):
+        assert _names(pages[query]) == ["Photonics Bavaria"], query
+    # The injection attempt was a search, not SQL: the table and every row are still there.
+    assert "organisation" in inspect(seeded.connection()).get_table_names()
+    assert search_organisations(seeded, limit=100).total == 10
+    assert seeded.execute(sql_text("SELECT COUNT(*) FROM organisation")).scalar() == 10

@@ -387,3 +387,25 @@ def _ruleset(**fields: object) -> RuleSet:
         **fields,
     }
     return validate_ruleset(data, "<test>")
+
+
+def test_uscmp_lq_floor_is_inclusive_at_exactly_one() -> None:
+    # One category, five regions; every LQ is low, so p75 falls below 1 and the floor binds.
+    #   lq  = .2 .4 .6 .99 1.0 -> p75 = .99 (h = 3), p90 = .99 + .6 * .01 = .996 (h = 3.6)
+    #   emp = 10 20 30 40 50 -> p25 = 20;  est = 1 2 3 4 5 -> p25 = 2
+    # R5 (LQ exactly 1, emp 50 > 20, est 5 > 2) is strong and strong10 (LQ >= 1 holds);
+    # R4 (LQ .99 >= p75, size fine) fails only the floor.
+    assert np.quantile([0.2, 0.4, 0.6, 0.99, 1.0], [0.75, 0.9]) == pytest.approx([0.99, 0.996])
+    frame = pd.DataFrame(
+        {
+            "region": ["R1", "R2", "R3", "R4", "R5"],
+            "category": "c",
+            "year": 2019,
+            "employment": [10.0, 20.0, 30.0, 40.0, 50.0],
+            "establishments": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "lq": [0.2, 0.4, 0.6, 0.99, 1.0],
+        }
+    )
+    out = apply_ruleset(frame, "uscmp")
+    assert out["strong"].tolist() == [False, False, False, False, True]
+    assert out["strong10"].tolist() == [False, False, False, False, True]
