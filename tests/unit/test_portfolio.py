@@ -42,9 +42,11 @@ def test_portfolio_sorted_by_lq_with_ranks_and_related_clusters() -> None:
     assert x["weakly_related"] == "Y"
 
 
-def test_unknown_region_suggests_code_for_a_name() -> None:
+def test_a_region_is_found_by_its_name_and_a_near_miss_is_suggested() -> None:
+    # An exact name in any case is the region; a misspelt one gets its code suggested.
+    assert set(portfolio(MAP, "beta")["region"]) == {"B"}
     with pytest.raises(UnknownCodeError, match=r"Did you mean 'B' \(Beta\)"):
-        portfolio(MAP, "beta")
+        portfolio(MAP, "Betta")
     with pytest.raises(UnknownCodeError, match="Unknown region 'Q'"):
         portfolio(MAP, "Q")
 
@@ -60,8 +62,9 @@ def test_rank_regions_puts_missing_last_and_accepts_a_label() -> None:
     ranked = rank_regions(MAP, "Y")
     assert list(ranked["region"]) == ["A", "B"]
     assert pd.isna(ranked["rank"].iloc[1])
-    with pytest.raises(UnknownCodeError, match="Did you mean 'Z'"):
-        rank_regions(MAP, "zed")
+    assert list(rank_regions(MAP, "zed")["region"]) == ["B", "A"]  # Z by its label
+    with pytest.raises(UnknownCodeError, match=r"Did you mean 'Z' \(Zed\)"):
+        rank_regions(MAP, "Zee")
 
 
 def test_compare_regions_side_by_side() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -39,7 +40,7 @@ def resolve_region(frame: pd.DataFrame, region: str, *, name: str = "region") ->
 
     hint = nuts_vintage_hint(text, {c: str(names.get(c, c)) for c in regions})
     if not hint:
-        hint = suggest(text.upper(), regions)
+        hint = suggest(text.upper(), regions) or _suggest_by_label(text, names)
     examples = ", ".join(sorted(regions)[:5])
     raise UnknownCodeError(
         f"Unknown region {text!r} for {name!r}: not a region of this map.{hint}"
@@ -70,7 +71,7 @@ def resolve_category(frame: pd.DataFrame, category: str, *, name: str = "categor
     hint = (
         f" Did you mean {partial[0]!r} ({labels[partial[0]]})?"
         if partial
-        else suggest(text.upper(), categories)
+        else suggest(text.upper(), categories) or _suggest_by_label(text, labels)
     )
     examples = ", ".join(sorted(categories)[:5])
     raise UnknownCodeError(
@@ -257,3 +258,13 @@ def compare_regions(
         flags = flags.reindex(columns=list(regions)).add_suffix(f"_{rating}")
         wide = wide.join(flags)
     return wide.reset_index().rename_axis(columns=None)
+
+
+def _suggest_by_label(text: str, labels: Mapping[str, object]) -> str:
+    """Return ``" Did you mean 'B' (Beta)?"`` for a near-miss of a name or label."""
+    by_label = {str(label).lower(): code for code, label in labels.items()}
+    close = difflib.get_close_matches(text.lower(), list(by_label), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    code = by_label[close[0]]
+    return f" Did you mean {code!r} ({labels[code]})?"
