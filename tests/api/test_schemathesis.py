@@ -21,6 +21,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, status_code_conformance
 
 MAX_EXAMPLES = 12
+READ_TIMEOUT = 300  # seconds: the first map of a fresh store is parsed and built in the request
 
 
 @pytest.mark.slow
@@ -36,7 +37,9 @@ def test_no_server_error(app: FastAPI, users: Users) -> None:
         @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case) -> None:
             case.call_and_validate(
-                headers=headers, checks=[not_a_server_error, status_code_conformance]
+                headers=headers,
+                checks=[not_a_server_error, status_code_conformance],
+                timeout=READ_TIMEOUT,
             )
 
         try:
