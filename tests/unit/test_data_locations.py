@@ -1,4 +1,4 @@
-"""The data directory setting, the packaged tables, and the order data sets are found in."""
+"""The data directory setting, what ships in the package, and the order data sets are found in."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from clusteratlas.data.fetch import fetch_all, use_data_directory
 from clusteratlas.data.locations import packaged_root
 from clusteratlas.errors import ConfigError, DataNotFoundError
 from clusteratlas.paths import cache_dir, config_file, data_directory, set_data_directory
-
-PACKAGED = sorted(name for name, dataset in CATALOG.items() if dataset.packaged)
 
 
 def _sha256(path: Path) -> str:
@@ -75,26 +73,12 @@ def test_the_home_moves_the_cache_unless_the_cache_is_set(
     assert cache_dir() == tmp_path / "c"
 
 
-@pytest.mark.parametrize("name", PACKAGED)
-def test_every_packaged_table_ships(name: str) -> None:
-    dataset = get_dataset(name)
-    assert dataset.packaged_path == packaged_root() / dataset.filename
-    assert dataset.packaged_path.stat().st_size > 0
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize("name", PACKAGED)
-def test_packaged_tables_are_the_mirror_files(name: str, data_dir: Path) -> None:
-    dataset = get_dataset(name)
-    assert dataset.packaged_path is not None
-    assert _sha256(dataset.packaged_path) == _sha256(data_dir / dataset.filename)
-
-
-def test_the_attribution_file_names_every_packaged_folder() -> None:
-    text = (packaged_root() / "ATTRIBUTION.md").read_text(encoding="utf-8")
-    for name in PACKAGED:
-        folder = get_dataset(name).filename.split("/")[0]
-        assert f"`{folder}/" in text, folder
+def test_no_mirror_file_ships_in_the_package() -> None:
+    # Data sets are read from the data directory (CLUSTERATLAS_DATA or `data use`), the
+    # cache or their publisher; only derived tables (the NUTS correspondences) ship.
+    assert not [name for name, dataset in CATALOG.items() if dataset.packaged]
+    shipped = sorted(p.name for p in packaged_root().iterdir())
+    assert shipped == ["ATTRIBUTION.md", "nuts"]
 
 
 def test_large_statistics_and_gisco_boundaries_are_not_shipped() -> None:
@@ -112,14 +96,12 @@ def test_fixed_digests_match_the_mirror_copies(name: str, data_dir: Path) -> Non
     assert dataset.sha256 == _sha256(data_dir / dataset.filename)
 
 
-def test_order_data_directory_then_packaged_then_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_order_data_directory_then_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
     dataset = get_dataset("nace_divisions")
     dataset.cache_path.parent.mkdir(parents=True)
     dataset.cache_path.write_text("cached")
-    assert locate("nace_divisions") == (dataset.packaged_path, "packaged")
+    assert locate("nace_divisions") == (dataset.cache_path, "cache")
     mine = tmp_path / dataset.filename
     mine.parent.mkdir(parents=True)
     mine.write_text("division,label_en\n")
@@ -153,9 +135,13 @@ def test_a_download_with_another_digest_is_refused(
 
 
 def test_fetch_all_goes_on_after_a_failure(
-    publisher_server, monkeypatch: pytest.MonkeyPatch
+    publisher_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
+    sections = tmp_path / "mirror" / get_dataset("nace_sections").filename
+    sections.parent.mkdir(parents=True)
+    sections.write_text("section,label_en\n")
+    set_data_directory(tmp_path / "mirror")
     publisher_server.put("example.org/here.csv", "a,b\n1,2\n")
     for name, url in (("gone", "https://example.org/gone.csv"), ("here", None)):
         monkeypatch.setitem(
@@ -180,7 +166,7 @@ def test_fetch_all_goes_on_after_a_failure(
     results = fetch_all(["nace_sections", "gone", "here", "later"], progress=False)
     outcomes = [(r.name, r.outcome, r.where) for r in results]
     assert outcomes == [
-        ("nace_sections", "present", "packaged"),
+        ("nace_sections", "present", "mirror"),
         ("gone", "failed", "missing"),
         ("here", "failed", "missing"),
         ("later", "downloaded", "cache"),

@@ -93,7 +93,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution=DPS_ATTRIBUTION,
         source_url="https://clustermapping.us/content/cluster-mapping-methodology",
         filename="clusters/us_benchmark_clusters_naics.csv",
-        packaged=True,
     ),
     DataSet(
         name="us_related_clusters",
@@ -106,7 +105,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution=DPS_ATTRIBUTION,
         source_url="https://clustermapping.us/content/cluster-mapping-methodology",
         filename="clusters/us_related_clusters_dps2016.csv",
-        packaged=True,
     ),
     *(_nuts(level) for level in range(4)),
     DataSet(
@@ -120,7 +118,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA); U.S. Census Bureau",
         source_url="https://clustermapping.us",
         filename="us/us_counties_eas_msas_2013.topojson",
-        packaged=True,
     ),
     DataSet(
         name="us_cbsa_crosswalk",
@@ -138,7 +135,6 @@ _DATASETS: tuple[DataSet, ...] = (
         ),
         source_url="https://www.nber.org/research/data/census-core-based-statistical-area-cbsa-federal-information-processing-series-fips-county-crosswalk",
         filename="us/cbsa2fipsxw_2017.csv.gz",
-        packaged=True,
     ),
     DataSet(
         name="us_states",
@@ -151,7 +147,6 @@ _DATASETS: tuple[DataSet, ...] = (
         download_url="https://cdn.jsdelivr.net/npm/us-atlas@3.0.1/states-10m.json",
         download_filename="us/states-10m.json",
         sha256="d76b391ccfa8bff601d51e3e3da5d43a89fa46cd5caca72ce731b383be5596d0",
-        packaged=True,
     ),
     DataSet(
         name="us_counties",
@@ -176,7 +171,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
         source_url="https://www.insee.fr/fr/information/2406147",
         filename="classifications/nace_rev2_sections_en_fr.csv",
-        packaged=True,
     ),
     DataSet(
         name="nace_divisions",
@@ -186,7 +180,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
         source_url="https://www.insee.fr/fr/information/2406147",
         filename="classifications/nace_rev2_divisions_en_fr.csv",
-        packaged=True,
     ),
     DataSet(
         name="naf_rev2_hierarchy",
@@ -196,7 +189,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
         source_url="https://www.insee.fr/fr/information/2406147",
         filename="classifications/naf_rev2_hierarchy.csv",
-        packaged=True,
     ),
     DataSet(
         name="naics2017",
@@ -206,7 +198,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: U.S. Census Bureau, NAICS 2017",
         source_url="https://www.census.gov/naics/",
         filename="classifications/naics2017_us.csv",
-        packaged=True,
     ),
     DataSet(
         name="eu_ecosystems",
@@ -219,7 +210,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="EU industrial ecosystems: European Commission, Annual Single Market Report 2021",
         source_url="https://single-market-economy.ec.europa.eu/industry/strategy/industrial-ecosystems_en",
         filename="reference/ecosystems_nace.csv",
-        packaged=True,
     ),
     DataSet(
         name="sirene_basrhin_2010",
@@ -233,7 +223,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, SIRENE",
         source_url="https://www.sirene.fr/",
         filename="fr/sirene_2010_basrhin_iris.csv.gz",
-        packaged=True,
     ),
     *(
         DataSet(
@@ -253,7 +242,6 @@ _DATASETS: tuple[DataSet, ...] = (
             filename=f"io/bea/{level.capitalize()}_{kind.capitalize()}_{year}_"
             + ("PRO_" if kind == "use" else "")
             + "BeforeRedef_17sch.csv",
-            packaged=True,
         )
         for kind in ("use", "make")
         for level, year in (("summary", 2022), ("detail", 2017))
@@ -266,7 +254,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution=BEA_ATTRIBUTION,
         source_url="https://www.bea.gov/industry/input-output-accounts-data",
         filename="io/bea/MasterCrosswalk2017.csv",
-        packaged=True,
     ),
     DataSet(
         name="naics_isic_concordance",
@@ -279,7 +266,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: U.S. Census Bureau, NAICS concordances",
         source_url="https://www.census.gov/naics/?68967",
         filename="classifications/naics2017_to_isic4.csv",
-        packaged=True,
     ),
     DataSet(
         name="us_cluster_organisations",
@@ -289,7 +275,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA) organisation registry",
         source_url="https://clustermapping.us",
         filename="clusters/us_cluster_organisations.csv",
-        packaged=True,
     ),
     DataSet(
         name="poles_competitivite_phase5",
@@ -303,7 +288,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Pôles de compétitivité phase V: Direction générale des Entreprises (27 March 2023)",
         source_url="https://entreprises.gouv.fr/la-dge/actualites/labellisation-de-55-poles-de-competitivite-pour-la-phase-v-2023-2026",
         filename="reference/poles_competitivite_phase5.csv",
-        packaged=True,
     ),
     DataSet(
         name="silicon_europe",
@@ -313,7 +297,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Silicon Europe alliance (silicon-europe.eu)",
         source_url="https://www.silicon-europe.eu/about/history/",
         filename="reference/silicon_europe.csv",
-        packaged=True,
     ),
     DataSet(
         name="eu_clusters_named",
@@ -323,7 +306,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="European Cluster Collaboration Platform news and cluster websites",
         source_url="https://clustercollaboration.eu",
         filename="reference/eu_clusters_named.csv",
-        packaged=True,
     ),
     DataSet(
         name="fr_departements",
@@ -333,7 +315,6 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="IGN Admin Express / INSEE COG 2018",
         source_url="https://geoservices.ign.fr/adminexpress",
         filename="fr/departements.geojson",
-        packaged=True,
     ),
     DataSet(
         name="sbs_r_nuts2021",
