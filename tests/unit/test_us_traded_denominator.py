@@ -1,6 +1,7 @@
 """The US location quotient divides by traded (or local) employment, not by all industries.
 
-A tiny US-like mirror written here (CBP tidy extract, benchmark definitions, CBSA TopoJSON),
+A tiny US-like mirror written here (CBP tidy extract, benchmark definitions, CBSA TopoJSON,
+county crosswalk),
 so the test runs without the real data. Employment in 2019:
 
     CBSA    336411 (Aero, traded)  325411 (Bio, traded)  722511 (Hospitality, local)
@@ -72,6 +73,14 @@ def tiny_us_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         },
     }
     (mirror / "us" / "us_counties_eas_msas_2013.topojson").write_text(json.dumps(topology))
+    # The CBSA titles come from the county crosswalk (one county per CBSA is enough here).
+    crosswalk = [
+        "cbsacode,cbsatitle,metropolitanmicropolitanstatis,fipsstatecode,fipscountycode",
+        '10180,"Abilene, TX",Metropolitan Statistical Area,48,59',
+        '31080,"Los Angeles-Long Beach-Anaheim, CA",Metropolitan Statistical Area,6,37',
+    ]
+    with gzip.open(mirror / "us" / "cbsa2fipsxw_2017.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(crosswalk) + "\n")
     monkeypatch.setenv("CLUSTERATLAS_DATA", str(mirror))
     monkeypatch.setenv("CLUSTERATLAS_HOME", str(tmp_path / "home"))
     return mirror
