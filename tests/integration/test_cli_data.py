@@ -22,7 +22,7 @@ def test_where_shows_every_location_and_where_the_setting_came_from(
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert f"config file: {_home() / 'config.toml'} (not written yet)" in out
-    assert "data directory: - (not set: cache and downloads only)" in out
+    assert "data directory: - (not set: packaged tables, cache and downloads only)" in out
     assert f"cache: {_home() / 'cache'}" in out
     assert f"map store (DuckDB): {_home() / 'clusteratlas.duckdb'}" in out
     assert f"registry database: sqlite:///{_home() / 'registry.sqlite'}" in out
@@ -64,8 +64,8 @@ def test_fetch_needs_a_name_or_all() -> None:
 def test_fetch_all_reports_every_data_set_and_fails_if_one_failed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # No data directory and no reachable publisher: every download fails, and every data
-    # set is still tried.
+    # No data directory and no reachable publisher: the packaged tables are present, the
+    # downloads fail, and every data set is still tried.
     monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
     monkeypatch.setenv("CLUSTERATLAS_DOWNLOAD_BASE", "http://127.0.0.1:9")
     proc = run_cli("data", "fetch", "--all")
@@ -75,7 +75,7 @@ def test_fetch_all_reports_every_data_set_and_fails_if_one_failed(
         cells = [cell.strip() for cell in line.split("│")[1:-1]]
         if cells and cells[0]:  # a table row's first line (long cells wrap onto more lines)
             rows[cells[0]] = cells
-    assert rows["nace_divisions"][1:3] == ["failed", "missing"]
+    assert rows["nace_divisions"][1:3] == ["present", "packaged"]
     for name in ("sbs_r_nuts06_r2", "cbp2019_cbsa", "us_counties", "nuts2013_level3"):
         assert rows[name][1:3] == ["failed", "missing"], name
     assert not [name for name, cells in rows.items() if cells[1] == "downloaded"]

@@ -13,6 +13,8 @@ from clusteratlas.data.locations import packaged_root
 from clusteratlas.errors import ConfigError, DataNotFoundError
 from clusteratlas.paths import cache_dir, config_file, data_directory, set_data_directory
 
+PACKAGED = sorted(name for name, dataset in CATALOG.items() if dataset.packaged)
+
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -73,12 +75,45 @@ def test_the_home_moves_the_cache_unless_the_cache_is_set(
     assert cache_dir() == tmp_path / "c"
 
 
-def test_no_mirror_file_ships_in_the_package() -> None:
-    # Data sets are read from the data directory (CLUSTERATLAS_DATA or `data use`), the
-    # cache or their publisher; only derived tables (the NUTS correspondences) ship.
-    assert not [name for name, dataset in CATALOG.items() if dataset.packaged]
-    shipped = sorted(p.name for p in packaged_root().iterdir())
-    assert shipped == ["ATTRIBUTION.md", "nuts"]
+@pytest.mark.parametrize("name", PACKAGED)
+def test_every_packaged_table_ships(name: str) -> None:
+    dataset = get_dataset(name)
+    assert dataset.packaged_path == packaged_root() / dataset.filename
+    assert dataset.packaged_path.stat().st_size > 0
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", PACKAGED)
+def test_packaged_tables_are_the_mirror_files(name: str, data_dir: Path) -> None:
+    dataset = get_dataset(name)
+    assert dataset.packaged_path is not None
+    assert _sha256(dataset.packaged_path) == _sha256(data_dir / dataset.filename)
+
+
+def test_the_attribution_file_names_every_packaged_file() -> None:
+    text = (packaged_root() / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    for name in PACKAGED:
+        assert Path(get_dataset(name).filename).name in text, name
+
+
+def test_only_catalogued_tables_ship() -> None:
+    # Nothing ships that the catalog does not point at (the derived NUTS table and the
+    # us-atlas licence aside), so an unused copy cannot creep into the wheel.
+    expected = {get_dataset(name).filename for name in PACKAGED}
+    expected |= {"clusters/us_cluster_positions.json", "us/LICENSE.us-atlas"}
+    shipped = {
+        path.relative_to(packaged_root()).as_posix()
+        for path in packaged_root().rglob("*")
+        if path.is_file() and path.parent != packaged_root() and path.parent.name != "nuts"
+    }
+    assert shipped == expected
+
+
+def test_statistics_and_microdata_do_not_ship() -> None:
+    for name in ("sirene_basrhin_2010", "bea_use_detail_2017", "us_cbsa_boundaries"):
+        dataset = get_dataset(name)
+        assert not dataset.packaged
+        assert not (packaged_root() / dataset.filename).exists()
 
 
 def test_large_statistics_and_gisco_boundaries_are_not_shipped() -> None:
@@ -96,12 +131,14 @@ def test_fixed_digests_match_the_mirror_copies(name: str, data_dir: Path) -> Non
     assert dataset.sha256 == _sha256(data_dir / dataset.filename)
 
 
-def test_order_data_directory_then_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_order_data_directory_then_packaged_then_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
     dataset = get_dataset("nace_divisions")
     dataset.cache_path.parent.mkdir(parents=True)
     dataset.cache_path.write_text("cached")
-    assert locate("nace_divisions") == (dataset.cache_path, "cache")
+    assert locate("nace_divisions") == (dataset.packaged_path, "packaged")
     mine = tmp_path / dataset.filename
     mine.parent.mkdir(parents=True)
     mine.write_text("division,label_en\n")

@@ -95,15 +95,32 @@ def test_missing_mirror(session: Session, tmp_path: Path, monkeypatch: pytest.Mo
         seed_registry(session, data_dir=tmp_path)
 
 
+def test_without_a_mirror_the_packaged_seeds_are_used(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No data directory at all: the seed tables shipped in the package are enough. The
+    # mirror's CATALOG.md counts 145 US cluster organisations in the registry file.
+    monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
+    report = seed_registry(session)
+    session.commit()
+    assert report.created["clusters/us_cluster_organisations.csv"] == 145
+
+
 def test_the_saved_data_directory_is_used_without_the_variable(
     session: Session, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # After `clusteratlas data use DIR` no variable is needed. The mirror's CATALOG.md counts
     # 145 US cluster organisations in the registry file.
+    from clusteratlas.data.catalog import locate
     from clusteratlas.paths import set_data_directory
 
     monkeypatch.delenv("CLUSTERATLAS_DATA", raising=False)
     set_data_directory(data_dir)
+    # The saved directory is read, not the copy that ships in the package.
+    assert locate("us_cluster_organisations") == (
+        data_dir.resolve() / "clusters/us_cluster_organisations.csv",
+        "mirror",
+    )
     report = seed_registry(session)
     session.commit()
     assert report.created["clusters/us_cluster_organisations.csv"] == 145

@@ -145,7 +145,7 @@ def data_where() -> None:
     origin = {
         "env": "from CLUSTERATLAS_DATA",
         "config": "from the config file",
-        "none": "not set: cache and downloads only",
+        "none": "not set: packaged tables, cache and downloads only",
     }[setting.origin]
     config = config_file()
     for label, value in (

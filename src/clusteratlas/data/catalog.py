@@ -93,6 +93,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution=DPS_ATTRIBUTION,
         source_url="https://clustermapping.us/content/cluster-mapping-methodology",
         filename="clusters/us_benchmark_clusters_naics.csv",
+        packaged=True,
     ),
     DataSet(
         name="us_related_clusters",
@@ -105,14 +106,15 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution=DPS_ATTRIBUTION,
         source_url="https://clustermapping.us/content/cluster-mapping-methodology",
         filename="clusters/us_related_clusters_dps2016.csv",
+        packaged=True,
     ),
     *(_nuts(level) for level in range(4)),
     DataSet(
         name="us_cbsa_boundaries",
         title="US counties, BEA economic areas and metropolitan areas (2013)",
         description=(
-            "TopoJSON with layers counties, eas and msas (keyed by CBSA code). The site data "
-            "have no official download; the package ships a copy (Census geometry)."
+            "TopoJSON with layers counties, eas and msas (keyed by pre-2013 CBSA codes). The site "
+            "data have no official download: read from a data directory only (Census geometry)."
         ),
         licence="U.S. Census geometry (public domain), via the U.S. Cluster Mapping Project",
         attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA); U.S. Census Bureau",
@@ -135,6 +137,7 @@ _DATASETS: tuple[DataSet, ...] = (
         ),
         source_url="https://www.nber.org/research/data/census-core-based-statistical-area-cbsa-federal-information-processing-series-fips-county-crosswalk",
         filename="us/cbsa2fipsxw_2017.csv.gz",
+        packaged=True,
     ),
     DataSet(
         name="us_states",
@@ -147,6 +150,7 @@ _DATASETS: tuple[DataSet, ...] = (
         download_url="https://cdn.jsdelivr.net/npm/us-atlas@3.0.1/states-10m.json",
         download_filename="us/states-10m.json",
         sha256="d76b391ccfa8bff601d51e3e3da5d43a89fa46cd5caca72ce731b383be5596d0",
+        packaged=True,
     ),
     DataSet(
         name="us_counties",
@@ -171,6 +175,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
         source_url="https://www.insee.fr/fr/information/2406147",
         filename="classifications/nace_rev2_sections_en_fr.csv",
+        packaged=True,
     ),
     DataSet(
         name="nace_divisions",
@@ -180,6 +185,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
         source_url="https://www.insee.fr/fr/information/2406147",
         filename="classifications/nace_rev2_divisions_en_fr.csv",
+        packaged=True,
     ),
     DataSet(
         name="naf_rev2_hierarchy",
@@ -189,6 +195,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: INSEE, NAF rév. 2 / NACE Rev. 2",
         source_url="https://www.insee.fr/fr/information/2406147",
         filename="classifications/naf_rev2_hierarchy.csv",
+        packaged=True,
     ),
     DataSet(
         name="naics2017",
@@ -198,6 +205,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: U.S. Census Bureau, NAICS 2017",
         source_url="https://www.census.gov/naics/",
         filename="classifications/naics2017_us.csv",
+        packaged=True,
     ),
     DataSet(
         name="eu_ecosystems",
@@ -210,6 +218,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="EU industrial ecosystems: European Commission, Annual Single Market Report 2021",
         source_url="https://single-market-economy.ec.europa.eu/industry/strategy/industrial-ecosystems_en",
         filename="reference/ecosystems_nace.csv",
+        packaged=True,
     ),
     DataSet(
         name="sirene_basrhin_2010",
@@ -266,6 +275,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Source: U.S. Census Bureau, NAICS concordances",
         source_url="https://www.census.gov/naics/?68967",
         filename="classifications/naics2017_to_isic4.csv",
+        packaged=True,
     ),
     DataSet(
         name="us_cluster_organisations",
@@ -275,6 +285,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="U.S. Cluster Mapping Project (Harvard ISC / US EDA) organisation registry",
         source_url="https://clustermapping.us",
         filename="clusters/us_cluster_organisations.csv",
+        packaged=True,
     ),
     DataSet(
         name="poles_competitivite_phase5",
@@ -288,6 +299,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Pôles de compétitivité phase V: Direction générale des Entreprises (27 March 2023)",
         source_url="https://entreprises.gouv.fr/la-dge/actualites/labellisation-de-55-poles-de-competitivite-pour-la-phase-v-2023-2026",
         filename="reference/poles_competitivite_phase5.csv",
+        packaged=True,
     ),
     DataSet(
         name="silicon_europe",
@@ -297,6 +309,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="Silicon Europe alliance (silicon-europe.eu)",
         source_url="https://www.silicon-europe.eu/about/history/",
         filename="reference/silicon_europe.csv",
+        packaged=True,
     ),
     DataSet(
         name="eu_clusters_named",
@@ -306,6 +319,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="European Cluster Collaboration Platform news and cluster websites",
         source_url="https://clustercollaboration.eu",
         filename="reference/eu_clusters_named.csv",
+        packaged=True,
     ),
     DataSet(
         name="fr_departements",
@@ -315,6 +329,7 @@ _DATASETS: tuple[DataSet, ...] = (
         attribution="IGN Admin Express / INSEE COG 2018",
         source_url="https://geoservices.ign.fr/adminexpress",
         filename="fr/departements.geojson",
+        packaged=True,
     ),
     DataSet(
         name="sbs_r_nuts2021",
