@@ -7,6 +7,30 @@ from pathlib import Path
 
 import pytest
 
+from _data_mirror import mirror_problem
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--without-data",
+        action="store_true",
+        help="run without the real data mirror (CLUSTERATLAS_DATA): the tests that need it skip",
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # A missing mirror must fail the run, not turn ~90 tests into skips that pass.
+    if session.config.getoption("--without-data"):
+        return
+    problem = mirror_problem()
+    if problem is not None:
+        pytest.exit(
+            f"The tests need the real data mirror: {problem}. Point CLUSTERATLAS_DATA at it "
+            "(see ../shared/data/CATALOG.md), or run pytest --without-data to skip the "
+            "tests that need it.",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(
@@ -20,7 +44,7 @@ def _isolated_home(
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The real data mirror (``CLUSTERATLAS_DATA``); end-to-end tests skip without it."""
+    """The real data mirror (``CLUSTERATLAS_DATA``); checked at start, skipped only with --without-data."""
     value = os.environ.get("CLUSTERATLAS_DATA")
     if not value or not Path(value).is_dir():
         pytest.skip("CLUSTERATLAS_DATA does not point at the real data mirror")

@@ -7,21 +7,18 @@ polling ``page.evaluate``, which the DevTools protocol runs outside the page's p
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 from _browser_support import Site, Watch
 
+from _data_mirror import has_data
+
 pytestmark = pytest.mark.browser
-HAS_DATA = (
-    bool(os.environ.get("CLUSTERATLAS_DATA"))
-    and Path(os.environ.get("CLUSTERATLAS_DATA", "")).is_dir()
-)
+HAS_DATA = has_data()  # False only under pytest --without-data
 LISTEN = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e =>

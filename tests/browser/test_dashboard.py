@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from _browser_support import MANAGER, PASSWORD, Site, Watch
 
+from _data_mirror import has_data
+
 pytestmark = pytest.mark.browser
-HAS_DATA = (
-    bool(os.environ.get("CLUSTERATLAS_DATA"))
-    and Path(os.environ.get("CLUSTERATLAS_DATA", "")).is_dir()
-)
+HAS_DATA = has_data()  # False only under pytest --without-data
 
 
 def test_live_search_updates_results_without_reload(site: Site, watched: tuple[Any, Watch]) -> None:

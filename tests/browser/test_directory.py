@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from _browser_support import Site, Watch
 
+from _data_mirror import has_data
+
 pytestmark = pytest.mark.browser
-HAS_DATA = (
-    bool(os.environ.get("CLUSTERATLAS_DATA"))
-    and Path(os.environ.get("CLUSTERATLAS_DATA", "")).is_dir()
-)
+HAS_DATA = has_data()  # False only under pytest --without-data
 
 
 def _shot(name: str) -> str:

@@ -13,7 +13,7 @@ from clusteratlas.measures.pointpattern import kd, m_function
 
 pytestmark = pytest.mark.e2e
 
-REFERENCE = Path(os.environ.get("CLUSTERATLAS_DATA", "/work/shared/data")) / "reference/dbmss"
+REFERENCE = Path(os.environ.get("CLUSTERATLAS_DATA", ".")) / "reference/dbmss"
 WINDOW = (0.0, 0.0, 10_000.0, 10_000.0)
 
 

@@ -22,7 +22,7 @@ from clusteratlas.measures.io_links import io_links
 
 pytestmark = pytest.mark.e2e
 
-DATA = Path(os.environ.get("CLUSTERATLAS_DATA", "/work/shared/data"))
+DATA = Path(os.environ.get("CLUSTERATLAS_DATA", "."))
 BEA = DATA / "io" / "bea"
 SUMMARY_USE = BEA / "Summary_Use_2022_PRO_BeforeRedef_17sch.csv"
 SUMMARY_MAKE = BEA / "Summary_Make_2022_BeforeRedef_17sch.csv"

@@ -8,20 +8,11 @@ from __future__ import annotations
 import csv
 import gzip
 import math
-import os
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def data_dir() -> Path:
-    path = Path(os.environ.get("CLUSTERATLAS_DATA", "/work/shared/data"))
-    if not path.is_dir():
-        pytest.skip(f"real data mirror not found at {path}")
-    return path
 
 
 def raw_sbs_value(path: Path, key: str, year: int) -> tuple[str, str]:

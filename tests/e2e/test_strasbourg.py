@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -24,12 +23,8 @@ BANDS = {
 
 
 @pytest.fixture(scope="module")
-def path() -> Path:
-    root = Path(os.environ.get("CLUSTERATLAS_DATA", "/work/shared/data"))
-    file = root / "fr" / "sirene_2010_basrhin_iris.csv.gz"
-    if not file.is_file():
-        pytest.skip(f"real data file not found at {file}")
-    return file
+def path(data_dir: Path) -> Path:
+    return data_dir / "fr" / "sirene_2010_basrhin_iris.csv.gz"
 
 
 @pytest.fixture(scope="module")
