@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -23,6 +24,17 @@ def test_demo_writes_the_atlases_tables_and_findings(data_dir: Path, tmp_path: P
         text = report.read_text(encoding="utf-8")
         assert "<script src" not in text and "Source:" in text
     assert all(png.read_bytes()[:4] == b"\x89PNG" for atlas in done.atlases for png in atlas.pngs)
+    # Each view outlines what its rule-set declares a cluster, as `strength` counts it:
+    # eco2007.toml says two stars or more, uscmp.toml the `strong` flag.
+    for report, expected in zip(reports, [("stars", 2), ("strong", 1)], strict=True):
+        found = re.search(
+            r'<script type="application/json" id="atlas-data">(.*?)</script>',
+            report.read_text(encoding="utf-8"),
+            re.S,
+        )
+        assert found is not None
+        first = json.loads(found.group(1))["views"][0]["rating"]
+        assert (first["column"], first["threshold"]) == expected, report.name
     names = {path.name for path in done.tables}
     assert "map_eu_sbs_2014_divisions_eco2007.csv" in names
     assert "map_us_cbp_2019_traded_uscmp.csv" in names

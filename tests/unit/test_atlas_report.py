@@ -14,7 +14,12 @@ import pytest
 gpd = pytest.importorskip("geopandas")
 shapely_geometry = pytest.importorskip("shapely.geometry")
 
-from clusteratlas.errors import OutputError, SchemaError, UnknownCodeError  # noqa: E402
+from clusteratlas.errors import (  # noqa: E402
+    OutputError,
+    ParameterError,
+    SchemaError,
+    UnknownCodeError,
+)
 from clusteratlas.report.atlas import build_atlas_data, write_atlas  # noqa: E402
 from clusteratlas.report.geometry import svg_paths  # noqa: E402
 
@@ -247,3 +252,29 @@ def test_svg_path_is_rounded_and_relative(boundaries):
     d = paths["R1"]
     assert d.startswith("M") and d.endswith("z") and "l" in d and "." not in d
     assert view_box[2] > 0 and view_box[3] > 0
+
+
+def test_each_view_outlines_by_its_own_rule(tmp_path, results, boundaries):
+    # One view rated by stars where a cluster needs 2, one by a flag; a third view left out
+    # of the mappings keeps the defaults ("auto", one star).
+    stars = results.drop(columns="strong").assign(stars=[2, 0, 0, 1, 0, 3])
+    data = build_atlas_data(
+        results={"stars": stars, "flag": results, "default": stars},
+        boundaries=boundaries,
+        title="t",
+        attribution="Source: Eurostat",
+        rating={"stars": "stars", "flag": "strong"},
+        min_stars={"stars": 2},
+    )
+    by_label = {view["label"]: view["rating"] for view in data["views"]}
+    assert (by_label["stars"]["column"], by_label["stars"]["threshold"]) == ("stars", 2)
+    assert (by_label["flag"]["column"], by_label["flag"]["kind"]) == ("strong", "flag")
+    assert (by_label["default"]["column"], by_label["default"]["threshold"]) == ("stars", 1)
+    with pytest.raises(ParameterError, match=r"'min_stars' parameter names views .*'nope'"):
+        build_atlas_data(
+            results={"stars": stars},
+            boundaries=boundaries,
+            title="t",
+            attribution="Source: Eurostat",
+            min_stars={"nope": 2},
+        )

@@ -77,8 +77,8 @@ def write_atlas(
     title: str,
     attribution: str | Sequence[str],
     measures: Sequence[str] = ("lq", "employment", "share_of_region"),
-    rating: str | None = "auto",
-    min_stars: int = 1,
+    rating: str | Mapping[str, str | None] | None = "auto",
+    min_stars: int | Mapping[str, int] = 1,
     portfolio_region: str | None = None,
     subtitle: str = "",
     notes: Sequence[str] = (),
@@ -113,11 +113,14 @@ def write_atlas(
         One line per data source (e.g. ``"Source: Eurostat"``); required.
     measures : sequence of str
         Numeric columns that can colour the map; the first is shown first.
-    rating : str or None
+    rating : str, None or mapping of str to str or None
         Rating column (boolean flag such as ``strong``, or integer ``stars``);
         ``"auto"`` takes ``stars``, else ``strong``, in each view; ``None``: no rating.
-    min_stars : int
-        Stars a region needs to be outlined when the rating is a number of stars.
+        A mapping gives it per view label (a view it does not name gets ``"auto"``), so
+        each view outlines what its rule-set declares a cluster.
+    min_stars : int or mapping of str to int
+        Stars a region needs to be outlined when the rating is a number of stars; a
+        mapping gives it per view label (default 1).
     portfolio_region : str, optional
         Region shown first in the portfolio; by default the one with most employment.
     subtitle : str
@@ -179,8 +182,8 @@ def build_atlas_data(
     title: str,
     attribution: str | Sequence[str],
     measures: Sequence[str] = ("lq", "employment", "share_of_region"),
-    rating: str | None = "auto",
-    min_stars: int = 1,
+    rating: str | Mapping[str, str | None] | None = "auto",
+    min_stars: int | Mapping[str, int] = 1,
     portfolio_region: str | None = None,
     subtitle: str = "",
     notes: Sequence[str] = (),
@@ -221,9 +224,24 @@ def build_atlas_data(
             names.setdefault(code, code)
     regions = [{"id": code, "name": names[code], "d": paths.get(code)} for code in codes]
 
+    for name, option in (("rating", rating), ("min_stars", min_stars)):
+        unknown = sorted(set(option) - set(frames)) if isinstance(option, Mapping) else []
+        if unknown:
+            raise ParameterError(
+                f"The {name!r} parameter names views that are not in the results: "
+                f"{', '.join(map(repr, unknown))}; the views are {', '.join(map(repr, frames))}."
+            )
     pool = ArrayPool()
     views = [
-        _build_view(label, data, codes, measures, rating, min_stars, pool)
+        _build_view(
+            label,
+            data,
+            codes,
+            measures,
+            rating.get(label, "auto") if isinstance(rating, Mapping) else rating,
+            min_stars.get(label, 1) if isinstance(min_stars, Mapping) else min_stars,
+            pool,
+        )
         for label, data in frames.items()
     ]
     region = _initial_region(portfolio_region, frames, codes)

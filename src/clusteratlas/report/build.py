@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusteratlas.data.boundaries import read_cbsa_boundaries, read_nuts_boundaries
-from clusteratlas.mapping.portfolio import resolve_category, resolve_region
+from clusteratlas.mapping.portfolio import cluster_rule, resolve_category, resolve_region
 from clusteratlas.mapping.service import MapResult, make_map
 from clusteratlas.report.atlas import write_atlas
 from clusteratlas.report.plots import plot_choropleth_png, plot_portfolio_png
@@ -97,8 +97,13 @@ def build_atlas(
         attribution += [text for text in result.attribution if text not in attribution]
         notes += [f"{_label(result)}: warning: {text}" for text in result.warnings]
         notes += [f"{_label(result)}: {note}" for note in result.notes]
+    # Each view outlines what its rule-set declares a cluster (eco2007: two stars or more),
+    # as `strength` counts it, not every rated row.
+    rules = {_label(result): _outline_rule(result) for result in maps}
     report = write_atlas(
         output,
+        rating={label: rule[0] for label, rule in rules.items()},
+        min_stars={label: rule[1] for label, rule in rules.items()},
         results={_label(result): result.frame for result in maps},
         boundaries=boundaries,
         title=title or f"Cluster atlas: {maps[0].source.title}, {year}",
@@ -118,6 +123,8 @@ def build_atlas(
                 boundaries=boundaries,
                 category=png_category,
                 attribution=maps[0].attribution,
+                rating=rules[_label(maps[0])][0],
+                min_stars=rules[_label(maps[0])][1],
             )
         )
         if portfolio_region is not None:
@@ -131,6 +138,14 @@ def build_atlas(
                 )
             )
     return AtlasOutput(report=Path(report), maps=maps, pngs=tuple(pngs))
+
+
+def _outline_rule(result: MapResult) -> tuple[str | None, int]:
+    """Return the rating column and least value that make a cluster (no rule-set: none)."""
+    if result.ruleset is None:
+        return None, 1
+    column, least, _ = cluster_rule(result.frame, result.ruleset)
+    return column, least
 
 
 def _slug(text: str) -> str:
