@@ -74,7 +74,8 @@ def test_ranking_and_explanations(session: Session, orgs: dict[str, int]) -> Non
     assert (
         "LQ 2.40" in parts["region"].explanation and "strong cluster" in parts["region"].explanation
     )
-    assert devices.score == pytest.approx(0.4 * 1 + 0.25 * 1)
+    # The weighted mean of the components: (0.4 * 1 + 0.25 * 1) / (0.4 + 0.35 + 0.25 + 0.2).
+    assert devices.score == pytest.approx((0.4 * 1 + 0.25 * 1) / 1.2)
     plastics = {c.name: c for c in recs[1].components}
     assert plastics["related"].score == 0.5 and plastics["region"].score == pytest.approx(0.6)
     chain = {c.name: c for c in recs[3].components}
@@ -106,8 +107,16 @@ def test_weights_and_limit(session: Session, orgs: dict[str, int]) -> None:
         limit=1,
     )
     assert [r.name for r in recs] == ["Chain"]
+    # Only value chain (0.35) and technology (0.2) weigh: the score is the chain component.
+    chain = {c.name: c.score for c in recs[0].components}
+    assert recs[0].score == pytest.approx(
+        (0.35 * chain["value_chain"] + 0.2 * chain["technology"]) / 0.55, abs=1e-6
+    )
     with pytest.raises(ParameterError):
         recommend_partners(session, organisation_id=orgs["seeker"], weights={"colour": 1})
+    zero = dict.fromkeys(("related", "value_chain", "region", "technology"), 0)
+    with pytest.raises(ParameterError, match="not all zero"):
+        recommend_partners(session, organisation_id=orgs["seeker"], weights=zero)
 
 
 def test_statistics_of_an_organisation(session: Session, orgs: dict[str, int]) -> None:
@@ -186,4 +195,5 @@ def test_shared_technologies(session: Session) -> None:
     assert [r.name for r in recs] == ["Peer lab"]
     tech = {c.name: c for c in recs[0].components}["technology"]
     assert tech.score == pytest.approx(1 / 3)  # {quantum sensing} / {quantum sensing, lidar, mems}
-    assert recs[0].score == pytest.approx(0.2 / 3, abs=1e-6)  # scores are rounded to 6 places
+    # 0.2 * 1/3 over the sum of the weights, 1.2; scores are rounded to 6 places.
+    assert recs[0].score == pytest.approx(0.2 / 3 / 1.2, abs=1e-6)

@@ -22,7 +22,11 @@ Four components, each in [0, 1] with a sentence that explains it:
   the region's name and code. It ranks related candidates; alone it recommends nobody (a
   strong cluster with nothing in common is not a partner).
 
-The score is the weighted sum (:data:`DEFAULT_WEIGHTS`). Without ``related`` or ``map_frame``
+The score is the weighted mean of the components (:data:`DEFAULT_WEIGHTS`),
+
+.. math:: \mathrm{score} = \frac{\sum_i w_i s_i}{\sum_i w_i} \in [0, 1],
+
+so 1 means a candidate that scores 1 on every component whatever the weights. Without ``related`` or ``map_frame``
 the component is 0 and says why. A seeker with no category, value-chain stage or technology
 gets no recommendation (:func:`missing_profile` says what to add). Loading data stays with the
 caller.
@@ -226,8 +230,8 @@ def recommend_partners(
     map_frame : pandas.DataFrame, optional
         A map frame (``MapResult.frame``) for the regional-strength component.
     weights : mapping, optional
-        Weights of ``related``, ``value_chain``, ``region`` and ``technology`` (default
-        :data:`DEFAULT_WEIGHTS`).
+        Relative weights of ``related``, ``value_chain``, ``region`` and ``technology``
+        (default :data:`DEFAULT_WEIGHTS`); the score is their weighted mean, in [0, 1].
     limit : int, default 10
 
     Returns
@@ -237,9 +241,14 @@ def recommend_partners(
         (ties by name); empty when the seeker has none of these (see :func:`missing_profile`).
     """
     chosen = {**DEFAULT_WEIGHTS, **(weights or {})}
-    if set(chosen) != set(DEFAULT_WEIGHTS) or any(w < 0 for w in chosen.values()):
+    if (
+        set(chosen) != set(DEFAULT_WEIGHTS)
+        or any(w < 0 for w in chosen.values())
+        or not sum(chosen.values()) > 0
+    ):
         raise ParameterError(
-            f"The 'weights' parameter takes non-negative {sorted(DEFAULT_WEIGHTS)}. Got {dict(weights or {})!r} instead."
+            f"The 'weights' parameter takes non-negative {sorted(DEFAULT_WEIGHTS)}, not all "
+            f"zero. Got {dict(weights or {})!r} instead."
         )
     seeker = get_organisation(session, organisation_id)
     if missing_profile(seeker):
@@ -256,7 +265,7 @@ def recommend_partners(
             _technology(my_technologies, list(other.technologies or [])),
         )
         affinity = sum(chosen[c.name] * c.score for c in components if c.name != "region")
-        score = sum(chosen[c.name] * c.score for c in components)
+        score = sum(chosen[c.name] * c.score for c in components) / sum(chosen.values())
         if affinity > 0:
             results.append(Recommendation(other.id, other.name, round(score, 6), components))
     results.sort(key=lambda r: (-r.score, r.name))
