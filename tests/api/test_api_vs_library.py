@@ -100,3 +100,17 @@ def test_portfolios_equal_the_library(
     expected = portfolio(us_map, "31080", related=related_clusters())
     _compare(us["rows"], expected)
     assert (expected["strongly_related"] != "").any()  # the related columns were compared
+
+
+def test_map_warnings_are_the_librarys(real: TestClient) -> None:
+    # 2015 covers only part of the EU (12 countries report no data that year), so the
+    # library warns that the LQs use a smaller reference area; the API says the same.
+    params = {**EU, "year": 2015}
+    library = make_map("eu-sbs", year=2015, categories="divisions", rules="eco2007")
+    assert any("2015 covers" in text for text in library.warnings)
+    body = real.get(f"{API}/maps", params={**params, "limit": 1}).json()
+    assert body["warnings"] == library.warnings
+    geojson = real.get(f"{API}/maps", params={**params, "limit": 1, "format": "geojson"}).json()
+    assert geojson["warnings"] == library.warnings
+    quiet = real.get(f"{API}/maps", params={**EU, "limit": 1}).json()
+    assert quiet["warnings"] == []

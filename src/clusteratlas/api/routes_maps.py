@@ -111,6 +111,7 @@ def _rows(
         rules=result.ruleset.name if result.ruleset else None,
         attribution=result.attribution,
         notes=result.notes,
+        warnings=result.warnings,
         rows=records(page),
     )
 

@@ -358,6 +358,11 @@ class RowsOut(Page):
     rules: str | None
     attribution: list[str]
     notes: list[str]
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Reasons the map may mislead (a partial year, a rule-set meant for "
+        "another source), as the CLI prints them.",
+    )
     rows: list[dict[str, Any]]
 
 
