@@ -130,3 +130,33 @@ def test_valuechain_unknown_region(data_dir: Path) -> None:
 def test_metacluster_unknown_chain(data_dir: Path, tmp_path: Path) -> None:
     proc = run_cli("metacluster", "--chain", "microelectronix", "--output", tmp_path / "m.csv")
     assert_one_line_error(proc, "microelectronix")
+
+
+def test_detect_all_ranks_every_industry_and_cleans_up(points_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.parquet"
+    proc = run_cli(
+        "detect", "all", "--points", points_csv, "--min-plants", "10", "--simulations", "19",
+        "--seed", "3", "--window", "0,0,10000,10000", "--output", out,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    curves = pd.read_parquet(out)
+    assert set(curves["industry"]) == {"A", "B"}
+    with (tmp_path / "all_summary.csv").open(newline="") as handle:
+        summary = list(csv.DictReader(handle))
+    # A (two tight clusters) is the most localised; B is spread like the sites.
+    assert [row["industry"] for row in summary] == ["A", "B"]
+    assert summary[0]["localised"] == "True" and float(summary[0]["pvalue"]) == 1 / 20
+    assert float(summary[0]["gamma"]) > 10 * float(summary[1]["gamma"])
+    # B can be localised at some distances too: the null draws from every site, A's
+    # clusters included, so spreading evenly is unusual under it.
+    localised = sum(row["localised"] == "True" for row in summary)
+    assert f"2 industries measured ({localised} localised" in proc.stdout
+    assert not (tmp_path / "all.parquet.partial").exists()
+
+
+def test_detect_all_bad_output_writes_nothing(points_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    proc = run_cli("detect", "all", "--points", points_csv, "--output", out)
+    assert_one_line_error(proc, "'--output' option takes a .parquet file")
+    assert_nothing_written(tmp_path, "all.csv")
+    assert_nothing_written(tmp_path, "all_summary.csv")
