@@ -50,6 +50,7 @@ test-postgres: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mapping.py
 	$(BIN)/python benchmarks/bench_points.py
+	$(BIN)/python benchmarks/bench_detect_all.py
 	$(BIN)/python benchmarks/bench_relatedness.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_scale.py
