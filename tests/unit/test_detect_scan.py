@@ -137,7 +137,9 @@ def test_a_checkpoint_is_not_resumed_with_other_options_or_data(
 
 def test_bad_options_are_refused(register: pd.DataFrame) -> None:
     # The largest industry (Z, the other sites) has 305 plants.
-    with pytest.raises(ParameterError, match="No industry has 400 establishments.*largest has 305"):
+    with pytest.raises(
+        ParameterError, match=r"No industry has 400 establishments.*largest has 305"
+    ):
         scan_industries(register, min_plants=400, simulations=9, window=WINDOW)
     with pytest.raises(ParameterError, match="measure"):
         scan_industries(register, measure="ripley", simulations=9, window=WINDOW)
