@@ -78,13 +78,68 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float) -> N
     raise RuntimeError("the server did not answer within the timeout")
 
 
-class Phase:
-    """Search latencies of one client (requests one after another), for a bounded time."""
+def _ticks(path: str, fields: slice) -> int | None:
+    """Sum of CPU clock ticks in a /proc stat file (Linux), or None where there is none."""
+    try:
+        text = Path(path).read_text(encoding="ascii")
+    except OSError:
+        return None
+    values = text.split("\n", 1)[0].rsplit(")", 1)[-1].split()
+    return sum(int(v) for v in values[fields])
 
-    def __init__(self, base: str, seconds: float, max_searches: int) -> None:
+
+def cpu_seconds(pids: list[int]) -> dict[str, float | None]:
+    """CPU seconds used so far: by ``pids`` (user + system) and by the whole machine (busy)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    own = [_ticks(f"/proc/{pid}/stat", slice(11, 13)) for pid in pids]  # utime, stime
+    total = _ticks("/proc/stat", slice(1, None))
+    idle = _ticks("/proc/stat", slice(4, 6))  # idle, iowait
+    busy = None if total is None or idle is None else (total - idle) / tick
+    known = None if any(t is None for t in own) else sum(t or 0 for t in own) / tick
+    return {"pids": known, "machine": busy}
+
+
+class Phase:
+    """Search latencies of one client (requests one after another), for a bounded time.
+
+    Also the CPU seconds used meanwhile by the server, by the load processes and by the
+    rest of the machine (PostgreSQL, and whatever else runs on it), read from /proc.
+    """
+
+    def __init__(self, base: str, seconds: float, max_searches: int, server_pid: int) -> None:
         self.base, self.seconds, self.max_searches = base, seconds, max_searches
+        self.server_pid = server_pid
+        self.load_pids: list[int] = []
 
     def measure(self) -> dict[str, Any]:
+        began = time.monotonic()
+        server0, load0, me0 = (
+            cpu_seconds([self.server_pid]),
+            cpu_seconds(self.load_pids),
+            cpu_seconds([os.getpid()]),
+        )
+        result = self._searches()
+        wall = time.monotonic() - began
+        server1, load1, me1 = (
+            cpu_seconds([self.server_pid]),
+            cpu_seconds(self.load_pids),
+            cpu_seconds([os.getpid()]),
+        )
+        parts = {
+            "server": (server0["pids"], server1["pids"]),
+            "load clients": (load0["pids"], load1["pids"]),
+            "measuring client": (me0["pids"], me1["pids"]),
+            "machine": (server0["machine"], server1["machine"]),
+        }
+        cpu = {k: None if a is None or b is None else b - a for k, (a, b) in parts.items()}
+        if None not in cpu.values():
+            named = sum(v for k, v in cpu.items() if k != "machine" and v is not None)
+            cpu["everything else"] = (cpu["machine"] or 0.0) - named
+        result["cpu_s"] = cpu
+        result["wall_s"] = wall
+        return result
+
+    def _searches(self) -> dict[str, Any]:
         latencies: list[float] = []
         statuses: Counter[int] = Counter()
         errors = 0
@@ -192,13 +247,15 @@ def run_processes(
     measure: Callable[[], dict[str, Any]],
     *,
     limit: float,
+    load_pids: list[int],
 ) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
     """Start one process per load client, wait until all are connected, warm up 1 s,
     measure, then stop them; return the measurement and what the processes reported.
 
     Each process is a separate interpreter (``spawn``), so the measuring client in this
     process never waits for the load generators' GIL. Every process also stops by itself
-    at ``limit`` seconds from now; stragglers are terminated.
+    at ``limit`` seconds from now; stragglers are terminated. ``load_pids`` is filled with
+    the processes' ids (the measurement reads their CPU time).
     """
     context = multiprocessing.get_context("spawn")
     control = Control(context, time.time() + limit)
@@ -211,6 +268,7 @@ def run_processes(
     try:
         for process in processes:
             process.start()
+        load_pids[:] = [process.pid for process in processes if process.pid is not None]
         started = 0
         while started < len(processes):
             if control.ready.acquire(timeout=0.5):
@@ -291,7 +349,7 @@ def bench(
                     profile.raise_for_status()
                     versions.append(int(profile.json()["organisation"]["version"]))
                 admin.get("/api/v1/organisations", params={"q": "cluster"}).raise_for_status()
-            phase = Phase(base, seconds, max_searches)
+            phase = Phase(base, seconds, max_searches, process.pid)
             results["no load"] = phase.measure()
 
             load_limit = seconds + 60.0  # start-up, warm-up, the phase, then a margin
@@ -299,7 +357,9 @@ def bench(
                 (writer_process, (base, t, o, v))
                 for t, o, v in zip(tokens, org_ids, versions, strict=True)
             ]
-            measured, reports = run_processes(writers, phase.measure, limit=load_limit)
+            measured, reports = run_processes(
+                writers, phase.measure, limit=load_limit, load_pids=phase.load_pids
+            )
             tally: Counter[str] = Counter()
             for _, counts in reports:
                 tally.update(counts)
@@ -313,7 +373,9 @@ def bench(
                 for account in FLOOD_ACCOUNTS
                 for _ in range(per_account)
             ]
-            measured, reports = run_processes(flooders, phase.measure, limit=load_limit)
+            measured, reports = run_processes(
+                flooders, phase.measure, limit=load_limit, load_pids=phase.load_pids
+            )
             answered: dict[str, list[tuple[float, int]]] = {a: [] for a in FLOOD_ACCOUNTS}
             for _, account, answers in reports:
                 answered[account].extend(answers)
@@ -359,6 +421,14 @@ def report(backend: str, results: dict[str, Any]) -> None:
             f"{'< ' + format(target, 'g') + ' ms':>12}{'yes' if row['p99_ms'] < target else 'NO':>6}"
             f"  {row['statuses']}{' errors ' + str(row['errors']) if row['errors'] else ''}"
         )
+    print("CPU seconds used while each phase was measured (2 cores: at most 2 per second):")
+    for name in TARGETS:
+        cpu, wall = results[name].get("cpu_s", {}), results[name].get("wall_s", 0.0)
+        if None in cpu.values() or not cpu:
+            print(f"  {name:<14}(not available: no /proc)")
+            continue
+        shares = "  ".join(f"{k} {v:5.1f}" for k, v in cpu.items() if k != "machine")
+        print(f"  {name:<14}{wall:5.1f} s wall, machine busy {cpu['machine']:5.1f}:  {shares}")
     print(
         f"server log: {results.get('server_tracebacks', 0)} tracebacks, "
         f"{results.get('server_database_locked', 0)} 'database is locked'"

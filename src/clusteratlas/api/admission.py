@@ -4,7 +4,9 @@ On a small server, a crowd of writers or a sign-in flood should slow down only i
 the readers. Two pools of slots, one per application, bound the work that is let in at once:
 
 * **write slots** (``CLUSTERATLAS_WRITE_SLOTS``; default 1 on SQLite, which has a single
-  writer anyway, and 4 on other databases): a request that changes state takes a slot after
+  writer anyway, and on other databases one per 2 CPU cores, from 1 to 4: the Python work of
+  a write holds the interpreter lock, so more writers in flight than that only take turns
+  with each other and with the readers): a request that changes state takes a slot after
   its body has been read (a slow upload holds none) and before its first query, and gives it
   back when its route returns. Without the bound, every writer took a worker thread and a
   pooled connection and then busy-waited for SQLite's lock inside it: with 20 writers the
@@ -42,8 +44,9 @@ WRITE_SLOTS_ENV = "CLUSTERATLAS_WRITE_SLOTS"
 HASH_SLOTS_ENV = "CLUSTERATLAS_HASH_SLOTS"
 SQLITE_WRITE_SLOTS = 1
 """Default write slots on SQLite: it lets one writer in at a time anyway."""
-SERVER_WRITE_SLOTS = 4
-"""Default write slots on a database server (PostgreSQL: row locks, MVCC)."""
+CORES_PER_WRITE_SLOT = 2
+MAX_DEFAULT_WRITE_SLOTS = 4
+"""Default write slots on a database server (PostgreSQL): one per 2 cores, from 1 to 4."""
 CORES_PER_HASH_SLOT = 4
 """Default hash slots: one per this many cores (a quarter of the CPU at most)."""
 HASH_NICENESS = 10
@@ -126,9 +129,12 @@ def slot_count(name: str, default: int, environ: Mapping[str, str] | None = None
     return value
 
 
-def default_write_slots(dialect: str) -> int:
-    """Default write slots for a database dialect (``sqlite``, ``postgresql`` …)."""
-    return SQLITE_WRITE_SLOTS if dialect == "sqlite" else SERVER_WRITE_SLOTS
+def default_write_slots(dialect: str, cpus: int | None = None) -> int:
+    """Default write slots for a database dialect (``sqlite``, ``postgresql`` …) and CPU count."""
+    if dialect == "sqlite":
+        return SQLITE_WRITE_SLOTS
+    per_cores = (cpus if cpus is not None else os.cpu_count() or 1) // CORES_PER_WRITE_SLOT
+    return min(MAX_DEFAULT_WRITE_SLOTS, max(1, per_cores))
 
 
 def default_hash_slots(cpus: int | None = None) -> int:
