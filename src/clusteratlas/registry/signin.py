@@ -56,7 +56,8 @@ class SignInThrottle:
         :meth:`succeeded_async`), for a server that refuses throttled attempts in its event
         loop: the in-memory storage then cleans up with an asyncio task instead of starting
         a timer thread at (nearly) every attempt, and a Redis storage is asked without
-        blocking the loop. The synchronous methods are then unavailable.
+        blocking the loop (``redis.asyncio``, from the same ``redis`` package as the
+        synchronous storage). The synchronous methods are then unavailable.
 
     Raises
     ------
@@ -78,9 +79,13 @@ class SignInThrottle:
         self._limiter: MovingWindowRateLimiter | None = None
         self._async_limiter: AsyncMovingWindowRateLimiter | None = None
         uri = f"async+{storage}" if asynchronous and not storage.startswith("async+") else storage
+        options: dict[str, str] = {}
+        if asynchronous and uri.startswith(("async+redis", "async+rediss")):
+            options["implementation"] = "redispy"  # the redis package, as in the sync case
         try:
             if asynchronous:
-                self._async_limiter = AsyncMovingWindowRateLimiter(storage_from_string(uri))
+                store = storage_from_string(uri, **options)
+                self._async_limiter = AsyncMovingWindowRateLimiter(store)
             else:
                 self._limiter = MovingWindowRateLimiter(storage_from_string(uri))
         except ConfigurationError as err:
