@@ -109,3 +109,39 @@ def test_password_checks_run_on_bounded_threads_of_lower_priority() -> None:
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     if sys.platform.startswith("linux"):
         assert {nice for _, nice in seen} == {min(19, mine + 10)}
+
+
+def test_each_event_loop_gets_its_own_slots() -> None:
+    """Two loops in two threads (test clients) share no semaphore: each is bounded alone."""
+    slots = Slots(1, wait=5, what="tests")
+    peaks: list[int] = []
+    errors: list[BaseException] = []
+
+    async def crowd() -> None:
+        inside = peak = 0
+
+        async def hold() -> None:
+            nonlocal inside, peak
+            async with slots.hold():
+                inside += 1
+                peak = max(peak, inside)
+                await anyio.sleep(0.02)
+                inside -= 1
+
+        async with anyio.create_task_group() as group:
+            for _ in range(4):
+                group.start_soon(hold)
+        peaks.append(peak)
+
+    def run() -> None:
+        try:
+            anyio.run(crowd)
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and peaks == [1, 1] and slots.in_use == 0

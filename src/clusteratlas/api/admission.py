@@ -27,10 +27,12 @@ the API answers 503 with ``Retry-After``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
 import threading
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -69,19 +71,33 @@ class Slots:
 
     Notes
     -----
-    The semaphore is made on first use, inside the running event loop.
+    The bound holds per event loop: uvicorn and gunicorn run one loop per worker process,
+    so it is per worker. An application driven from several loops at once (test clients in
+    threads) gets one set of slots in each, made on first use inside that loop; a set shared
+    across loops would wake waiters of one loop from another's thread.
     """
 
     def __init__(self, size: int, *, wait: float, what: str) -> None:
         if size < 1:
             raise ParameterError(f"The number of {what} slots must be at least 1; got {size}.")
         self.size, self.wait, self.what = size, wait, what
-        self._semaphore: anyio.Semaphore | None = None
+        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Semaphore]
+        self._semaphores = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
 
     @property
     def in_use(self) -> int:
-        """Slots held now."""
-        return 0 if self._semaphore is None else self.size - self._semaphore.value
+        """Slots held now (in every event loop)."""
+        with self._lock:
+            return sum(self.size - semaphore.value for semaphore in self._semaphores.values())
+
+    def _semaphore(self) -> anyio.Semaphore:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            semaphore = self._semaphores.get(loop)
+            if semaphore is None:
+                semaphore = self._semaphores[loop] = anyio.Semaphore(self.size)
+            return semaphore
 
     @asynccontextmanager
     async def hold(self) -> AsyncIterator[None]:
@@ -92,11 +108,10 @@ class Slots:
         DatabaseBusyError
             When no slot came free within ``wait`` seconds.
         """
-        if self._semaphore is None:
-            self._semaphore = anyio.Semaphore(self.size)
+        semaphore = self._semaphore()
         acquired = False
         with anyio.move_on_after(self.wait):  # bounds the wait only, never the holder's work
-            await self._semaphore.acquire()
+            await semaphore.acquire()
             acquired = True
         if not acquired:
             raise DatabaseBusyError(
@@ -106,7 +121,7 @@ class Slots:
         try:
             yield
         finally:
-            self._semaphore.release()
+            semaphore.release()
 
 
 def slot_count(name: str, default: int, environ: Mapping[str, str] | None = None) -> int:
