@@ -21,6 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clusteratlas import __version__
+from clusteratlas.api.admission import (
+    HASH_SLOTS_ENV,
+    WRITE_SLOTS_ENV,
+    HashWorkers,
+    Slots,
+    default_hash_slots,
+    default_write_slots,
+    slot_count,
+)
 from clusteratlas.api.handlers import install_handlers
 from clusteratlas.api.mapdata import MapData
 from clusteratlas.api.security import install_security, max_body_bytes
@@ -35,6 +44,7 @@ from clusteratlas.registry import (
     seed_registry,
     session_scope,
 )
+from clusteratlas.registry.db import BUSY_RETRIES, busy_timeout
 
 API_PREFIX = "/api/v1"
 SWAGGER_UI = "/static/vendor/swagger-ui"
@@ -135,7 +145,9 @@ def create_app(
     fastapi.FastAPI
         With ``state.engine``, ``state.sessions`` (a factory of write sessions),
         ``state.read_sessions`` (sessions that never wait for a writer, used by GET and
-        HEAD requests) and ``state.maps``.
+        HEAD requests), ``state.write_slots`` and ``state.hash_slots`` (bounds on the writes
+        and password checks let in at once, see :mod:`clusteratlas.api.admission`) and
+        ``state.maps``.
         The caller owns the engine: ``app.state.engine.dispose()`` when done (not done on
         lifespan shutdown, which several test clients of one app may trigger concurrently).
     """
@@ -166,6 +178,15 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = factory
     app.state.read_sessions = make_session_factory(engine, read_only=True)
+    wait = busy_timeout() * (BUSY_RETRIES + 1)  # as long as a write may wait for the lock
+    app.state.write_slots = Slots(
+        slot_count(WRITE_SLOTS_ENV, default_write_slots(engine.dialect.name)),
+        wait=wait,
+        what="registry writes",
+    )
+    hash_slots = slot_count(HASH_SLOTS_ENV, default_hash_slots())
+    app.state.hash_slots = Slots(hash_slots, wait=wait, what="sign-ins")
+    app.state.hash_workers = HashWorkers(hash_slots)
     app.state.maps = MapData(store_path)
     install_handlers(app)
     from clusteratlas.api.deps import SESSION_COOKIE

@@ -19,15 +19,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import nullcontext
+from functools import partial
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
+from clusteratlas.api.admission import HashWorkers, Slots
 from clusteratlas.api.mapdata import MapData
 from clusteratlas.registry import AuthSettings, Credential, SignInThrottle, User, authenticate
 from clusteratlas.registry.sessions import SESSION_PREFIX
+from clusteratlas.registry.signin import (
+    SignIn,
+    account_key,
+    count_attempt_async,
+    verify_sign_in,
+)
 
 SESSION_COOKIE = "clusteratlas_session"
 """Name of the HttpOnly cookie that holds the session id of a signed-in browser."""
@@ -43,20 +53,30 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Requests that only read: their sessions never wait for a writer (``registry.db``)."""
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def _end(session: Session) -> None:
+    session.rollback()
+    session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """Yield a session of the app's registry database, rolled back and closed at the end.
 
     GET, HEAD and OPTIONS get a read session (``app.state.read_sessions``, when the app has
-    one); other methods a write session that takes the lock up front.
+    one); other methods a write session that takes the lock up front, once they hold one of
+    the app's write slots (``app.state.write_slots``, see :mod:`.admission`): writers beyond
+    the slots wait in the event loop, without a thread or a pooled connection, and a write
+    that waits too long is answered 503 with ``Retry-After``.
     """
     state = request.app.state
     reading = request.method in SAFE_METHODS and hasattr(state, "read_sessions")
-    session: Session = (state.read_sessions if reading else state.sessions)()
-    try:
-        yield session
-    finally:
-        session.rollback()
-        session.close()
+    slots: Slots | None = None if reading else getattr(state, "write_slots", None)
+    async with slots.hold() if slots is not None else nullcontext():
+        session: Session = (state.read_sessions if reading else state.sessions)()
+        try:
+            yield session
+        finally:
+            with anyio.CancelScope(shield=True):  # a client gone away still frees the lock
+                await anyio.to_thread.run_sync(_end, session)
 
 
 def get_maps(request: Request) -> MapData:
@@ -81,7 +101,7 @@ def signin_throttle(request: Request) -> SignInThrottle:
     state = request.app.state
     with _LOCK:
         if getattr(state, "signin_throttle", None) is None:
-            state.signin_throttle = SignInThrottle.from_settings(settings)
+            state.signin_throttle = SignInThrottle.from_settings(settings, asynchronous=True)
     throttle: SignInThrottle = state.signin_throttle
     return throttle
 
@@ -89,6 +109,41 @@ def signin_throttle(request: Request) -> SignInThrottle:
 def client_address(request: Request) -> str:
     """Return the client's address (behind a proxy: as the proxy-header settings give it)."""
     return request.client.host if request.client is not None else "unknown"
+
+
+async def sign_in_request(request: Request, *, email: str, password: str) -> SignIn | None:
+    """Sign in with what a request sent (the API and the web form call it).
+
+    A throttled attempt is refused with :class:`~clusteratlas.errors.TooManyAttemptsError`
+    in the event loop (``limits``' asyncio storage: microseconds in memory, a non-blocking
+    call to a shared Redis), before it takes a worker thread, a hash slot or a database
+    query.
+    An attempt let through waits for one of the app's hash slots (``app.state.hash_slots``)
+    and is verified in a worker thread, the password itself on the app's low-priority hash
+    threads (``app.state.hash_workers``), so a flood of sign-ins uses at most those slots and
+    only the CPU time other requests leave.
+    """
+    settings = auth_settings(request)
+    throttle = signin_throttle(request)
+    client = client_address(request)
+    await count_attempt_async(throttle, email=email, client=client)
+    workers: HashWorkers | None = getattr(request.app.state, "hash_workers", None)
+    work = partial(
+        verify_sign_in,
+        request.app.state.sessions,
+        email=email,
+        password=password,
+        settings=settings,
+        client=client,
+        user_agent=request.headers.get("user-agent"),
+        verify=workers.verify if workers is not None else None,
+    )
+    slots: Slots | None = getattr(request.app.state, "hash_slots", None)
+    async with slots.hold() if slots is not None else nullcontext():
+        done = await anyio.to_thread.run_sync(work)
+    if done is not None:
+        await throttle.succeeded_async(account=account_key(email))
+    return done
 
 
 def csrf_for(secret: str) -> str:

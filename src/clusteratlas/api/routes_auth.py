@@ -21,10 +21,10 @@ from clusteratlas.api.deps import (
     CurrentUser,
     SessionDep,
     SettingsDep,
-    client_address,
+    auth_settings,
     csrf_for,
     set_session_cookie,
-    signin_throttle,
+    sign_in_request,
 )
 from clusteratlas.api.schemas import ERROR_RESPONSES, WRITE_RESPONSES, LoginIn, Message, UserOut
 from clusteratlas.api.schemas_auth import (
@@ -46,7 +46,6 @@ from clusteratlas.registry import (
     revoke_session,
     revoke_token,
     revoke_user_sessions,
-    sign_in,
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
@@ -73,20 +72,17 @@ def _is_json(request: Request) -> bool:
 @router.post(
     "/login", response_model=LoginOut, responses=LOGIN_RESPONSES, summary="Sign in (session)"
 )
-def login(body: LoginIn, request: Request, response: Response, settings: SettingsDep) -> LoginOut:
-    """Open a session: set the HttpOnly, SameSite=Lax cookie and return its id and CSRF token."""
+async def login(body: LoginIn, request: Request, response: Response) -> LoginOut:
+    """Open a session: set the HttpOnly, SameSite=Lax cookie and return its id and CSRF token.
+
+    A throttled attempt is answered 429 before any password check or database query;
+    password checks wait for one of the server's hash slots (``CLUSTERATLAS_HASH_SLOTS``).
+    """
     if not _is_json(request):
         raise HTTPException(status_code=415, detail="Send the sign-in as application/json.")
+    settings = auth_settings(request)
     try:
-        done = sign_in(
-            request.app.state.sessions,
-            email=body.email,
-            password=body.password,
-            throttle=signin_throttle(request),
-            settings=settings,
-            client=client_address(request),
-            user_agent=request.headers.get("user-agent"),
-        )
+        done = await sign_in_request(request, email=body.email, password=body.password)
     except TooManyAttemptsError as err:
         headers = {"Retry-After": str(err.retry_after)}
         raise HTTPException(status_code=429, detail=str(err), headers=headers) from err

@@ -232,8 +232,9 @@ def patch(
         expected_version=body.version,
         changes=changes,
     )
+    out = convert.profile(organisation)  # inside the transaction: no second lock to read it
     session.commit()
-    return convert.profile(organisation)
+    return out
 
 
 @router.delete(

@@ -19,9 +19,11 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse_many
+from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindowRateLimiter
 from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -49,6 +51,13 @@ class SignInThrottle:
         counts between workers.
     account_limits, address_limits : str
         Tiers in ``limits`` notation separated by ``;`` (see :mod:`.auth_config`).
+    asynchronous : bool, default False
+        Count with ``limits``' asyncio storage and strategy (:meth:`attempt_async`,
+        :meth:`succeeded_async`), for a server that refuses throttled attempts in its event
+        loop: the in-memory storage then cleans up with an asyncio task instead of starting
+        a timer thread at (nearly) every attempt, and a Redis storage is asked without
+        blocking the loop (``redis.asyncio``, from the same ``redis`` package as the
+        synchronous storage). The synchronous methods are then unavailable.
 
     Raises
     ------
@@ -63,10 +72,22 @@ class SignInThrottle:
         *,
         account_limits: str | None = None,
         address_limits: str | None = None,
+        asynchronous: bool = False,
     ) -> None:
         defaults = AuthSettings()
+        self.asynchronous = asynchronous
+        self._limiter: MovingWindowRateLimiter | None = None
+        self._async_limiter: AsyncMovingWindowRateLimiter | None = None
+        uri = f"async+{storage}" if asynchronous and not storage.startswith("async+") else storage
+        options: dict[str, str] = {}
+        if asynchronous and uri.startswith(("async+redis", "async+rediss")):
+            options["implementation"] = "redispy"  # the redis package, as in the sync case
         try:
-            self._limiter = MovingWindowRateLimiter(storage_from_string(storage))
+            if asynchronous:
+                store = storage_from_string(uri, **options)
+                self._async_limiter = AsyncMovingWindowRateLimiter(store)
+            else:
+                self._limiter = MovingWindowRateLimiter(storage_from_string(uri))
         except ConfigurationError as err:
             raise ParameterError(
                 f"CLUSTERATLAS_RATELIMIT_STORAGE={storage!r} cannot be used: {err}"
@@ -75,19 +96,40 @@ class SignInThrottle:
         self.address = _tiers(address_limits or defaults.address_limits, "address")
 
     @classmethod
-    def from_settings(cls, settings: AuthSettings) -> SignInThrottle:
+    def from_settings(cls, settings: AuthSettings, *, asynchronous: bool = False) -> SignInThrottle:
         """Build the throttle that ``settings`` describe."""
         return cls(
             settings.ratelimit_storage,
             account_limits=settings.account_limits,
             address_limits=settings.address_limits,
+            asynchronous=asynchronous,
         )
+
+    def _sync(self) -> MovingWindowRateLimiter:
+        if self._limiter is None:
+            raise TypeError("This throttle is asynchronous: use attempt_async/succeeded_async.")
+        return self._limiter
+
+    def _async(self) -> AsyncMovingWindowRateLimiter:
+        if self._async_limiter is None:
+            raise TypeError("This throttle is synchronous: use attempt/succeeded.")
+        return self._async_limiter
 
     def _wait(self, tiers: list[RateLimitItem], key: str) -> int:
         """Count one attempt on every tier; return seconds to wait when one is exhausted."""
+        limiter = self._sync()
         for tier in tiers:
-            if not self._limiter.hit(tier, "signin", key):
-                reset = self._limiter.get_window_stats(tier, "signin", key).reset_time
+            if not limiter.hit(tier, "signin", key):
+                reset = limiter.get_window_stats(tier, "signin", key).reset_time
+                return max(1, math.ceil(reset - time.time()))
+        return 0
+
+    async def _wait_async(self, tiers: list[RateLimitItem], key: str) -> int:
+        """:meth:`_wait` with the asyncio strategy."""
+        limiter = self._async()
+        for tier in tiers:
+            if not await limiter.hit(tier, "signin", key):
+                reset = (await limiter.get_window_stats(tier, "signin", key)).reset_time
                 return max(1, math.ceil(reset - time.time()))
         return 0
 
@@ -100,15 +142,30 @@ class SignInThrottle:
         wait = self._wait(self.address, f"address:{address}") or self._wait(
             self.account, f"account:{account}"
         )
-        if wait:
-            raise TooManyAttemptsError(
-                f"Too many sign-in attempts; try again in {wait} seconds.", retry_after=wait
-            )
+        _refuse(wait)
+
+    async def attempt_async(self, *, account: str, address: str) -> None:
+        """:meth:`attempt` for an asynchronous throttle."""
+        wait = await self._wait_async(self.address, f"address:{address}")
+        wait = wait or await self._wait_async(self.account, f"account:{account}")
+        _refuse(wait)
 
     def succeeded(self, *, account: str) -> None:
         """Clear the account's counts after a successful sign-in."""
         for tier in self.account:
-            self._limiter.clear(tier, "signin", f"account:{account}")
+            self._sync().clear(tier, "signin", f"account:{account}")
+
+    async def succeeded_async(self, *, account: str) -> None:
+        """:meth:`succeeded` for an asynchronous throttle."""
+        for tier in self.account:
+            await self._async().clear(tier, "signin", f"account:{account}")
+
+
+def _refuse(wait: int) -> None:
+    if wait:
+        raise TooManyAttemptsError(
+            f"Too many sign-in attempts; try again in {wait} seconds.", retry_after=wait
+        )
 
 
 def _tiers(text: str, what: str) -> list[RateLimitItem]:
@@ -130,6 +187,11 @@ class SignIn:
     secret: str
 
 
+def account_key(email: str) -> str:
+    """Return the account an e-mail names, as the throttle and the user table know it."""
+    return email.strip().lower()
+
+
 def sign_in(
     factory: sessionmaker[Session],
     *,
@@ -141,6 +203,8 @@ def sign_in(
     user_agent: str | None = None,
 ) -> SignIn | None:
     """Check an e-mail and password; open a session when they are right.
+
+    Counts the attempt with ``throttle`` first, then calls :func:`verify_sign_in`.
 
     Parameters
     ----------
@@ -165,19 +229,77 @@ def sign_in(
     TooManyAttemptsError
         When the account or the address made too many attempts (before any check).
     """
-    account = email.strip().lower()
-    address = client or "unknown"
+    count_attempt(throttle, email=email, client=client)
+    done = verify_sign_in(
+        factory,
+        email=email,
+        password=password,
+        settings=settings,
+        client=client,
+        user_agent=user_agent,
+    )
+    if done is not None:
+        throttle.succeeded(account=account_key(email))
+    return done
+
+
+def count_attempt(throttle: SignInThrottle, *, email: str, client: str | None) -> None:
+    """Count a sign-in attempt; raise :class:`TooManyAttemptsError` when it must wait.
+
+    The first step of :func:`sign_in`, apart so that a server can refuse a throttled
+    attempt (429) before it spends a thread or a password-hash slot on it.
+    """
+    account, address = account_key(email), client or "unknown"
     try:
         throttle.attempt(account=account, address=address)
     except TooManyAttemptsError:
         log.warning("Sign-in throttled for %r from %s", account, address)
         raise
+
+
+async def count_attempt_async(throttle: SignInThrottle, *, email: str, client: str | None) -> None:
+    """:func:`count_attempt` with an asynchronous throttle (in a server's event loop)."""
+    account, address = account_key(email), client or "unknown"
+    try:
+        await throttle.attempt_async(account=account, address=address)
+    except TooManyAttemptsError:
+        log.warning("Sign-in throttled for %r from %s", account, address)
+        raise
+
+
+def verify_sign_in(
+    factory: sessionmaker[Session],
+    *,
+    email: str,
+    password: str,
+    settings: AuthSettings | None = None,
+    client: str | None = None,
+    user_agent: str | None = None,
+    verify: Callable[[str | None, str], bool] | None = None,
+) -> SignIn | None:
+    """Check an attempt already counted by :func:`count_attempt` (steps 2–4 of the module).
+
+    Call it only after :func:`count_attempt` let the attempt through, and clear the
+    account's counts (``throttle.succeeded``) when it returns a sign-in; :func:`sign_in` does
+    all three. Parameters and result as :func:`sign_in` (without ``throttle``), plus
+    ``verify``:
+
+    Parameters
+    ----------
+    verify : callable, optional
+        ``verify(stored_hash_or_None, password) -> bool``; a server passes one that runs
+        :func:`~clusteratlas.registry.auth.verify_password` on its low-priority hash threads
+        (default: that function, in the calling thread).
+    """
+    account = account_key(email)
+    address = client or "unknown"
     with session_scope(factory) as session:
         found = session.scalar(select(User).where(User.email == account))
         user_id = found.id if found is not None else None
         usable = found is not None and found.active and found.password_hash is not None
         stored_hash = found.password_hash if usable and found is not None else None
-    right = verify_password(stored_hash, password)  # no transaction open: no lock held
+    check = verify if verify is not None else verify_password
+    right = check(stored_hash, password)  # no transaction open: no lock held
     with session_scope(factory) as session:
         user = session.get(User, user_id) if user_id is not None else None
         if not right or user is None or user.password_hash != stored_hash:
@@ -203,5 +325,4 @@ def sign_in(
             action="login",
             note=f"session {opened.id} from {address}",
         )
-    throttle.succeeded(account=account)
     return SignIn(user=user, record=opened, secret=secret)

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hmac
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,17 +89,27 @@ def session_factory(request: Request) -> sessionmaker[Session]:
     )
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: a session that commits when the page succeeds, else rolls back."""
-    session = session_factory(request)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """FastAPI dependency: a session that commits when the page succeeds, else rolls back.
+
+    A form that changes state first waits for one of the app's write slots (see
+    :mod:`clusteratlas.api.admission`), in the event loop; the session's work runs in
+    worker threads.
+    """
+    reading = request.method in ("GET", "HEAD", "OPTIONS")
+    slots = None if reading else getattr(request.app.state, "write_slots", None)
+    async with slots.hold() if slots is not None else nullcontext():
+        session = session_factory(request)()
+        try:
+            yield session
+            await anyio.to_thread.run_sync(session.commit)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.rollback)
+            raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close)
 
 
 def current_user(request: Request, session: Session) -> Any:

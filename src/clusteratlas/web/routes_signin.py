@@ -22,7 +22,6 @@ from clusteratlas.web._support import (
     TEMPLATES,
     csrf_ok,
     db_session,
-    session_factory,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -92,7 +91,7 @@ def login_form(request: Request, next: str = "/organisations") -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse, response_model=None)
-def login(
+async def login(
     request: Request,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1000)],
@@ -104,27 +103,13 @@ def login(
     The password is verified by :func:`clusteratlas.registry.sign_in`: rate limited (429
     with Retry-After), in constant time, outside any database transaction, audited.
     """
-    from clusteratlas.api.deps import (
-        auth_settings,
-        client_address,
-        set_session_cookie,
-        signin_throttle,
-    )
-    from clusteratlas.registry import sign_in
+    from clusteratlas.api.deps import auth_settings, set_session_cookie, sign_in_request
 
     if not csrf_matches(request.cookies.get(PRESESSION_COOKIE, ""), csrf):
         return _login_page(request, next=next, email=email, error=_STALE_LOGIN, status=403)
     settings = auth_settings(request)
     try:
-        done = sign_in(
-            session_factory(request),
-            email=email,
-            password=password,
-            throttle=signin_throttle(request),
-            settings=settings,
-            client=client_address(request),
-            user_agent=request.headers.get("user-agent"),
-        )
+        done = await sign_in_request(request, email=email, password=password)
     except TooManyAttemptsError as err:
         wait = {"Retry-After": str(err.retry_after)}
         return _login_page(

@@ -1,0 +1,147 @@
+"""Admission control of the server: write and hash slots, low-priority password checks."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import anyio
+import pytest
+
+from clusteratlas.api.admission import (
+    HashWorkers,
+    Slots,
+    default_hash_slots,
+    default_write_slots,
+    slot_count,
+)
+from clusteratlas.errors import DatabaseBusyError, ParameterError
+from clusteratlas.registry.auth import hash_password
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # uvicorn's loop
+
+
+@pytest.mark.anyio
+async def test_slots_never_let_more_holders_in_than_their_size() -> None:
+    slots = Slots(2, wait=5, what="tests")
+    inside = peak = done = 0
+
+    async def hold() -> None:
+        nonlocal inside, peak, done
+        async with slots.hold():
+            inside += 1
+            peak = max(peak, inside)
+            await anyio.sleep(0.02)
+            inside -= 1
+        done += 1
+
+    async with anyio.create_task_group() as group:
+        for _ in range(7):
+            group.start_soon(hold)
+    assert (peak, done, slots.in_use) == (2, 7, 0)
+
+
+@pytest.mark.anyio
+async def test_a_request_that_waits_too_long_for_a_slot_is_told_to_retry() -> None:
+    slots = Slots(1, wait=0.05, what="registry writes")
+    async with slots.hold():
+        with pytest.raises(DatabaseBusyError, match="busy with other registry writes") as err:
+            async with slots.hold():
+                pytest.fail("a second holder got in")
+    assert err.value.retry_after == 1
+    async with slots.hold():  # freed once the holder left, also after a refusal
+        assert slots.in_use == 1
+
+
+@pytest.mark.anyio
+async def test_the_wait_bounds_the_queue_not_the_work_done_in_the_slot() -> None:
+    slots = Slots(1, wait=0.01, what="tests")
+    async with slots.hold():
+        await anyio.sleep(0.05)  # five times the wait, not cancelled
+    assert slots.in_use == 0
+
+
+def test_slot_counts_come_from_the_environment_or_the_defaults() -> None:
+    assert slot_count("CLUSTERATLAS_WRITE_SLOTS", 3, environ={}) == 3
+    assert (
+        slot_count("CLUSTERATLAS_WRITE_SLOTS", 3, environ={"CLUSTERATLAS_WRITE_SLOTS": " 2 "}) == 2
+    )
+    for bad in ("0", "two", "-1", "1025"):
+        with pytest.raises(ParameterError, match=f"CLUSTERATLAS_HASH_SLOTS .*got '{bad}'"):
+            slot_count("CLUSTERATLAS_HASH_SLOTS", 1, environ={"CLUSTERATLAS_HASH_SLOTS": bad})
+    with pytest.raises(ParameterError, match="at least 1"):
+        Slots(0, wait=1, what="tests")
+    # SQLite has one writer; a server one slot per 2 cores, 1 to 4; hashing a quarter of the cores.
+    assert [default_write_slots("sqlite", c) for c in (1, 2, 64)] == [1, 1, 1]
+    assert [default_write_slots("postgresql", c) for c in (1, 2, 4, 6, 64)] == [1, 1, 2, 3, 4]
+    assert [default_hash_slots(c) for c in (1, 2, 4, 7, 8, 16)] == [1, 1, 1, 1, 2, 4]
+
+
+def test_password_checks_run_on_bounded_threads_of_lower_priority() -> None:
+    workers = HashWorkers(1)
+    stored = hash_password("correct horse battery")
+    seen: list[tuple[str, int]] = []
+    real_submit = workers._pool.submit
+
+    def spy(fn, *args):  # type: ignore[no-untyped-def]
+        def run():  # type: ignore[no-untyped-def]
+            tid = threading.get_native_id()
+            seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, tid)))
+            return fn(*args)
+
+        return real_submit(run)
+
+    workers._pool.submit = spy  # type: ignore[method-assign]
+    try:
+        results = [
+            workers.verify(stored, "correct horse battery"),
+            workers.verify(stored, "wrong horse battery"),
+            workers.verify(None, "correct horse battery"),  # unknown account: dummy hash
+        ]
+    finally:
+        workers.shutdown()
+    assert results == [True, False, False]
+    assert {name for name, _ in seen} == {"password-check_0"}  # one thread: one slot
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    if sys.platform.startswith("linux"):
+        assert {nice for _, nice in seen} == {min(19, mine + 10)}
+
+
+def test_each_event_loop_gets_its_own_slots() -> None:
+    """Two loops in two threads (test clients) share no semaphore: each is bounded alone."""
+    slots = Slots(1, wait=5, what="tests")
+    peaks: list[int] = []
+    errors: list[BaseException] = []
+
+    async def crowd() -> None:
+        inside = peak = 0
+
+        async def hold() -> None:
+            nonlocal inside, peak
+            async with slots.hold():
+                inside += 1
+                peak = max(peak, inside)
+                await anyio.sleep(0.02)
+                inside -= 1
+
+        async with anyio.create_task_group() as group:
+            for _ in range(4):
+                group.start_soon(hold)
+        peaks.append(peak)
+
+    def run() -> None:
+        try:
+            anyio.run(crowd)
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and peaks == [1, 1] and slots.in_use == 0
