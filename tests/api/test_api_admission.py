@@ -14,11 +14,11 @@ from _api_support import PASSWORD, Users
 from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
 
 from clusteratlas.api.admission import HashWorkers, Slots
 from clusteratlas.registry import auth as auth_module
 from clusteratlas.registry import create_user, session_scope
-from conftest import TestClient
 
 API = "/api/v1"
 
