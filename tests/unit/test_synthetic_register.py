@@ -108,7 +108,9 @@ def test_an_unseeded_register_says_no_seed(tmp_path: Path, inputs: tuple[Path, P
 def test_missing_departements_write_nothing(tmp_path: Path, inputs: tuple[Path, Path]) -> None:
     extract, _ = inputs
     missing = tmp_path / "nowhere.geojson"
-    with pytest.raises(DataNotFoundError, match=r"nowhere\.geojson do not exist; pass departements="):
+    with pytest.raises(
+        DataNotFoundError, match=r"nowhere\.geojson do not exist; pass departements="
+    ):
         generate_register(tmp_path / "out", n=5, departements=missing, extract=extract)
     assert not (tmp_path / "out").exists()
 
