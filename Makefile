@@ -39,9 +39,16 @@ lint: $(STAMP)
 # PostgreSQL server (pg_virtualenv creates it, exports PG* variables, then drops it).
 PG_TESTS := tests/api tests/unit/test_registry_*.py
 
+# The main run is measured (branches too, and the CLI subprocesses: [tool.coverage.*] in
+# pyproject.toml); data and reports go to build/coverage/ (html/ to browse), and every package
+# must stay at or above its floor in tests/coverage_floors.toml (floors only go up).
+COVERAGE_DIR := build/coverage
+
 test: lint
 	@bash scripts/system-deps.sh
-	$(BIN)/pytest
+	@rm -rf $(COVERAGE_DIR)
+	$(BIN)/pytest --cov --cov-report=json --cov-report=html:$(COVERAGE_DIR)/html
+	$(BIN)/python scripts/check_coverage.py --report $(COVERAGE_DIR)/coverage.json
 	@$(MAKE) --no-print-directory test-postgres
 
 test-postgres: $(STAMP)
@@ -58,4 +65,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_abuse.py
 
 clean:
-	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache $(COVERAGE_DIR)

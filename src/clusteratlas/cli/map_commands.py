@@ -395,9 +395,13 @@ def calibrate_command(
         show_table(
             result.grid, "Best threshold per minimum employment", columns=list(result.grid.columns)
         )
+    # the count holds for the regions calibrated on (EU-27 for eu-sbs): the map needs them too
+    scope = ""
+    if source == "eu-sbs":
+        scope = " --countries " + ",".join(sorted({str(r)[:2] for r in built.frame["region"]}))
     console.print(
         f"Use it: --rules panorama2021 --set specialised.lq={result.threshold:.4f} "
-        f"--set specialised.employment={result.min_employment:g}",
+        f"--set specialised.employment={result.min_employment:g}{scope}",
         highlight=False,
     )
 

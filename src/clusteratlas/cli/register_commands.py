@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from clusteratlas.cli._common import app, console, err_console
+from clusteratlas.cli._common import app, console, err_console, option_names
 
 register_app = typer.Typer(
     help="Establishment registers (SIRENE layout): generate a synthetic one for scale tests.",
@@ -29,7 +30,16 @@ def generate_command(
     Example: `clusteratlas register generate --n 1000000 --output register/ --seed 1`
     """
     from clusteratlas.data.register import generate_register
+    from clusteratlas.errors import ParameterError
 
-    with err_console.status(f"Writing {int(n):,} establishments …"):
+    if not (math.isfinite(n) and n == int(n) and n >= 1):
+        raise ParameterError(
+            f"The '--n' option must be a whole number of establishments, at least 1 "
+            f"(e.g. 1000000 or 1e7). Got {n:g} instead."
+        )
+    with (
+        err_console.status(f"Writing {int(n):,} establishments …"),
+        option_names(chunk_size="--chunk-size", path="--output"),
+    ):
         files = generate_register(output, n=int(n), rng=seed, chunk_size=chunk_size)
     console.print(f"Wrote {int(n):,} establishments in {len(files)} file(s) to {output}")

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import as_rng, check_interval, optional_import
-from clusteratlas.errors import DataNotFoundError
+from clusteratlas.errors import DataNotFoundError, ParameterError
 
 _COMMUNES_PER_DEPARTEMENT = 400
 _CLOSED_SHARE = 0.15
@@ -122,7 +122,9 @@ def generate_register(
     Parameters
     ----------
     path : str or pathlib.Path
-        Directory to create (or fill); files are ``part-00000.parquet`` …
+        Directory to create (or fill); files are ``part-00000.parquet`` … Parts of an
+        earlier register in the same directory (``part-*.parquet``) are replaced or removed,
+        so that the directory holds this register only.
     n : int
         Number of establishments.
     rng : None, int or numpy.random.Generator
@@ -140,6 +142,13 @@ def generate_register(
     list of pathlib.Path
         The files written.
 
+    Raises
+    ------
+    ParameterError
+        If ``n`` or ``chunk_size`` is below 1, or ``path`` is a file.
+    DataNotFoundError
+        If the départements boundaries or the Strasbourg extract are missing.
+
     Notes
     -----
     Columns (SIRENE stock layout): ``siret`` (14 digits), ``activitePrincipaleEtablissement``
@@ -151,10 +160,14 @@ def generate_register(
     """
     check_interval(n, name="n", low=1)
     check_interval(chunk_size, name="chunk_size", low=1)
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(
+            f"The 'path' parameter must be a directory for the Parquet files; {folder} is a file."
+        )
     pq = optional_import("pyarrow.parquet", extra="scale")
     mix = _industry_bands(extract)
     deps = _departements(departements)
-    folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     starts = range(0, int(n), int(chunk_size))
     children = as_rng(rng).spawn(len(starts))
@@ -162,8 +175,13 @@ def generate_register(
     for k, (start, child) in enumerate(zip(starts, children, strict=True)):
         table = _chunk(start, min(int(chunk_size), int(n) - start), child, mix, deps)
         file = folder / f"part-{k:05d}.parquet"
-        pq.write_table(table.replace_schema_metadata(_synthetic_metadata(table, rng)), file)
+        partial = folder / f".{file.name}.tmp"  # a crash leaves no half-written part file
+        pq.write_table(table.replace_schema_metadata(_synthetic_metadata(table, rng)), partial)
+        partial.replace(file)
         written.append(file)
+    # parts of an earlier, larger register in the same folder would be read with this one
+    for stale in sorted(set(folder.glob("part-*.parquet")) - set(written)):
+        stale.unlink()
     return written
 
 
