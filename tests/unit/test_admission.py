@@ -20,12 +20,36 @@ from clusteratlas.errors import DatabaseBusyError, ParameterError
 from clusteratlas.registry.auth import hash_password
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"  # uvicorn's loop
+def _in_own_loop(test):  # type: ignore[no-untyped-def]
+    """Run an async test on a fresh event loop in a thread of its own.
+
+    Not the anyio pytest plugin: in a full run the browser tests (Playwright's sync API)
+    leave the main thread looking as if a loop were running, and the plugin's runner then
+    refuses to start ("Cannot run the event loop while another loop is running").
+    """
+
+    def run() -> None:
+        errors: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                anyio.run(test)
+            except BaseException as err:  # re-raised in the test's thread
+                errors.append(err)
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the async test did not finish within 60 s"
+        if errors:
+            raise errors[0]
+
+    run.__name__ = test.__name__
+    run.__doc__ = test.__doc__
+    return run
 
 
-@pytest.mark.anyio
+@_in_own_loop
 async def test_slots_never_let_more_holders_in_than_their_size() -> None:
     slots = Slots(2, wait=5, what="tests")
     inside = peak = done = 0
@@ -45,7 +69,7 @@ async def test_slots_never_let_more_holders_in_than_their_size() -> None:
     assert (peak, done, slots.in_use) == (2, 7, 0)
 
 
-@pytest.mark.anyio
+@_in_own_loop
 async def test_a_request_that_waits_too_long_for_a_slot_is_told_to_retry() -> None:
     slots = Slots(1, wait=0.05, what="registry writes")
     async with slots.hold():
@@ -57,7 +81,7 @@ async def test_a_request_that_waits_too_long_for_a_slot_is_told_to_retry() -> No
         assert slots.in_use == 1
 
 
-@pytest.mark.anyio
+@_in_own_loop
 async def test_the_wait_bounds_the_queue_not_the_work_done_in_the_slot() -> None:
     slots = Slots(1, wait=0.01, what="tests")
     async with slots.hold():
