@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -57,6 +57,53 @@ def check_interval(
         raise ParameterError(
             f"The {name!r} parameter must be a number in {lb}{low}, {high}{rb}. Got {value!r} instead."
         )
+
+
+def env_number(
+    name: str,
+    default: float,
+    *,
+    low: float,
+    high: float,
+    whole: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> float:
+    """Return the number in the environment variable ``name``, else ``default``.
+
+    Parameters
+    ----------
+    name : str
+        The variable's name (named in the error).
+    default : float
+        Returned when the variable is unset or blank.
+    low, high : float
+        Inclusive bounds of an accepted value.
+    whole : bool, default True
+        Accept whole numbers only (the result is then an ``int``).
+    environ : mapping, optional
+        Where to look (default :data:`os.environ`).
+
+    Raises
+    ------
+    ParameterError
+        When the variable is set but is not a (whole) number in ``[low, high]``.
+    """
+    import math
+    import os
+
+    text = (os.environ if environ is None else environ).get(name, "").strip()
+    if not text:
+        return default
+    value: float
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and low <= value <= high):
+        kind = "a whole number" if whole else "a number"
+        bounds = f"[{low:g}, {high:g}]" if math.isfinite(high) else f"of at least {low:g}"
+        raise ParameterError(f"{name} must be {kind} {bounds}; got {text!r}.")
+    return value
 
 
 def check_non_negative(frame: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from clusteratlas.api.admission import HashWorkers, Slots
+from clusteratlas.api.admission import DEFAULT_THROTTLE_DELAY, HashWorkers, Slots, Tarpit
 from clusteratlas.registry import auth as auth_module
 from clusteratlas.registry import create_user, session_scope
 
@@ -58,7 +58,7 @@ class HashSpy:
 @pytest.fixture
 def state(app: FastAPI) -> Iterator[Any]:
     """The app's state; the admission settings and session factory are put back afterwards."""
-    names = ("sessions", "write_slots", "hash_slots", "hash_workers")
+    names = ("sessions", "write_slots", "hash_slots", "hash_workers", "signin_tarpit")
     saved = {name: getattr(app.state, name) for name in names}
     yield app.state
     for name, value in saved.items():
@@ -105,6 +105,25 @@ def test_a_throttled_sign_in_makes_no_password_check_and_no_query(
     assert all(1 <= int(a.headers["retry-after"]) <= 60 for a in later)
     assert spy.calls == checked  # no argon2 for a refused attempt …
     assert statements == []  # … and not a single SQL statement
+
+
+def test_a_throttled_sign_in_is_answered_after_the_tarpit_pause(app: FastAPI, state: Any) -> None:
+    # The app made without CLUSTERATLAS_THROTTLE_DELAY pauses refusals for the default.
+    assert state.signin_tarpit.delay == DEFAULT_THROTTLE_DELAY
+    state.signin_tarpit = Tarpit(0.4)
+    wrong = {"email": "tarpit@example.org", "password": "guess-1234"}
+    with TestClient(app, client=("10.9.7.2", 5000)) as attacker:
+        statuses = []
+        for _ in range(10):
+            statuses.append(attacker.post(f"{API}/auth/login", json=wrong).status_code)
+            if statuses[-1] == 429:
+                break
+        assert statuses[-1] == 429
+        started = time.monotonic()
+        refused = attacker.post(f"{API}/auth/login", json=wrong)
+        waited = time.monotonic() - started
+    assert refused.status_code == 429 and waited >= 0.4
+    assert state.signin_tarpit.held == 0
 
 
 async def _concurrent_sign_ins(app: FastAPI, n: int) -> list[int]:

@@ -9,12 +9,16 @@ import threading
 import anyio
 import pytest
 
+from clusteratlas.api import admission
 from clusteratlas.api.admission import (
+    DEFAULT_THROTTLE_DELAY,
     HashWorkers,
     Slots,
+    Tarpit,
     default_hash_slots,
     default_write_slots,
     slot_count,
+    throttle_delay,
 )
 from clusteratlas.errors import DatabaseBusyError, ParameterError
 from clusteratlas.registry.auth import hash_password
@@ -169,3 +173,51 @@ def test_each_event_loop_gets_its_own_slots() -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert errors == [] and peaks == [1, 1] and slots.in_use == 0
+
+
+class SleepLog:
+    """Stands in for ``anyio.sleep`` in the admission module: records and yields once."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self.release = anyio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+        await self.release.wait()
+
+
+def test_the_tarpit_pauses_at_most_retry_after_and_a_bounded_number_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sleeps = SleepLog()
+    monkeypatch.setattr(admission.anyio, "sleep", sleeps)
+    tarpit = Tarpit(2.0, most=2)
+    seen: list[int] = []
+
+    async def scenario() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(tarpit.pause, 60)  # paused for the delay, not the 60 s
+            group.start_soon(tarpit.pause, 0.5)  # … or for Retry-After when shorter
+            await anyio.wait_all_tasks_blocked()
+            seen.append(tarpit.held)
+            await tarpit.pause(60)  # a third while two are held: answered at once
+            seen.append(tarpit.held)
+            sleeps.release.set()
+        seen.append(tarpit.held)
+        await Tarpit(0.0).pause(60)  # a delay of 0 never pauses
+
+    _in_own_loop(scenario)()
+    assert sleeps.seconds == [2.0, 0.5]
+    assert seen == [2, 2, 0]
+
+
+def test_the_tarpit_delay_comes_from_the_environment() -> None:
+    assert throttle_delay({}) == DEFAULT_THROTTLE_DELAY == 2.0
+    assert throttle_delay({"CLUSTERATLAS_THROTTLE_DELAY": " 0.25 "}) == 0.25
+    assert throttle_delay({"CLUSTERATLAS_THROTTLE_DELAY": "0"}) == 0
+    for bad in ("-1", "31", "two", "nan", "inf"):
+        with pytest.raises(ParameterError, match=f"CLUSTERATLAS_THROTTLE_DELAY .*got '{bad}'"):
+            throttle_delay({"CLUSTERATLAS_THROTTLE_DELAY": bad})
+    with pytest.raises(ParameterError, match="delay >= 0"):
+        Tarpit(-1.0)

@@ -30,6 +30,7 @@ from clusteratlas.registry import (
 )
 from clusteratlas.registry import auth as auth_module
 from clusteratlas.registry.models import ApiToken, UserSession
+from clusteratlas.registry.signin import RefusalLog
 
 PASSWORD = "correct horse battery"
 
@@ -212,8 +213,9 @@ def test_settings_and_storage_errors_name_what_is_wrong() -> None:
     assert settings.session_idle == dt.timedelta(minutes=15)
     assert settings.token_lifetime == dt.timedelta(days=7)
     assert settings.session_lifetime == dt.timedelta(days=14)
-    with pytest.raises(ParameterError, match="CLUSTERATLAS_SESSION_MAX_HOURS"):
-        AuthSettings.from_env({"CLUSTERATLAS_SESSION_MAX_HOURS": "-3"})
+    for bad in ("-3", "0", "1.5", "many"):
+        with pytest.raises(ParameterError, match=f"CLUSTERATLAS_SESSION_MAX_HOURS .*got '{bad}'"):
+            AuthSettings.from_env({"CLUSTERATLAS_SESSION_MAX_HOURS": bad})
     with pytest.raises(ParameterError, match="CLUSTERATLAS_RATELIMIT_STORAGE"):
         SignInThrottle("bogus://nowhere")
     with pytest.raises(ParameterError, match="do not parse"):
@@ -257,3 +259,19 @@ def test_tokens_made_before_the_migration_keep_working_for_90_days(tmp_path) -> 
         left = auth_module.aware(stored.expires_at) - _now()
         assert dt.timedelta(days=89.9) < left < dt.timedelta(days=90.1)
     engine.dispose()
+
+
+def test_a_flood_of_refusals_is_logged_once_a_minute_per_account_and_address(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    refusals = RefusalLog(every=60, most=2)
+    with caplog.at_level("WARNING", logger="clusteratlas.registry.signin"):
+        counts = [refusals.refused("a@x.org", "10.0.0.1", now=t) for t in (0, 1, 2, 59.9, 61)]
+        other = refusals.refused("a@x.org", "10.0.0.2", now=62)  # another address: its own
+        assert refusals.refused("b@x.org", "10.0.0.3", now=63) == 1  # forgets the oldest pair
+        again = refusals.refused("a@x.org", "10.0.0.1", now=64)
+    assert counts == [1, 0, 0, 0, 4]  # the 61 s warning stands for 3 held back and itself
+    assert other == 1 and again == 1
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 5
+    assert "'a@x.org' from 10.0.0.1 (4 refusals since the last warning)" in warnings[1]

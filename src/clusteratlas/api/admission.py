@@ -20,6 +20,14 @@ the readers. Two pools of slots, one per application, bound the work that is let
   CPU priority (Linux ``nice`` +10; threads that argon2 might start inherit it), so that it
   uses the CPU time that searches and other requests leave.
 
+A throttled sign-in is answered 429 after a pause (:class:`Tarpit`,
+``CLUSTERATLAS_THROTTLE_DELAY`` seconds, default 2, at most its ``Retry-After``): a client
+that waits for each answer before its next attempt, as browsers and most scripts do, then
+sends one attempt per pause instead of hundreds per second, and the server spends its CPU on
+other requests. The pause holds no thread and no connection to the database, only the
+client's socket; at most :data:`MAX_HELD_REFUSALS` refusals are held at once per worker
+(beyond, they are answered at once), so that a crowd of connections cannot pile up sockets.
+
 A request that cannot get a slot within ``wait`` seconds (the database busy timeout, 5 s by
 default, times two) is refused with :class:`~clusteratlas.errors.DatabaseBusyError`, which
 the API answers 503 with ``Retry-After``.
@@ -39,6 +47,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 
+from clusteratlas._validation import env_number
 from clusteratlas.errors import DatabaseBusyError, ParameterError
 from clusteratlas.registry.auth import verify_password
 
@@ -51,6 +60,12 @@ MAX_DEFAULT_WRITE_SLOTS = 4
 """Default write slots on a database server (PostgreSQL): one per 2 cores, from 1 to 4."""
 CORES_PER_HASH_SLOT = 4
 """Default hash slots: one per this many cores (a quarter of the CPU at most)."""
+THROTTLE_DELAY_ENV = "CLUSTERATLAS_THROTTLE_DELAY"
+DEFAULT_THROTTLE_DELAY = 2.0
+"""Seconds a throttled sign-in waits for its 429 (never more than its ``Retry-After``)."""
+MAX_THROTTLE_DELAY = 30.0
+MAX_HELD_REFUSALS = 256
+"""Throttled sign-ins held at once per worker; more are answered without a pause."""
 HASH_NICENESS = 10
 """How much lower the CPU priority of password checks is (Linux ``nice`` increment)."""
 
@@ -132,16 +147,69 @@ def slot_count(name: str, default: int, environ: Mapping[str, str] | None = None
     ParameterError
         When the variable is set but is not a whole number in [1, 1024].
     """
-    text = (os.environ if environ is None else environ).get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 1024:
-        raise ParameterError(f"{name} must be a whole number in [1, 1024]; got {text!r}.")
-    return value
+    return int(env_number(name, default, low=1, high=1024, environ=environ))
+
+
+def throttle_delay(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds from ``CLUSTERATLAS_THROTTLE_DELAY`` (0 to 30; 0 answers 429 at once).
+
+    Raises
+    ------
+    ParameterError
+        When the variable is set but is not a number in [0, 30].
+    """
+    return env_number(
+        THROTTLE_DELAY_ENV,
+        DEFAULT_THROTTLE_DELAY,
+        low=0,
+        high=MAX_THROTTLE_DELAY,
+        whole=False,
+        environ=environ,
+    )
+
+
+class Tarpit:
+    """Pause refusals before they are answered, a bounded number at a time.
+
+    Parameters
+    ----------
+    delay : float
+        Seconds to pause (0: no pause).
+    most : int, default MAX_HELD_REFUSALS
+        Refusals paused at once (in every event loop together); beyond, no pause.
+
+    Notes
+    -----
+    Progressive delays of failed sign-ins are OWASP's recommended complement to account
+    throttling (Authentication Cheat Sheet, "Login Throttling"). Against an attacker who
+    opens many connections without waiting for answers the pause does nothing; that is a
+    reverse proxy's connection limit's job (see the deployment guide).
+    """
+
+    def __init__(self, delay: float, *, most: int = MAX_HELD_REFUSALS) -> None:
+        if delay < 0 or most < 0:
+            raise ParameterError(f"A tarpit needs delay >= 0 and most >= 0; got {delay}, {most}.")
+        self.delay, self.most = delay, most
+        self._held = 0
+        self._lock = threading.Lock()
+
+    @property
+    def held(self) -> int:
+        """Refusals paused now."""
+        return self._held
+
+    async def pause(self, retry_after: float) -> None:
+        """Sleep ``min(delay, retry_after)`` seconds unless ``most`` refusals already are."""
+        seconds = min(self.delay, max(0.0, retry_after))
+        with self._lock:
+            if seconds <= 0 or self._held >= self.most:
+                return
+            self._held += 1
+        try:
+            await anyio.sleep(seconds)
+        finally:
+            with self._lock:
+                self._held -= 1
 
 
 def default_write_slots(dialect: str, cpus: int | None = None) -> int:

@@ -26,9 +26,11 @@ from clusteratlas.api.admission import (
     WRITE_SLOTS_ENV,
     HashWorkers,
     Slots,
+    Tarpit,
     default_hash_slots,
     default_write_slots,
     slot_count,
+    throttle_delay,
 )
 from clusteratlas.api.handlers import install_handlers
 from clusteratlas.api.mapdata import MapData
@@ -187,6 +189,7 @@ def create_app(
     hash_slots = slot_count(HASH_SLOTS_ENV, default_hash_slots())
     app.state.hash_slots = Slots(hash_slots, wait=wait, what="sign-ins")
     app.state.hash_workers = HashWorkers(hash_slots)
+    app.state.signin_tarpit = Tarpit(throttle_delay())
     app.state.maps = MapData(store_path)
     install_handlers(app)
     from clusteratlas.api.deps import SESSION_COOKIE

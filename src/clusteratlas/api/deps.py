@@ -28,8 +28,9 @@ import anyio
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
-from clusteratlas.api.admission import HashWorkers, Slots
+from clusteratlas.api.admission import HashWorkers, Slots, Tarpit
 from clusteratlas.api.mapdata import MapData
+from clusteratlas.errors import TooManyAttemptsError
 from clusteratlas.registry import AuthSettings, Credential, SignInThrottle, User, authenticate
 from clusteratlas.registry.sessions import SESSION_PREFIX
 from clusteratlas.registry.signin import (
@@ -117,7 +118,8 @@ async def sign_in_request(request: Request, *, email: str, password: str) -> Sig
     A throttled attempt is refused with :class:`~clusteratlas.errors.TooManyAttemptsError`
     in the event loop (``limits``' asyncio storage: microseconds in memory, a non-blocking
     call to a shared Redis), before it takes a worker thread, a hash slot or a database
-    query.
+    query, after the app's tarpit pause (``app.state.signin_tarpit``): a flood of attempts
+    then gets one answer per pause and client.
     An attempt let through waits for one of the app's hash slots (``app.state.hash_slots``)
     and is verified in a worker thread, the password itself on the app's low-priority hash
     threads (``app.state.hash_workers``), so a flood of sign-ins uses at most those slots and
@@ -126,7 +128,13 @@ async def sign_in_request(request: Request, *, email: str, password: str) -> Sig
     settings = auth_settings(request)
     throttle = signin_throttle(request)
     client = client_address(request)
-    await count_attempt_async(throttle, email=email, client=client)
+    try:
+        await count_attempt_async(throttle, email=email, client=client)
+    except TooManyAttemptsError as err:
+        tarpit: Tarpit | None = getattr(request.app.state, "signin_tarpit", None)
+        if tarpit is not None:
+            await tarpit.pause(err.retry_after)
+        raise
     workers: HashWorkers | None = getattr(request.app.state, "hash_workers", None)
     work = partial(
         verify_sign_in,

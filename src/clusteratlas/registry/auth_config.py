@@ -23,11 +23,12 @@ times the window, so the permitted rate halves at every tier (an exponential bac
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from clusteratlas.errors import ParameterError
+from clusteratlas._validation import env_number
 
 ACCOUNT_LIMITS = "5 per 1 minute; 10 per 4 minutes; 20 per 16 minutes; 40 per 64 minutes"
 """Sign-in attempts allowed per account (e-mail) before answers are throttled (429)."""
@@ -77,16 +78,7 @@ class AuthSettings:
         env = os.environ if environ is None else environ
 
         def number(name: str, default: int) -> int:
-            text = env.get(name, "").strip()
-            if not text:
-                return default
-            try:
-                value = int(text)
-            except ValueError:
-                value = 0
-            if value < 1:
-                raise ParameterError(f"{name} must be a positive whole number; got {text!r}.")
-            return value
+            return int(env_number(name, default, low=1, high=math.inf, environ=env))
 
         return cls(
             session_idle=dt.timedelta(minutes=number("CLUSTERATLAS_SESSION_IDLE_MINUTES", 480)),

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -243,6 +245,46 @@ def sign_in(
     return done
 
 
+class RefusalLog:
+    """Warn of throttled sign-ins once per account and address per ``every`` seconds.
+
+    A flood refused hundreds of times a second would otherwise write as many log lines (and
+    spend the server's CPU on them); each warning says how many refusals it stands for.
+    At most ``most`` pairs are remembered (the oldest forgotten first), so that a flood from
+    many addresses cannot grow the memory without bound.
+    """
+
+    def __init__(self, *, every: float = 60.0, most: int = 10_000) -> None:
+        self.every, self.most = every, most
+        self._seen: OrderedDict[tuple[str, str], tuple[float, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def refused(self, account: str, address: str, *, now: float | None = None) -> int:
+        """Count a refusal; log and return the refusals it stands for, or 0 when not logged."""
+        moment = time.monotonic() if now is None else now
+        key = (account, address)
+        with self._lock:
+            last, unlogged = self._seen.pop(key, (-math.inf, 0))
+            if moment - last < self.every:
+                self._seen[key] = (last, unlogged + 1)
+                return 0
+            self._seen[key] = (moment, 0)
+            while len(self._seen) > self.most:
+                self._seen.popitem(last=False)
+        count = unlogged + 1
+        log.warning(
+            "Sign-in throttled for %r from %s (%d refusal%s since the last warning)",
+            account,
+            address,
+            count,
+            "" if count == 1 else "s",
+        )
+        return count
+
+
+_REFUSALS = RefusalLog()
+
+
 def count_attempt(throttle: SignInThrottle, *, email: str, client: str | None) -> None:
     """Count a sign-in attempt; raise :class:`TooManyAttemptsError` when it must wait.
 
@@ -253,7 +295,7 @@ def count_attempt(throttle: SignInThrottle, *, email: str, client: str | None) -
     try:
         throttle.attempt(account=account, address=address)
     except TooManyAttemptsError:
-        log.warning("Sign-in throttled for %r from %s", account, address)
+        _REFUSALS.refused(account, address)
         raise
 
 
@@ -263,7 +305,7 @@ async def count_attempt_async(throttle: SignInThrottle, *, email: str, client: s
     try:
         await throttle.attempt_async(account=account, address=address)
     except TooManyAttemptsError:
-        log.warning("Sign-in throttled for %r from %s", account, address)
+        _REFUSALS.refused(account, address)
         raise
 
 
