@@ -10,7 +10,7 @@ OUT ?= out
 CLUSTERATLAS_DATA ?= $(abspath ../shared/data)
 export CLUSTERATLAS_DATA
 
-.PHONY: demo test test-postgres coverage lint bench setup clean
+.PHONY: demo test test-postgres coverage mutation lint bench setup clean
 
 setup: $(STAMP)
 
@@ -56,6 +56,13 @@ coverage: lint
 	@rm -rf $(COVERAGE_DIR)
 	$(BIN)/pytest --cov --cov-report=json --cov-report=html:$(COVERAGE_DIR)/html
 	$(BIN)/python scripts/check_coverage.py --report $(COVERAGE_DIR)/coverage.json
+
+# `make mutation`: mutmut over the core modules ([tool.mutmut] in pyproject.toml), killed by
+# the unit and integration tests without the data mirror; slow (not part of `make test`),
+# resumable (mutants/ keeps the results). The report goes to benchmarks/mutation_report.md.
+mutation: $(STAMP)
+	env -u CLUSTERATLAS_DATA $(BIN)/mutmut run --max-children $$(nproc)
+	$(BIN)/python scripts/mutation_report.py --floor 0.9
 
 test-postgres: $(STAMP)
 	pg_virtualenv -t -o fsync=off sh -c 'DATABASE_URL="postgresql+psycopg://" $(BIN)/pytest -p no:cacheprovider $(PG_TESTS)'

@@ -1,0 +1,57 @@
+"""The mutation report counts mutmut's results per module as the issue defines the kill rate."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "mutation_report.py"
+
+
+def _load():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("mutation_report", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["mutation_report"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _meta(folder: Path, name: str, codes: dict[str, int | None]) -> None:
+    path = folder / "src" / "pkg" / f"{name}.py.meta"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"exit_code_by_key": codes}), encoding="utf-8")
+
+
+def test_kill_rate_counts_timeouts_as_killed_and_leaves_out_equivalents(tmp_path: Path) -> None:
+    report = _load()
+    mutants = tmp_path / "mutants"
+    # 10 mutants: 6 killed (one by a timeout), 2 survived (one marked equivalent),
+    # 1 without tests, 1 never checked.
+    codes = {f"pkg.a.x_{i}": 1 for i in range(5)} | {"pkg.a.x_5": 36}
+    codes |= {"pkg.a.x_6": 0, "pkg.a.x_7": 0, "pkg.a.x_8": 33, "pkg.a.x_9": None}
+    _meta(mutants, "a", codes)
+    _meta(mutants, "b", {"pkg.b.y_1": 1})
+    equivalent = tmp_path / "equivalent.toml"
+    equivalent.write_text(
+        '[[equivalent]]\nname = "pkg.a.x_7"\nreason = "the default is never used"\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "report.md"
+    paths = ["--mutants", str(mutants), "--equivalent", str(equivalent), "--output", str(output)]
+    code = report.main([*paths, "--floor", "0.9"])
+    text = output.read_text(encoding="utf-8")
+    # a: 6 killed of 10 - 1 equivalent - 1 not checked = 8 judged: 75 %; b: 100 %.
+    assert "| `src/pkg/a.py` | 10 | 6 | 1 | 1 | 1 | 1 | 75.0% |" in text
+    assert "| `src/pkg/b.py` | 1 | 1 | 0 | 0 | 0 | 0 | 100.0% |" in text
+    assert "`pkg.a.x_6 (survived)`" in text and "`pkg.a.x_8 (no tests)`" in text
+    assert "pkg.a.x_7 (survived)" not in text and "the default is never used" in text
+    assert code == 1  # module a is below the 90 % floor
+
+
+def test_a_missing_results_folder_is_named(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    report = _load()
+    assert report.main(["--mutants", str(tmp_path / "none")]) == 2
+    assert "none does not exist" in capsys.readouterr().err
