@@ -180,7 +180,10 @@ def test_rule_set_for_another_source_and_partial_year_warn(
     assert all(country in text for country in ("FR", "IT", "NL", "SE"))
 
 
-def test_synthetic_register_is_attributed_as_synthetic(tmp_path: Path) -> None:
+def test_synthetic_register_is_attributed_as_synthetic(tmp_path: Path, data_dir: Path) -> None:
+    # The generator draws its NAF x size-band mix from the real Strasbourg extract (not
+    # packaged): the test needs the data mirror, as `data_dir` says (skipped only when
+    # pytest runs --without-data).
     pytest.importorskip("pyarrow")
     proc = run_cli(
         "register", "generate", "--n", "500", "--output", tmp_path / "reg", "--seed", "2"
