@@ -81,6 +81,8 @@ def parse_value(indicator: Indicator, raw: Any, *, where: str) -> float:
             return float(raw)
         if text.lower() in _YES | _NO:
             return 1.0 if text.lower() in _YES else 0.0
+        if re.fullmatch(r"[01](\.0+)?", text):
+            return float(text)
     elif indicator.kind == "scale":
         levels = [level.lower() for level in indicator.scale]
         if text.lower() in levels:

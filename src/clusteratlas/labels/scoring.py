@@ -56,12 +56,18 @@ GROUP_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class LevelCheck:
-    """Whether one award level's rules hold, and what is still missing for it."""
+    """Whether one award level's rules hold, and what is still missing for it.
+
+    ``points_needed`` is the score gap to the level's ``min_score_share`` (0 when met or
+    when the level sets none); ``indicators_needed`` the fewest indicators that must
+    newly pass to close it (taking the ones with the most points first).
+    """
 
     level: str
     reached: bool
     unmet: tuple[str, ...]
     points_needed: float
+    indicators_needed: int
     conditions: tuple[str, ...]
 
 
@@ -185,20 +191,27 @@ def _check_level(
     *,
     earned: float,
     maximum: float,
+    open_points: list[float],
     missing: int,
     improved: int | None,
     reached: set[str],
     held: set[str],
 ) -> LevelCheck:
     unmet: list[str] = []
-    needed = 0.0
+    needed, count = 0.0, 0
     if level.min_score_share is not None:
         target = level.min_score_share * maximum
-        if earned < target - _TOLERANCE * max(maximum, 1.0):
+        slack = _TOLERANCE * max(maximum, 1.0)
+        if earned < target - slack:
             needed = target - earned
+            gained = 0.0
+            for points in sorted(open_points, reverse=True):
+                if earned + gained >= target - slack:
+                    break
+                gained, count = gained + points, count + 1
             unmet.append(
-                f"score {earned / maximum:.2%} below {level.min_score_share:.0%} "
-                f"({needed:g} more point(s) needed)"
+                f"score {earned / maximum:.2%} below {level.min_score_share:.0%}: "
+                f"{needed:.4g} more point(s), at least {count} more indicator(s) passing"
             )
     if level.all_answered and missing:
         unmet.append(f"{missing} indicator(s) not answered")
@@ -212,7 +225,7 @@ def _check_level(
             unmet.append(f"{improved} group(s) improved, {level.min_improved_groups} needed")
     if level.requires is not None and level.requires not in reached | held:
         unmet.append(f"requires the {level.requires} level")
-    return LevelCheck(level.name, not unmet, tuple(unmet), needed, level.conditions)
+    return LevelCheck(level.name, not unmet, tuple(unmet), needed, count, level.conditions)
 
 
 def score_assessment(
@@ -272,6 +285,7 @@ def score_assessment(
     for level in scheme.levels:
         check = _check_level(
             level, earned=earned, maximum=maximum, missing=len(missing),
+            open_points=indicators.loc[~indicators["passed"], "points"].tolist(),
             improved=improved, reached=reached, held=set(held),
         )  # fmt: skip
         checks.append(check)
