@@ -83,15 +83,21 @@ def _lattice(
     frame: pd.DataFrame, dimensions: Sequence[str], id_column: str
 ) -> dict[tuple[str, ...], frozenset[Any]]:
     """Return every filter set (a value or ANY per dimension) with the ids it selects."""
-    values = [frame[d].dropna().astype(str) for d in dimensions]
-    choices = [[ANY, *sorted(v.unique())] for v in values]
+    ids = frame[id_column].to_numpy()
+    columns = [frame[d].astype("string").to_numpy(dtype=object, na_value=None) for d in dimensions]
+    choices = [[ANY, *sorted({v for v in column if v is not None})] for column in columns]
+    masks = [
+        {value: column == value for value in choice[1:]}
+        for column, choice in zip(columns, choices, strict=True)
+    ]
     out = {}
+    everyone = np.ones(len(frame), dtype=bool)
     for combo in itertools.product(*choices):
-        mask = np.ones(len(frame), dtype=bool)
-        for column, value in zip(values, combo, strict=True):
+        mask = everyone
+        for by_value, value in zip(masks, combo, strict=True):
             if value != ANY:
-                mask &= (column.reindex(frame.index) == value).to_numpy()
-        out[combo] = frozenset(frame.loc[mask, id_column])
+                mask = mask & by_value[value]
+        out[combo] = frozenset(ids[mask].tolist())
     return out
 
 
