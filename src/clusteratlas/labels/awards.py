@@ -3,7 +3,8 @@
 Validity comes from the scheme's level (:class:`~clusteratlas.labels.schemes.Level`):
 
 * ``validity_from = "day"``: valid from the award date for ``validity_months`` months, to
-  the day before the same date that many months later (1 Mar 2024 + 24 months → 28 Feb 2026).
+  the day before the same date that many months later (1 Mar 2024 + 24 months → 28 Feb 2026;
+  from 29 Feb 2024, whose anniversary is 1 Mar 2026, also → 28 Feb 2026).
 * ``validity_from = "month"`` (ESCA Bronze, "valid 2 years from the interview month"):
   to the last day of the interview month that many months later (interview 12 Mar 2024 →
   31 Mar 2026). This reading of the wording is ours.
@@ -84,7 +85,10 @@ def label_validity(
             first = awarded.replace(day=1)
             end = _add_months(first, months + 1) - dt.timedelta(days=1)
         else:
-            end = _add_months(awarded, months) - dt.timedelta(days=1)
+            anniversary = _add_months(awarded, months)
+            if anniversary.day != awarded.day:  # 29 Feb, 31st: the anniversary is the 1st after
+                anniversary += dt.timedelta(days=1)
+            end = anniversary - dt.timedelta(days=1)
     if rule.ends_on is not None:
         end = rule.ends_on if end is None else min(end, rule.ends_on)
     return end
