@@ -67,7 +67,8 @@ def format_errors(err: ValidationError) -> str:
             expected = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
             text = f"{error['msg']}; got {got}"
             given = str(error.get("input"))
-            hint = suggest(given.upper() if given.upper() in expected else given, expected)
+            fixes = [fix for fix in (given[::-1], given.upper()) if fix in expected]
+            hint = suggest(fixes[0] if fixes else given, expected)
         elif kind == "value_error":
             text = str(error["msg"]).removeprefix("Value error, ")
         else:

@@ -1,0 +1,125 @@
+"""`clusteratlas labels …` as a subprocess: schemes, assess (JSON + HTML), benchmark, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from _cli import assert_nothing_written, assert_one_line_error, run_cli
+
+from clusteratlas.labels import Answer, load_scheme, new_assessment, parse_scheme, score_assessment, submit
+from clusteratlas.labels.io import result_to_dict
+
+PROFILE = {
+    "name": "Test Cluster",
+    "country": "FR",
+    "ecosystems": ["Digital"],
+    "founding_year": 2010,
+    "management_fte": 3.5,
+    "members": {"sme": 40, "large": 6, "startup": 5, "research": 4, "public": 2, "other": 1},
+    "field_sources": {"founding_year": {"source": "https://example.org/about", "status": "CONFIRMED"}},
+}
+
+
+def test_schemes_list_show_and_toml() -> None:
+    listing = run_cli("labels", "schemes")
+    assert listing.returncode == 0, listing.stderr
+    for name in ("esca-bronze", "esca-gold", "poles-phase5"):
+        assert name in listing.stdout
+    shown = run_cli("labels", "schemes", "esca-gold")
+    assert "Gold [CONFIRMED]: score >= 80%" in shown.stdout
+    assert "G31" in shown.stdout
+    toml = run_cli("labels", "schemes", "esca-gold", "--toml")
+    assert parse_scheme(toml.stdout) == load_scheme("esca-gold")
+
+
+def test_assess_writes_the_result_and_the_report(tmp_path: Path) -> None:
+    (tmp_path / "answers.csv").write_text(
+        "indicator,value,evidence_url\nG01,3,https://example.org/strategy.pdf\nG02,consulted,\n"
+        "G27,yes,\nG28,,\n"
+    )
+    (tmp_path / "org.json").write_text(json.dumps(PROFILE))
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run_cli(
+        "labels", "assess", "--scheme", "esca-gold", "--organisation", "12", "--answers",
+        tmp_path / "answers.csv", "--profile", tmp_path / "org.json", "--output", out, "--submit",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((out / "12-esca-gold.json").read_text())
+    # G01 3 >= 3, G02 level 2 >= 2, G27 yes: 3 points; pre-filled G09 58 members >= 50,
+    # G10 6 types >= 3, G11 40/58 = 69 % >= 50, G12 3.5 FTE >= 3, G13 years >= 5: 5 points.
+    assert data["score"]["earned"] == 8 and data["score"]["max_points"] == 31
+    assert data["level"] is None and data["next_level"]["level"] == "Gold"
+    assert len(data["missing"]) == 31 - 8  # G28 left blank counts as missing
+    assert "G28" in data["missing"]
+    assessment = data["assessment"]
+    assert assessment["status"] == "submitted"
+    assert assessment["peer"] == {"country": "FR", "ecosystem": "Digital", "size_band": "50-149"}
+    g13 = next(a for a in assessment["answers"] if a["indicator"] == "G13")
+    assert g13["origin"] == "prefilled" and "https://example.org/about (CONFIRMED)" in g13["source"]
+    html = (out / "12-esca-gold.html").read_text()
+    assert "Label readiness: Test Cluster" in html and "<svg" in html
+    assert "To reach Gold: score 25.81% below 80%" in proc.stdout  # 8 / 31
+
+
+def test_bad_answers_give_one_line_and_write_nothing(tmp_path: Path) -> None:
+    (tmp_path / "answers.csv").write_text("indicator,value\nG01,3\nG02,sometimes\n")
+    proc = run_cli(
+        "labels", "assess", "--scheme", "esca-gold", "--organisation", "12", "--answers",
+        tmp_path / "answers.csv", "--output", tmp_path,
+    )  # fmt: skip
+    assert_one_line_error(proc, "answers.csv, row 3", "'G02'", "got 'sometimes'")
+    assert_nothing_written(tmp_path, "12-esca-gold.json")
+    assert_nothing_written(tmp_path, "12-esca-gold.html")
+
+
+def test_bad_scheme_file_names_line_and_key(tmp_path: Path) -> None:
+    proc = run_cli("labels", "schemes", "esca-gold", "--toml")
+    broken = proc.stdout.replace('op = ">="', 'op = "=>"', 1)
+    (tmp_path / "mine.toml").write_text(broken)
+    bad = run_cli("labels", "schemes", tmp_path / "mine.toml")
+    assert_one_line_error(bad, "mine.toml", "groups[0].indicators[0].threshold.op", "Did you mean '>='?")
+    (tmp_path / "mine.toml").write_text(proc.stdout.replace("[[levels]]", "[[levels]", 1))
+    line = proc.stdout.splitlines().index("[[levels]]") + 1
+    assert_one_line_error(run_cli("labels", "schemes", tmp_path / "mine.toml"), f"line {line}")
+
+
+def _results(folder: Path) -> None:
+    gold = load_scheme("esca-gold")
+    people = [("a", "digital"), ("b", "digital"), ("c", "digital"), ("d", "digital"), ("e", "digital"), ("f", "health")]
+    for k, (org, ecosystem) in enumerate(people):
+        answers = tuple(Answer(i.id, i.threshold.value) for i in gold.indicators[: 5 * k + 1])
+        assessment = submit(
+            new_assessment(gold, organisation_id=org, answers=answers,
+                           peer={"country": "FR", "ecosystem": ecosystem}),
+            on=dt.date(2026, 11, 1),
+        )  # fmt: skip
+        record = result_to_dict(score_assessment(gold, assessment), assessment)
+        (folder / f"{org}.json").write_text(json.dumps(record))
+
+
+def test_benchmark_shows_only_safe_groups(tmp_path: Path) -> None:
+    _results(tmp_path)
+    digital = run_cli("labels", "benchmark", "--assessments", tmp_path, "--group", "ecosystem=digital", "--organisation", "c")
+    assert digital.returncode == 0, digital.stderr
+    assert "5 peers." in digital.stdout and "p50" in digital.stdout
+    # everyone in FR differs from FR-digital by the one health cluster: not shown
+    everyone = run_cli("labels", "benchmark", "--assessments", tmp_path, "--group", "country=FR")
+    assert everyone.returncode == 0 and "Not shown" in everyone.stdout and "p50" not in everyone.stdout
+    bad = run_cli("labels", "benchmark", "--assessments", tmp_path, "--group", "country")
+    assert_one_line_error(bad, "'--group' option takes KEY=VALUE")
+
+
+@pytest.mark.parametrize("within", ["6"])
+def test_expiring(tmp_path: Path, within: str) -> None:
+    (tmp_path / "awards.csv").write_text(
+        "organisation_id,scheme,level,awarded\na,esca-bronze,Bronze,2024-03-12\nb,esca-gold,Gold,2025-01-10\n"
+    )
+    proc = run_cli("labels", "expiring", "--awards", tmp_path / "awards.csv", "--within", within, "--today", "2026-01-15")
+    assert proc.returncode == 0, proc.stderr
+    assert "2026-03-31" in proc.stdout and " 75 " in proc.stdout and "2027-01-09" not in proc.stdout
+    bad = run_cli("labels", "expiring", "--awards", tmp_path / "awards.csv", "--today", "15/01/2026")
+    assert_one_line_error(bad, "'--today' option must be a date YYYY-MM-DD")
