@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from _cli import assert_nothing_written, assert_one_line_error, run_cli
 
-from clusteratlas.labels import Answer, load_scheme, new_assessment, parse_scheme, score_assessment, submit
+from clusteratlas.labels import (
+    Answer,
+    load_scheme,
+    new_assessment,
+    parse_scheme,
+    score_assessment,
+    submit,
+)
 from clusteratlas.labels.io import result_to_dict
 
 PROFILE = {
@@ -19,7 +26,9 @@ PROFILE = {
     "founding_year": 2010,
     "management_fte": 3.5,
     "members": {"sme": 40, "large": 6, "startup": 5, "research": 4, "public": 2, "other": 1},
-    "field_sources": {"founding_year": {"source": "https://example.org/about", "status": "CONFIRMED"}},
+    "field_sources": {
+        "founding_year": {"source": "https://example.org/about", "status": "CONFIRMED"}
+    },
 }
 
 
@@ -81,7 +90,9 @@ def test_bad_scheme_file_names_line_and_key(tmp_path: Path) -> None:
     broken = proc.stdout.replace('op = ">="', 'op = "=>"', 1)
     (tmp_path / "mine.toml").write_text(broken)
     bad = run_cli("labels", "schemes", tmp_path / "mine.toml")
-    assert_one_line_error(bad, "mine.toml", "groups[0].indicators[0].threshold.op", "Did you mean '>='?")
+    assert_one_line_error(
+        bad, "mine.toml", "groups[0].indicators[0].threshold.op", "Did you mean '>='?"
+    )
     (tmp_path / "mine.toml").write_text(proc.stdout.replace("[[levels]]", "[[levels]", 1))
     line = proc.stdout.splitlines().index("[[levels]]") + 1
     assert_one_line_error(run_cli("labels", "schemes", tmp_path / "mine.toml"), f"line {line}")
@@ -89,7 +100,14 @@ def test_bad_scheme_file_names_line_and_key(tmp_path: Path) -> None:
 
 def _results(folder: Path) -> None:
     gold = load_scheme("esca-gold")
-    people = [("a", "digital"), ("b", "digital"), ("c", "digital"), ("d", "digital"), ("e", "digital"), ("f", "health")]
+    people = [
+        ("a", "digital"),
+        ("b", "digital"),
+        ("c", "digital"),
+        ("d", "digital"),
+        ("e", "digital"),
+        ("f", "health"),
+    ]
     for k, (org, ecosystem) in enumerate(people):
         answers = tuple(Answer(i.id, i.threshold.value) for i in gold.indicators[: 5 * k + 1])
         assessment = submit(
@@ -103,12 +121,23 @@ def _results(folder: Path) -> None:
 
 def test_benchmark_shows_only_safe_groups(tmp_path: Path) -> None:
     _results(tmp_path)
-    digital = run_cli("labels", "benchmark", "--assessments", tmp_path, "--group", "ecosystem=digital", "--organisation", "c")
+    digital = run_cli(
+        "labels",
+        "benchmark",
+        "--assessments",
+        tmp_path,
+        "--group",
+        "ecosystem=digital",
+        "--organisation",
+        "c",
+    )
     assert digital.returncode == 0, digital.stderr
     assert "5 peers." in digital.stdout and "p50" in digital.stdout
     # everyone in FR differs from FR-digital by the one health cluster: not shown
     everyone = run_cli("labels", "benchmark", "--assessments", tmp_path, "--group", "country=FR")
-    assert everyone.returncode == 0 and "Not shown" in everyone.stdout and "p50" not in everyone.stdout
+    assert (
+        everyone.returncode == 0 and "Not shown" in everyone.stdout and "p50" not in everyone.stdout
+    )
     bad = run_cli("labels", "benchmark", "--assessments", tmp_path, "--group", "country")
     assert_one_line_error(bad, "'--group' option takes KEY=VALUE")
 
@@ -118,8 +147,19 @@ def test_expiring(tmp_path: Path, within: str) -> None:
     (tmp_path / "awards.csv").write_text(
         "organisation_id,scheme,level,awarded\na,esca-bronze,Bronze,2024-03-12\nb,esca-gold,Gold,2025-01-10\n"
     )
-    proc = run_cli("labels", "expiring", "--awards", tmp_path / "awards.csv", "--within", within, "--today", "2026-01-15")
+    proc = run_cli(
+        "labels",
+        "expiring",
+        "--awards",
+        tmp_path / "awards.csv",
+        "--within",
+        within,
+        "--today",
+        "2026-01-15",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "2026-03-31" in proc.stdout and " 75 " in proc.stdout and "2027-01-09" not in proc.stdout
-    bad = run_cli("labels", "expiring", "--awards", tmp_path / "awards.csv", "--today", "15/01/2026")
+    bad = run_cli(
+        "labels", "expiring", "--awards", tmp_path / "awards.csv", "--today", "15/01/2026"
+    )
     assert_one_line_error(bad, "'--today' option must be a date YYYY-MM-DD")

@@ -22,7 +22,9 @@ from clusteratlas.labels.benchmark import (
 DIMS = ("country", "ecosystem", "size_band")
 
 
-def _population(rows: list[tuple[str, str, str]], shares: list[float] | None = None) -> pd.DataFrame:
+def _population(
+    rows: list[tuple[str, str, str]], shares: list[float] | None = None
+) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(DIMS))
     frame.insert(0, "organisation_id", [f"o{i}" for i in range(len(rows))])
     frame["strategy"] = shares if shares is not None else np.linspace(0, 1, len(rows))
@@ -43,7 +45,9 @@ def _assert_no_differencing(frame: pd.DataFrame, min_peers: int) -> int:
     table = disclosure_table(frame, min_peers=min_peers)
     values = [[ANY, *sorted(frame[d].unique())] for d in DIMS]
     assert len(table) == np.prod([len(v) for v in values])  # every filter set is judged
-    shown = dict(zip(table[list(DIMS)].itertuples(index=False, name=None), table["shown"], strict=True))
+    shown = dict(
+        zip(table[list(DIMS)].itertuples(index=False, name=None), table["shown"], strict=True)
+    )
     records = frame.to_dict(orient="records")
     groups = {combo: _selected(records, combo) for combo in itertools.product(*values)}
     pairs = 0
@@ -58,10 +62,18 @@ def _assert_no_differencing(frame: pd.DataFrame, min_peers: int) -> int:
 
 
 SMALL = [  # 12 organisations: 2 countries x 2 ecosystems x 2 size bands, unevenly filled
-    ("FR", "digital", "1-49"), ("FR", "digital", "1-49"), ("FR", "digital", "50-149"),
-    ("FR", "digital", "50-149"), ("FR", "digital", "50-149"), ("FR", "health", "1-49"),
-    ("FR", "health", "50-149"), ("DE", "digital", "1-49"), ("DE", "digital", "1-49"),
-    ("DE", "health", "50-149"), ("DE", "health", "50-149"), ("DE", "health", "1-49"),
+    ("FR", "digital", "1-49"),
+    ("FR", "digital", "1-49"),
+    ("FR", "digital", "50-149"),
+    ("FR", "digital", "50-149"),
+    ("FR", "digital", "50-149"),
+    ("FR", "health", "1-49"),
+    ("FR", "health", "50-149"),
+    ("DE", "digital", "1-49"),
+    ("DE", "digital", "1-49"),
+    ("DE", "health", "50-149"),
+    ("DE", "health", "50-149"),
+    ("DE", "health", "1-49"),
 ]
 
 
@@ -84,7 +96,8 @@ def test_exhaustive_over_every_subset_of_a_population() -> None:
 @given(
     st.lists(
         st.tuples(st.sampled_from("AB"), st.sampled_from("xyz"), st.sampled_from("sl")),
-        min_size=1, max_size=16,
+        min_size=1,
+        max_size=16,
     ),
     st.integers(2, 6),
 )
@@ -97,7 +110,9 @@ def test_the_attack_the_rule_blocks() -> None:
     # 6 x mean(FR) - 5 x mean(FR, digital). The broader group is suppressed, the specific shown.
     rows = [("FR", "digital", "1-49")] * 5 + [("FR", "health", "1-49")]
     frame = _population(rows, [0.2, 0.4, 0.6, 0.8, 1.0, 0.1])
-    digital = benchmark_peers(frame, groups=["strategy"], filters={"country": "FR", "ecosystem": "digital"})
+    digital = benchmark_peers(
+        frame, groups=["strategy"], filters={"country": "FR", "ecosystem": "digital"}
+    )
     everyone = benchmark_peers(frame, groups=["strategy"], filters={"country": "FR"})
     assert digital.shown and not everyone.shown
     assert everyone.n is None and everyone.percentiles is None
@@ -118,14 +133,20 @@ def test_never_below_n_and_rank_of_a_target() -> None:
     # shares 0, 1/3, 2/3, 1: o2 has 2/3, and 3 of 4 peers score at most that -> 75
     assert shown.target["percentile_rank"].tolist() == [75.0]
     assert shown.target["share"].tolist() == pytest.approx([2 / 3])
-    assert not benchmark_peers(frame, groups=["strategy"], filters={"country": "XX"}, min_peers=2).shown
+    assert not benchmark_peers(
+        frame, groups=["strategy"], filters={"country": "XX"}, min_peers=2
+    ).shown
 
 
 def test_bad_parameters() -> None:
     frame = _population(SMALL)
-    with pytest.raises(ParameterError, match=r"Unknown peer filter 'contry'.*Did you mean 'country'"):
+    with pytest.raises(
+        ParameterError, match=r"Unknown peer filter 'contry'.*Did you mean 'country'"
+    ):
         benchmark_peers(frame, groups=["strategy"], filters={"contry": "FR"})
-    with pytest.raises(ParameterError, match="'min_peers' parameter must be an int in \\[2, inf\\)"):
+    with pytest.raises(
+        ParameterError, match="'min_peers' parameter must be an int in \\[2, inf\\)"
+    ):
         disclosure_table(frame, min_peers=1)
     with pytest.raises(AssessmentError, match="appear\\(s\\) more than once"):
         disclosure_table(pd.concat([frame, frame.head(1)]))
@@ -134,7 +155,12 @@ def test_bad_parameters() -> None:
 def _record(org: str, status: str, day: str, share: float, scheme: str = "esca-gold@1.0") -> dict:
     return {
         "scheme": scheme,
-        "assessment": {"organisation_id": org, "status": status, "assessed_on": day, "peer": {"country": "FR"}},
+        "assessment": {
+            "organisation_id": org,
+            "status": status,
+            "assessed_on": day,
+            "peer": {"country": "FR"},
+        },
         "groups": [{"group": "strategy", "share": share}],
     }
 
@@ -150,12 +176,21 @@ def test_assessments_frame_keeps_the_latest_submitted_per_organisation() -> None
     with pytest.raises(AssessmentError, match="drafts never count"):
         assessments_frame([_record("b", "draft", "", 0.9)])
     with pytest.raises(AssessmentError, match="several schemes"):
-        assessments_frame([_record("a", "submitted", "", 0.1), _record("b", "submitted", "", 0.1, "x@1")])
+        assessments_frame(
+            [_record("a", "submitted", "", 0.1), _record("b", "submitted", "", 0.1, "x@1")]
+        )
 
 
 def test_size_bands() -> None:
     assert [size_band(n) for n in (1, 49, 50, 149, 150, 499, 500, 5000)] == [
-        "1-49", "1-49", "50-149", "50-149", "150-499", "150-499", "500+", "500+",
+        "1-49",
+        "1-49",
+        "50-149",
+        "50-149",
+        "150-499",
+        "150-499",
+        "500+",
+        "500+",
     ]
     assert size_band(float("nan")) is None
     assert size_band(10, edges=(10,)) == "10+"

@@ -67,7 +67,9 @@ def test_round_trip_is_identical(name: str) -> None:
 
 def test_bronze_matches_the_facts_file() -> None:
     facts = _facts()
-    groups = [r["group"] for r in facts if r["item_type"] == "indicator_group" and r["label"] == "Bronze"]
+    groups = [
+        r["group"] for r in facts if r["item_type"] == "indicator_group" and r["label"] == "Bronze"
+    ]
     bronze = load_scheme("esca-bronze")
     assert [g.name for g in bronze.groups] == groups  # the 6 CONFIRMED group names, in order
     assert all(g.status == "CONFIRMED" for g in bronze.groups)
@@ -75,27 +77,50 @@ def test_bronze_matches_the_facts_file() -> None:
     assert bronze.indicator_count_status == "CONFIRMED"
     assert {i.status for i in bronze.indicators} == {"UNCONFIRMED"}  # names not public
     level = bronze.level("Bronze")
-    assert (level.validity_months, level.validity_from, level.validity_status) == (24, "month", "CONFIRMED")
+    assert (level.validity_months, level.validity_from, level.validity_status) == (
+        24,
+        "month",
+        "CONFIRMED",
+    )
     assert (level.renewal_window_months, level.renewal_validity_months) == (12, 36)
     silver = bronze.level("silver")
-    assert (silver.requires, silver.min_improved_groups, silver.status) == ("Bronze", 3, "CONFIRMED")
+    assert (silver.requires, silver.min_improved_groups, silver.status) == (
+        "Bronze",
+        3,
+        "CONFIRMED",
+    )
     assert silver.validity_status == "UNCONFIRMED"  # not in the facts
 
 
 def test_gold_matches_the_facts_file() -> None:
     facts = _facts()
-    rule = next(r for r in facts if r["label"] == "Gold" and r["name"] == "Indicator count and threshold rule")
-    assert "31 quality indicators" in rule["rule_or_threshold"] and ">= 80%" in rule["rule_or_threshold"]
+    rule = next(
+        r
+        for r in facts
+        if r["label"] == "Gold" and r["name"] == "Indicator count and threshold rule"
+    )
+    assert (
+        "31 quality indicators" in rule["rule_or_threshold"]
+        and ">= 80%" in rule["rule_or_threshold"]
+    )
     gold = load_scheme("esca-gold")
     assert len(gold.indicators) == 31
     assert all(i.threshold is not None for i in gold.indicators)  # "each indicator has a threshold"
-    assert {i.status for i in gold.indicators} == {"UNCONFIRMED"}  # "Gold indicators 1-31": UNCONFIRMED
+    assert {i.status for i in gold.indicators} == {
+        "UNCONFIRMED"
+    }  # "Gold indicators 1-31": UNCONFIRMED
     assert {i.threshold.status for i in gold.indicators if i.threshold} == {"UNCONFIRMED"}
     (level,) = gold.levels
     assert (level.name, level.min_score_share, level.status) == ("Gold", 0.8, "CONFIRMED")
-    assert [g.name for g in gold.groups] == [
-        "Strategy development", "Management", "Service offers", "Public relations",
-    ]  # the ecoplus wording: Strategieentwicklung, Management, Serviceangebote, Öffentlichkeitsarbeit
+    assert (
+        [g.name for g in gold.groups]
+        == [
+            "Strategy development",
+            "Management",
+            "Service offers",
+            "Public relations",
+        ]
+    )  # the ecoplus wording: Strategieentwicklung, Management, Serviceangebote, Öffentlichkeitsarbeit
 
 
 def test_poles_durations_and_phase_end() -> None:
@@ -147,11 +172,19 @@ def test_unknown_key_names_its_path_and_the_fix(tmp_path: Path) -> None:
         (('unit = "members"', 'unit = ""'), "needs a 'unit'"),
         (("min_score_share = 0.8", "min_score_share = 80"), "levels[0].min_score_share"),
         (('status = "UNCONFIRMED"', 'status = "CONFIRMED"'), "use status = 'PARTLY_CONFIRMED'"),
-        (('name = "Gold"', 'name = "Gold"\nrequires = "Bronze"'), "requires 'Bronze', which is not a lower level"),
-        (('version = "1"', 'version = "1"\nindicator_count = 31'), "indicator_count is 31 but the groups hold 1"),
+        (
+            ('name = "Gold"', 'name = "Gold"\nrequires = "Bronze"'),
+            "requires 'Bronze', which is not a lower level",
+        ),
+        (
+            ('version = "1"', 'version = "1"\nindicator_count = 31'),
+            "indicator_count is 31 but the groups hold 1",
+        ),
     ],
 )
-def test_schema_errors_name_the_key_path(tmp_path: Path, change: tuple[str, str], needle: str) -> None:
+def test_schema_errors_name_the_key_path(
+    tmp_path: Path, change: tuple[str, str], needle: str
+) -> None:
     assert change[0] in TOY
     assert needle in _error(TOY.replace(change[0], change[1], 1), tmp_path)
 
@@ -163,12 +196,16 @@ def test_missing_key_and_repeated_ids(tmp_path: Path) -> None:
 
 
 def test_scale_threshold_must_be_a_level(tmp_path: Path) -> None:
-    scale = TOY.replace('kind = "number"\nunit = "members"', 'kind = "scale"\nscale = ["no", "yes"]')
+    scale = TOY.replace(
+        'kind = "number"\nunit = "members"', 'kind = "scale"\nscale = ["no", "yes"]'
+    )
     assert "level index in 0..1" in _error(scale, tmp_path)
 
 
 def test_unknown_builtin_suggests() -> None:
-    with pytest.raises(LabelSchemeError, match=r"Unknown label scheme 'esca-gld'.*Did you mean 'esca-gold'"):
+    with pytest.raises(
+        LabelSchemeError, match=r"Unknown label scheme 'esca-gld'.*Did you mean 'esca-gold'"
+    ):
         load_scheme("esca-gld")
     with pytest.raises(LabelSchemeError, match="does not exist"):
         load_scheme("nowhere/mine.toml")

@@ -26,7 +26,10 @@ SchemeOption = Annotated[
 ]
 AnswersOption = Annotated[
     Path,
-    typer.Option("--answers", help="Answers: CSV (indicator, value[, evidence_url, evidence_sha256]) or TOML."),
+    typer.Option(
+        "--answers",
+        help="Answers: CSV (indicator, value[, evidence_url, evidence_sha256]) or TOML.",
+    ),
 ]
 
 
@@ -113,7 +116,9 @@ def _profile(path: Path | None, db: str | None, organisation: str) -> dict[str, 
         return profile(get_organisation(session, int(organisation))).model_dump(mode="json")
 
 
-def _peer(record: dict[str, Any] | None, country: str | None, ecosystem: str | None) -> dict[str, str]:
+def _peer(
+    record: dict[str, Any] | None, country: str | None, ecosystem: str | None
+) -> dict[str, str]:
     from clusteratlas.labels.assessment import organisation_facts
     from clusteratlas.labels.benchmark import size_band
 
@@ -164,7 +169,12 @@ def assess_command(
     from clusteratlas.export import atomic_write
     from clusteratlas.labels import load_scheme, new_assessment, prefill_answers, score_assessment
     from clusteratlas.labels import submit as submit_assessment
-    from clusteratlas.labels.io import assessment_from_dict, read_answers, result_to_dict, write_json
+    from clusteratlas.labels.io import (
+        assessment_from_dict,
+        read_answers,
+        result_to_dict,
+        write_json,
+    )
     from clusteratlas.labels.report import readiness_report
 
     if not output.is_dir():
@@ -317,7 +327,9 @@ def benchmark_command(
         show_table(result.percentiles, "Peer percentiles of the group score shares",
                    columns=list(result.percentiles.columns))  # fmt: skip
     if result.target is not None:
-        show_table(result.target, f"Organisation {organisation}", columns=list(result.target.columns))
+        show_table(
+            result.target, f"Organisation {organisation}", columns=list(result.target.columns)
+        )
 
 
 @labels_app.command("expiring")
@@ -342,7 +354,9 @@ def expiring_command(
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError as err:
-        raise ParameterError(f"The '--today' option must be a date YYYY-MM-DD; got {today!r}.") from err
+        raise ParameterError(
+            f"The '--today' option must be a date YYYY-MM-DD; got {today!r}."
+        ) from err
     table = pd.read_csv(awards, dtype=str, keep_default_na=False)
     out = expiring_labels(table, today=day, within_months=within)
     if out.empty:

@@ -251,7 +251,9 @@ def new_assessment(
     ids = [a.indicator for a in answers]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise AssessmentError(f"answers: indicator(s) {', '.join(map(repr, twice))} answered twice.")
+        raise AssessmentError(
+            f"answers: indicator(s) {', '.join(map(repr, twice))} answered twice."
+        )
     known = {i.id for i in scheme.indicators}
     unknown = sorted({a.indicator for a in (*answers, *prefilled)} - known)
     if unknown:

@@ -126,8 +126,12 @@ def expiring_labels(
         )
     check_columns(awards, AWARD_COLUMNS, what="awards")
     known = dict(schemes or {})
-    ends = []
-    given = awards["valid_until"] if "valid_until" in awards.columns else pd.Series(None, index=awards.index)
+    ends: list[dt.date | None] = []
+    given = (
+        awards["valid_until"]
+        if "valid_until" in awards.columns
+        else pd.Series(None, index=awards.index)
+    )
     for (i, row), until in zip(awards.iterrows(), given, strict=True):
         if until is not None and until == until and str(until) != "":
             ends.append(pd.Timestamp(until).date())

@@ -1,19 +1,19 @@
-"""Anonymised peer benchmarking of label self-assessments, safe against differencing.
+r"""Anonymised peer benchmarking of label self-assessments, safe against differencing.
 
 Peers are the submitted assessments of the same scheme that match a *filter set*: a value
 or "any" for each peer dimension (country, ecosystem, size band). A peer group's
 percentiles are shown under a rule that no combination of filters can defeat:
 
-**Disclosure rule.** Let :math:`\\mathcal{F}` be every filter set over the dimensions (each
+**Disclosure rule.** Let :math:`\mathcal{F}` be every filter set over the dimensions (each
 dimension a value present in the population, or "any") and :math:`G(f)` the assessments
 filter set :math:`f` selects. :math:`G(f)` is shown if and only if
 
-1. :math:`|G(f)| \\ge N` (``min_peers``, default 5), and
-2. no :math:`f' \\in \\mathcal{F}` selects :math:`G(f') \\subset G(f)` with
-   :math:`|G(f')| = |G(f)| - 1 \\ge N`.
+1. :math:`|G(f)| \ge N` (``min_peers``, default 5), and
+2. no :math:`f' \in \mathcal{F}` selects :math:`G(f') \subset G(f)` with
+   :math:`|G(f')| = |G(f)| - 1 \ge N`.
 
 *Why it holds.* Two peer groups that differ by one assessment are nested,
-:math:`B = A \\cup \\{x\\}`. If :math:`|A| < N`, :math:`A` is suppressed by (1); otherwise
+:math:`B = A \cup \{x\}`. If :math:`|A| < N`, :math:`A` is suppressed by (1); otherwise
 :math:`A` is a subset of :math:`B` one smaller and at least :math:`N`, so :math:`B` is
 suppressed by (2). So comparing any two shown groups never isolates one peer's answers
 (the differencing attack). The rule keeps the more specific group of such a pair (the one a
@@ -84,7 +84,10 @@ def _lattice(
 ) -> dict[tuple[str, ...], frozenset[Any]]:
     """Return every filter set (a value or ANY per dimension) with the ids it selects."""
     ids = frame[id_column].to_numpy()
-    columns = [frame[d].astype("string").to_numpy(dtype=object, na_value=None) for d in dimensions]
+    columns = [
+        np.array([None if pd.isna(v) else str(v) for v in frame[d]], dtype=object)
+        for d in dimensions
+    ]
     choices = [[ANY, *sorted({v for v in column if v is not None})] for column in columns]
     masks = [
         {value: column == value for value in choice[1:]}
@@ -263,7 +266,8 @@ def assessments_frame(results: Sequence[Mapping[str, Any]]) -> tuple[pd.DataFram
     AssessmentError
         When the records mix schemes, or none is submitted.
     """
-    rows, groups = [], []
+    rows: list[dict[str, Any]] = []
+    groups: list[str] = []
     for record in results:
         assessment = record["assessment"]
         if assessment.get("status") != "submitted":

@@ -81,11 +81,13 @@ def _read_csv(path: Path, scheme: LabelScheme) -> list[Answer]:
                     continue  # left blank: not answered
                 out.append(
                     make_answer(
-                        scheme, row["indicator"], row["value"],
+                        scheme,
+                        row["indicator"],
+                        row["value"],
                         evidence_url=row.get("evidence_url"),
                         evidence_sha256=row.get("evidence_sha256"),
                         where=f"{path}, row {line}",
-                    )  # fmt: skip
+                    )
                 )
             return out
     except UnicodeDecodeError as err:
@@ -115,9 +117,13 @@ def _read_toml(path: Path, scheme: LabelScheme) -> list[Answer]:
                 )
             out.append(
                 make_answer(
-                    scheme, key, item["value"], evidence_url=item.get("evidence_url"),
-                    evidence_sha256=item.get("evidence_sha256"), where=where,
-                )  # fmt: skip
+                    scheme,
+                    key,
+                    item["value"],
+                    evidence_url=item.get("evidence_url"),
+                    evidence_sha256=item.get("evidence_sha256"),
+                    where=where,
+                )
             )
         else:
             out.append(make_answer(scheme, key, item, where=where))
@@ -131,10 +137,13 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
         "scheme": assessment.scheme,
         "version": assessment.version,
         "status": assessment.status,
-        "assessed_on": None if assessment.assessed_on is None else assessment.assessed_on.isoformat(),
+        "assessed_on": None
+        if assessment.assessed_on is None
+        else assessment.assessed_on.isoformat(),
         "peer": dict(assessment.peer),
         "answers": [
-            {k: v for k, v in vars(answer).items() if v is not None} for answer in assessment.answers
+            {k: v for k, v in vars(answer).items() if v is not None}
+            for answer in assessment.answers
         ],
     }
 
@@ -189,7 +198,7 @@ def _clean(value: Any) -> Any:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def result_to_dict(result: ScoreResult, assessment: Assessment) -> dict[str, Any]:
@@ -213,7 +222,9 @@ def write_json(path: Path, data: Mapping[str, Any]) -> Path:
     from clusteratlas.export import atomic_write
 
     text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False, default=list)
-    return atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"), what="JSON")
+    return atomic_write(
+        path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"), what="JSON"
+    )
 
 
 __all__ = [

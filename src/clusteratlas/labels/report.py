@@ -140,7 +140,9 @@ def _bars_svg(names: list[str], shares: list[float], title: str) -> str:
         parts.append(
             f'<rect x="180" y="{y + 4}" width="{200 * share:.1f}" height="16" fill="{_ACCENT}"/>'
         )
-        parts.append(f'<text x="{186 + 200 * share:.1f}" y="{y + 16}" font-size="11">{share:.0%}</text>')
+        parts.append(
+            f'<text x="{186 + 200 * share:.1f}" y="{y + 16}" font-size="11">{share:.0%}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -1,13 +1,13 @@
-"""Score a self-assessment: per indicator, per group and overall; level reached; the gap.
+r"""Score a self-assessment: per indicator, per group and overall; level reached; the gap.
 
 Scoring rule (``scoring = "threshold"``): indicator *i* with points :math:`w_i` earns
 :math:`e_i = w_i` when its answer meets its threshold (or, without a threshold, when it is
 answered) and :math:`e_i = 0` otherwise, *including when it is not answered*: a missing
 answer scores 0 and is listed, never dropped from the maximum. The excellence score of a
-group or of the whole scheme is :math:`S = \\sum e_i / \\sum w_i`; a level with
-``min_score_share`` :math:`s` is reached when :math:`S \\ge s` (the ESCA Gold rule "at least
+group or of the whole scheme is :math:`S = \sum e_i / \sum w_i`; a level with
+``min_score_share`` :math:`s` is reached when :math:`S \ge s` (the ESCA Gold rule "at least
 80 % of the cluster management excellence score", :math:`s = 0.8`). The comparison is made
-on points, :math:`\\sum e_i \\ge s \\sum w_i`, with a relative tolerance of
+on points, :math:`\sum e_i \ge s \sum w_i`, with a relative tolerance of
 :math:`10^{-9}` that only absorbs floating-point rounding (4 of 5 points is 80 %).
 """
 
