@@ -90,6 +90,30 @@ def schemes_command(
         )
 
 
+@labels_app.command("template")
+def template_command(
+    scheme: SchemeOption,
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV questionnaire to write.")],
+) -> None:
+    """Write the questionnaire of a scheme as a CSV to fill in (the `value` column).
+
+    Give it back to `labels score` or `labels assess` as `--answers`; `evidence_file` names
+    a document next to the CSV, whose SHA-256 is recorded. Example:
+    `clusteratlas labels template --scheme esca-gold --output answers.csv`
+    """
+    from clusteratlas._csv import neutralise_frame
+    from clusteratlas.cli._common import check_writable
+    from clusteratlas.export import atomic_write
+    from clusteratlas.labels import load_scheme
+    from clusteratlas.labels.io import answers_template
+
+    check_writable(output)
+    s = load_scheme(scheme)
+    table = neutralise_frame(answers_template(s))
+    atomic_write(output, lambda tmp: table.to_csv(tmp, index=False), what="questionnaire")
+    console.print(f"Wrote the {len(table)} questions of {s.label} to {output}", highlight=False)
+
+
 def _profile(path: Path | None, db: str | None, organisation: str) -> dict[str, Any] | None:
     """Return the organisation record from a JSON file or the registry database."""
     if path is not None:

@@ -1,7 +1,9 @@
 """Files of the labels service: answers (CSV or TOML), assessments and results (JSON).
 
 Answers CSV: one row per indicator with columns ``indicator``, ``value`` and optional
-``evidence_url`` and ``evidence_sha256``; an empty ``value`` is no answer. Answers TOML::
+``evidence_url``, ``evidence_sha256`` and ``evidence_file`` (a file next to the CSV whose
+SHA-256 is recorded); an empty ``value`` is no answer, and the information columns of the
+questionnaire template (:func:`answers_template`) are allowed. Answers TOML::
 
     [answers]
     G01 = 2                  # a scale level index, or its text
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import math
 import tomllib
@@ -31,7 +34,9 @@ from clusteratlas.labels.schemes import LabelScheme
 from clusteratlas.labels.scoring import ScoreResult
 
 RESULT_FORMAT = "clusteratlas-label-result/1"
-_CSV_COLUMNS = ("indicator", "value", "evidence_url", "evidence_sha256")
+_CSV_COLUMNS = ("indicator", "value", "evidence_url", "evidence_sha256", "evidence_file")
+#: Columns of the questionnaire template (:func:`answers_template`) read back as information only.
+TEMPLATE_COLUMNS = ("group", "question", "answer", "threshold", "points", "status", "prefill")
 
 
 def read_answers(path: str | Path, scheme: LabelScheme) -> tuple[Answer, ...]:
@@ -68,30 +73,76 @@ def _read_csv(path: Path, scheme: LabelScheme) -> list[Answer]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             columns = [c.strip() for c in reader.fieldnames or []]
-            unknown = [c for c in columns if c not in _CSV_COLUMNS]
+            unknown = [c for c in columns if c not in _CSV_COLUMNS + TEMPLATE_COLUMNS]
             if "indicator" not in columns or "value" not in columns or unknown:
                 raise AssessmentError(
                     f"{path}: the answers CSV needs columns 'indicator' and 'value' (optional: "
-                    f"'evidence_url', 'evidence_sha256'); got {', '.join(map(repr, columns))}."
+                    f"'evidence_url', 'evidence_sha256', 'evidence_file'); got "
+                    f"{', '.join(map(repr, columns))}."
                 )
             out = []
             for line, raw in enumerate(reader, start=2):
                 row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
                 if not row["value"]:
                     continue  # left blank: not answered
+                where = f"{path}, row {line}"
+                digest = row.get("evidence_sha256")
+                if row.get("evidence_file"):
+                    digest = _file_hash(path.parent / row["evidence_file"], digest, where)
                 out.append(
                     make_answer(
                         scheme,
                         row["indicator"],
                         row["value"],
                         evidence_url=row.get("evidence_url"),
-                        evidence_sha256=row.get("evidence_sha256"),
-                        where=f"{path}, row {line}",
+                        evidence_sha256=digest,
+                        where=where,
                     )
                 )
             return out
     except UnicodeDecodeError as err:
         raise AssessmentError(f"{path}: not UTF-8 text ({err}).") from err
+
+
+def _file_hash(file: Path, given: str | None, where: str) -> str:
+    """Return the SHA-256 of an evidence file (relative to the answers file)."""
+    if not file.is_file():
+        raise AssessmentError(f"{where}: evidence_file {str(file)!r} does not exist.")
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    if given and given.lower() != digest:
+        raise AssessmentError(
+            f"{where}: evidence_sha256 {given!r} is not the SHA-256 of {str(file)!r} ({digest})."
+        )
+    return digest
+
+
+def answers_template(scheme: LabelScheme) -> pd.DataFrame:
+    """Return the questionnaire of ``scheme`` as a table to fill in and read back.
+
+    One row per indicator: ``indicator``, the information columns of
+    :data:`TEMPLATE_COLUMNS` (group, question, how to answer, threshold, points, status,
+    the registry fact it is pre-filled from) and empty ``value``, ``evidence_url`` and
+    ``evidence_file`` columns; :func:`read_answers` reads it back once filled.
+    """
+    rows = []
+    for group in scheme.groups:
+        for i in group.indicators:
+            rows.append(
+                {
+                    "indicator": i.id,
+                    "group": group.name,
+                    "question": i.question,
+                    "answer": i.answer_text,
+                    "threshold": i.threshold_text,
+                    "points": i.points,
+                    "status": i.status,
+                    "prefill": i.prefill or "",
+                    "value": "",
+                    "evidence_url": "",
+                    "evidence_file": "",
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def _read_toml(path: Path, scheme: LabelScheme) -> list[Answer]:
@@ -229,6 +280,8 @@ def write_json(path: Path, data: Mapping[str, Any]) -> Path:
 
 __all__ = [
     "RESULT_FORMAT",
+    "TEMPLATE_COLUMNS",
+    "answers_template",
     "assessment_from_dict",
     "assessment_to_dict",
     "read_answers",
