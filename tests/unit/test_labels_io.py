@@ -91,7 +91,7 @@ def test_toml_answers_and_their_errors(tmp_path: Path) -> None:
     ):
         read_answers(path, gold)
     path.write_text("[answers\n")
-    with pytest.raises(AssessmentError, match="not valid TOML.*line 1"):
+    with pytest.raises(AssessmentError, match=r"not valid TOML.*line 1"):
         read_answers(path, gold)
 
 
@@ -104,7 +104,7 @@ def test_csv_errors(tmp_path: Path) -> None:
     path.write_text("indicator,value\nG01,2\nG01,3\n")
     with pytest.raises(AssessmentError, match="'G01' answered twice"):
         read_answers(path, gold)
-    with pytest.raises(AssessmentError, match="must be a .csv or .toml file; got '.xlsx'"):
+    with pytest.raises(AssessmentError, match=r"must be a \.csv or \.toml file; got '\.xlsx'"):
         (tmp_path / "a.xlsx").write_text("")
         read_answers(tmp_path / "a.xlsx", gold)
 
@@ -117,5 +117,5 @@ def test_result_json_round_trips_the_assessment() -> None:
     assert assessment_from_dict(json.loads(text)["assessment"]) == assessment
     assert data["score"] == {"earned": 0.0, "max_points": 31.0, "share": 0.0}
     assert assessment_to_dict(assessment)["peer"] == {"country": "FR"}
-    with pytest.raises(AssessmentError, match="results.json: missing key 'scheme'"):
+    with pytest.raises(AssessmentError, match=r"results\.json: missing key 'scheme'"):
         assessment_from_dict({"organisation_id": "7"}, where="results.json")
