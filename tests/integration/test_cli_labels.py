@@ -180,3 +180,54 @@ def test_template_then_score(tmp_path: Path) -> None:
     assert scored.returncode == 0, scored.stderr
     assert "1 of 12 points (8.3%)" in scored.stdout  # P10 = yes passes, 11 missing
     assert (tmp_path / "scores.csv").read_text().count("\n") == 13
+
+
+def test_assess_prefills_from_the_registry_database(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    from clusteratlas.registry import (
+        create_organisation,
+        make_engine,
+        make_session_factory,
+        migrate,
+        session_scope,
+    )
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    migrate(engine=engine)
+    members = {"sme": 30, "large": 3, "startup": 2, "research": 5, "public": 1, "other": 0}
+    with session_scope(make_session_factory(engine)) as session:
+        org = create_organisation(
+            session, actor=None,
+            data={
+                "name": "Reg Cluster", "country": "DE", "founding_year": 2000, "management_fte": 2.0,
+                "ecosystems": ["Health"], **{f"members_{k}": v for k, v in members.items()},
+                "field_sources": {"members_sme": {"source": "https://reg.example/m", "status": "CONFIRMED"}},
+            },
+        )  # fmt: skip
+        org_id = str(org.id)
+    engine.dispose()
+    (tmp_path / "none.csv").write_text("indicator,value\n")
+    proc = run_cli(
+        "labels", "assess", "--scheme", "esca-bronze", "--organisation", org_id, "--answers",
+        tmp_path / "none.csv", "--db", tmp_path / "registry.db", "--output", tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / f"{org_id}-esca-bronze.json").read_text())
+    answers = {a["indicator"]: a for a in data["assessment"]["answers"]}
+    # 30 + 3 + 2 + 5 + 1 + 0 = 41 members of 5 types, 30 / 41 SMEs; research 5, large 3
+    assert {k: a["value"] for k, a in answers.items() if k != "B03"} == {
+        "B01": 41, "B02": 5, "B04": 5, "B05": 3, "B08": 2.0,
+        "B07": dt.date.today().year - 2000,
+    }  # fmt: skip
+    assert answers["B03"]["value"] == pytest.approx(100 * 30 / 41)
+    assert "https://reg.example/m (CONFIRMED)" in answers["B01"]["source"]
+    assert data["assessment"]["peer"] == {
+        "country": "DE",
+        "ecosystem": "Health",
+        "size_band": "1-49",
+    }
+    missing = run_cli(
+        "labels", "assess", "--scheme", "esca-bronze", "--organisation", "999", "--answers",
+        tmp_path / "none.csv", "--db", tmp_path / "registry.db", "--output", tmp_path,
+    )  # fmt: skip
+    assert_one_line_error(missing, "There is no organisation with id 999")
