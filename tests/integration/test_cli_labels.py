@@ -231,3 +231,26 @@ def test_assess_prefills_from_the_registry_database(tmp_path: Path) -> None:
         tmp_path / "none.csv", "--db", tmp_path / "registry.db", "--output", tmp_path,
     )  # fmt: skip
     assert_one_line_error(missing, "There is no organisation with id 999")
+
+
+def test_assess_adds_the_peer_benchmark_to_the_report(tmp_path: Path) -> None:
+    peers = tmp_path / "peers"
+    peers.mkdir()
+    _results(peers)
+    (tmp_path / "org.json").write_text(json.dumps({"country": "FR", "ecosystems": ["digital"]}))
+    (tmp_path / "a.csv").write_text("indicator,value\nG01,3\n")
+    proc = run_cli(
+        "labels", "assess", "--scheme", "esca-gold", "--organisation", "z", "--answers",
+        tmp_path / "a.csv", "--profile", tmp_path / "org.json", "--peers", peers,
+        "--output", tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "z-esca-gold.html").read_text()
+    assert "5 peers." in html and 'class="peers"' in html  # FR + digital: a, b, c, d, e
+    proc = run_cli(
+        "labels", "assess", "--scheme", "esca-gold", "--organisation", "z", "--answers",
+        tmp_path / "a.csv", "--profile", tmp_path / "org.json", "--peers", peers,
+        "--min-peers", "6", "--output", tmp_path,
+    )  # fmt: skip
+    html = (tmp_path / "z-esca-gold.html").read_text()
+    assert "Not shown" in html and 'class="peers"' not in html

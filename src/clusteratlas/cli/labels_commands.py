@@ -182,6 +182,11 @@ def assess_command(
     held: Annotated[
         list[str] | None, typer.Option("--held", help="A level already held (repeatable).")
     ] = None,
+    peers: Annotated[
+        Path | None,
+        typer.Option("--peers", help="Result JSONs of peers (a folder): add the peer benchmark to the report."),
+    ] = None,
+    min_peers: Annotated[int, typer.Option("--min-peers", help="Fewest peers shown.")] = 5,
 ) -> None:  # fmt: skip
     """Score a self-assessment and write its result (JSON) and readiness report (HTML).
 
@@ -223,9 +228,23 @@ def assess_command(
         data = json.loads(previous.read_text(encoding="utf-8"))
         before = assessment_from_dict(data.get("assessment", data), where=str(previous))
     result = score_assessment(s, assessment, previous=before, held=tuple(held or ()))
+    comparison = None
+    if peers is not None:
+        from clusteratlas.labels.benchmark import assessments_frame, benchmark_peers
+
+        frame, groups = assessments_frame(_results(peers, option="--peers"))
+        if frame["scheme"].iloc[0] != s.label:
+            raise ParameterError(
+                f"The '--peers' results are of {frame['scheme'].iloc[0]}, not {s.label}."
+            )
+        comparison = benchmark_peers(
+            frame, groups=groups, filters=dict(assessment.peer), min_peers=min_peers
+        )
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{organisation}-{s.id}")
     name = (record or {}).get("name")
-    html = readiness_report(s, result, assessment, organisation_name=name, generated=today)
+    html = readiness_report(
+        s, result, assessment, organisation_name=name, generated=today, benchmark=comparison
+    )
     json_path = write_json(output / f"{stem}.json", result_to_dict(result, assessment))
     html_path = output / f"{stem}.html"
     atomic_write(html_path, lambda tmp: tmp.write_text(html, encoding="utf-8"), what="report")
@@ -287,13 +306,13 @@ def score_command(
         console.print(f"Wrote {output}", highlight=False)
 
 
-def _results(path: Path) -> list[dict[str, Any]]:
+def _results(path: Path, *, option: str = "--assessments") -> list[dict[str, Any]]:
     if path.is_dir():
         files = sorted(path.glob("*.json"))
     elif path.is_file():
         files = [path]
     else:
-        raise ParameterError(f"The '--assessments' path {str(path)!r} does not exist.")
+        raise ParameterError(f"The '{option}' path {str(path)!r} does not exist.")
     records: list[dict[str, Any]] = []
     for file in files:
         try:
@@ -308,7 +327,7 @@ def _results(path: Path) -> list[dict[str, Any]]:
                 )
             records.append(item)
     if not records:
-        raise ParameterError(f"The '--assessments' folder {str(path)!r} holds no .json result.")
+        raise ParameterError(f"The '{option}' folder {str(path)!r} holds no .json result.")
     return records
 
 
