@@ -194,3 +194,13 @@ def test_size_bands() -> None:
     ]
     assert size_band(float("nan")) is None
     assert size_band(10, edges=(10,)) == "10+"
+
+
+def test_result_as_json_data() -> None:
+    frame = _population([("FR", "digital", "1-49")] * 5, [0.2, 0.4, 0.6, 0.8, 1.0])
+    data = benchmark_peers(frame, groups=["strategy"], target="o0").to_dict()
+    assert data["shown"] and data["n"] == 5
+    assert data["percentiles"] == [{"group": "strategy", "p25": 0.4, "p50": 0.6, "p75": 0.8}]
+    assert data["target"] == [{"group": "strategy", "share": 0.2, "percentile_rank": 20.0}]
+    hidden = benchmark_peers(frame, groups=["strategy"], min_peers=6).to_dict()
+    assert (hidden["shown"], hidden["n"], hidden["percentiles"]) == (False, None, None)

@@ -22,6 +22,16 @@ from clusteratlas.labels.assessment import (
     submit,
     with_answers,
 )
+from clusteratlas.labels.awards import expiring_labels, label_validity
+from clusteratlas.labels.benchmark import (
+    BenchmarkResult,
+    assessments_frame,
+    benchmark_peers,
+    disclosure_table,
+    size_band,
+)
+from clusteratlas.labels.io import answers_template, read_answers, result_to_dict
+from clusteratlas.labels.report import radar_svg, readiness_report
 from clusteratlas.labels.schemefile import dump_scheme, list_schemes, load_scheme, parse_scheme
 from clusteratlas.labels.schemes import Group, Indicator, LabelScheme, Level, Threshold
 from clusteratlas.labels.scoring import LevelCheck, ScoreResult, score_assessment
@@ -29,6 +39,7 @@ from clusteratlas.labels.scoring import LevelCheck, ScoreResult, score_assessmen
 __all__ = [
     "Answer",
     "Assessment",
+    "BenchmarkResult",
     "Group",
     "Indicator",
     "LabelScheme",
@@ -36,7 +47,13 @@ __all__ = [
     "LevelCheck",
     "ScoreResult",
     "Threshold",
+    "answers_template",
+    "assessments_frame",
+    "benchmark_peers",
+    "disclosure_table",
     "dump_scheme",
+    "expiring_labels",
+    "label_validity",
     "list_schemes",
     "load_scheme",
     "make_answer",
@@ -44,7 +61,12 @@ __all__ = [
     "organisation_facts",
     "parse_scheme",
     "prefill_answers",
+    "radar_svg",
+    "read_answers",
+    "readiness_report",
+    "result_to_dict",
     "score_assessment",
+    "size_band",
     "submit",
     "with_answers",
 ]

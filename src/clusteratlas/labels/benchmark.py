@@ -167,6 +167,23 @@ class BenchmarkResult:
     target: pd.DataFrame | None
     message: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data (tables as lists of records)."""
+
+        def records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
+            if frame is None:
+                return None
+            return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+        return {
+            "filters": dict(self.filters),
+            "shown": self.shown,
+            "n": self.n,
+            "percentiles": records(self.percentiles),
+            "target": records(self.target),
+            "message": self.message,
+        }
+
 
 def benchmark_peers(
     assessments: pd.DataFrame,
