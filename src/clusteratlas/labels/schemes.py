@@ -95,7 +95,10 @@ class Threshold(_Model):
         }[self.op]
 
     def shortfall(self, answer: float) -> float:
-        """How far ``answer`` is from passing (0 when it passes), in the answer's unit."""
+        """How far ``answer`` is from the threshold value when it misses, in the answer's unit.
+
+        0 when it passes, and also when a strict bound (``>``, ``<``) is missed by equality.
+        """
         if self.passes(answer):
             return 0.0
         if self.op == "==":
