@@ -90,6 +90,9 @@ def test_bronze_matches_the_facts_file() -> None:
         "CONFIRMED",
     )
     assert silver.validity_status == "UNCONFIRMED"  # not in the facts
+    silver_fact = next(r for r in facts if r["label"] == "Silver")["rule_or_threshold"]
+    assert "1.5 to 2 years after the first" in silver_fact and "3 areas" in silver_fact
+    assert silver.after_previous_months == (18, 24)
 
 
 def test_gold_matches_the_facts_file() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
@@ -209,14 +210,43 @@ def test_silver_needs_three_improved_groups() -> None:
             ),
         )
 
-    three = score_assessment(bronze, improved(3), previous=before)
+    first = submit(before, on=dt.date(2024, 3, 15))
+    three = score_assessment(bronze, submit(improved(3), on=dt.date(2025, 9, 15)), previous=first)
     assert three.groups["improved"].tolist() == [True, True, True, False, False, False]
     assert three.level == "Silver"
-    two = score_assessment(bronze, improved(2), previous=before)
+    two = score_assessment(bronze, submit(improved(2), on=dt.date(2025, 9, 15)), previous=first)
     assert two.level == "Bronze"
     assert two.next_level.unmet == ("2 group(s) improved, 3 needed",)
     alone = score_assessment(bronze, improved(3))
     assert alone.level == "Bronze" and "without a previous assessment" in alone.next_level.unmet[0]
+    undated = score_assessment(bronze, improved(3), previous=first)
+    assert "without both assessment dates" in undated.next_level.unmet[0]
+
+
+@pytest.mark.parametrize(
+    ("on", "silver"),
+    [
+        (dt.date(2025, 9, 14), False),  # 18 months after 15 Mar 2024 is 15 Sep 2025
+        (dt.date(2025, 9, 15), True),
+        (dt.date(2026, 3, 15), True),  # 24 months
+        (dt.date(2026, 3, 16), False),
+    ],
+)
+def test_silver_comes_18_to_24_months_after_the_first(on: dt.date, silver: bool) -> None:
+    bronze = load_scheme("esca-bronze")
+    answers = tuple(Answer(i.id, i.threshold.value) for i in bronze.indicators)
+    none = tuple(Answer(i.id, 0.0 if i.threshold.op != "<=" else 100.0) for i in bronze.indicators)
+    first = submit(
+        new_assessment(bronze, organisation_id="o", answers=none), on=dt.date(2024, 3, 15)
+    )
+    second = submit(new_assessment(bronze, organisation_id="o", answers=answers), on=on)
+    result = score_assessment(bronze, second, previous=first)
+    assert (result.level == "Silver") is silver
+    if not silver:
+        assert result.next_level.unmet == (
+            f"assessed {on.isoformat()}, not 18 to 24 months after the previous assessment "
+            "(2024-03-15)",
+        )
 
 
 def test_answers_are_checked(toy) -> None:

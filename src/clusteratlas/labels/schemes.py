@@ -192,7 +192,9 @@ class Level(_Model):
     A level is reached when every rule it sets holds: ``min_score_share`` (the share of the
     maximum points earned, e.g. 0.8 for Gold), ``all_answered`` (every indicator answered),
     ``min_improved_groups`` (groups whose score rose since a previous assessment, Silver),
-    ``requires`` (a lower level held). ``conditions`` are the steps no questionnaire can
+    ``after_previous_months`` (``[min, max]``: the assessment falls that many months after
+    the previous one, Silver's "1.5 to 2 years after the first"), ``requires`` (a lower
+    level held). ``conditions`` are the steps no questionnaire can
     check (an expert interview, an on-site visit); they are listed, never assumed met.
     """
 
@@ -200,6 +202,7 @@ class Level(_Model):
     min_score_share: Annotated[Number, Field(ge=0.0, le=1.0)] | None = None
     all_answered: StrictBool = False
     min_improved_groups: Annotated[StrictInt, Field(ge=1)] | None = None
+    after_previous_months: tuple[StrictInt, StrictInt] | None = None
     requires: StrictStr | None = None
     conditions: tuple[StrictStr, ...] = ()
     validity_months: Annotated[StrictInt, Field(ge=1)] | None = None
@@ -214,6 +217,11 @@ class Level(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Level:
+        window = self.after_previous_months
+        if window is not None and not 0 <= window[0] <= window[1]:
+            raise ValueError(
+                f"after_previous_months must be [min, max] with 0 <= min <= max; got {list(window)}"
+            )
         if (self.renewal_window_months is None) != (self.renewal_validity_months is None):
             raise ValueError(
                 "give both 'renewal_window_months' and 'renewal_validity_months', or neither"

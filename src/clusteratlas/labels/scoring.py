@@ -13,6 +13,7 @@ on points, :math:`\sum e_i \ge s \sum w_i`, with a relative tolerance of
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,12 @@ from clusteratlas.labels.assessment import Assessment
 from clusteratlas.labels.schemes import LabelScheme, Level
 
 _TOLERANCE = 1e-9
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
+
+
 INDICATOR_COLUMNS: tuple[str, ...] = (
     "group",
     "indicator",
@@ -194,6 +201,7 @@ def _check_level(
     open_points: list[float],
     missing: int,
     improved: int | None,
+    dates: tuple[dt.date | None, dt.date | None] | None,
     reached: set[str],
     held: set[str],
 ) -> LevelCheck:
@@ -223,6 +231,24 @@ def _check_level(
             )
         elif improved < level.min_improved_groups:
             unmet.append(f"{improved} group(s) improved, {level.min_improved_groups} needed")
+    if level.after_previous_months is not None:
+        low, high = level.after_previous_months
+        before, now = dates if dates is not None else (None, None)
+        if dates is None:
+            unmet.append(
+                f"the {low}-{high} months since the previous assessment cannot be checked "
+                "without a previous assessment"
+            )
+        elif before is None or now is None:
+            unmet.append(
+                f"the {low}-{high} months since the previous assessment cannot be checked "
+                "without both assessment dates"
+            )
+        elif not _add_months(before, low) <= now <= _add_months(before, high):
+            unmet.append(
+                f"assessed {now.isoformat()}, not {low} to {high} months after the previous "
+                f"assessment ({before.isoformat()})"
+            )
     if level.requires is not None and level.requires not in reached | held:
         unmet.append(f"requires the {level.requires} level")
     return LevelCheck(level.name, not unmet, tuple(unmet), needed, count, level.conditions)
@@ -287,6 +313,7 @@ def score_assessment(
             level, earned=earned, maximum=maximum, missing=len(missing),
             open_points=indicators.loc[~indicators["passed"], "points"].tolist(),
             improved=improved, reached=reached, held=set(held),
+            dates=None if previous is None else (previous.assessed_on, assessment.assessed_on),
         )  # fmt: skip
         checks.append(check)
         if check.reached:
