@@ -183,6 +183,10 @@ def test_unknown_key_names_its_path_and_the_fix(tmp_path: Path) -> None:
             ('version = "1"', 'version = "1"\nindicator_count = 31'),
             "indicator_count is 31 but the groups hold 1",
         ),
+        (
+            ("min_score_share = 0.8", "after_previous_months = [24, 18]"),
+            "with 0 <= min <= max; got [24, 18]",
+        ),
     ],
 )
 def test_schema_errors_name_the_key_path(
