@@ -77,6 +77,11 @@ def schemes_command(
             f"score >= {level.min_score_share:.0%}" if level.min_score_share is not None else "",
             "every indicator answered" if level.all_answered else "",
             f"{level.min_improved_groups} groups improved" if level.min_improved_groups else "",
+            (
+                "{} to {} months after the previous assessment".format(*level.after_previous_months)
+                if level.after_previous_months
+                else ""
+            ),
             f"requires {level.requires}" if level.requires else "",
         ]
         valid = f"{level.validity_months} months" if level.validity_months else "no expiry"
