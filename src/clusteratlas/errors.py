@@ -34,6 +34,14 @@ class RuleSetError(ClusterAtlasError, ValueError):
     """A rating rule-set is malformed (unknown key, bad threshold, …)."""
 
 
+class LabelSchemeError(ClusterAtlasError, ValueError):
+    """A label scheme file is malformed (TOML syntax, unknown key, bad threshold, …)."""
+
+
+class AssessmentError(ClusterAtlasError, ValueError):
+    """A label self-assessment (answers file, answer value, benchmark input) is invalid."""
+
+
 class ValueChainError(ClusterAtlasError, ValueError):
     """A value chain is malformed (unknown key, missing field, repeated stage …)."""
 
@@ -114,12 +122,14 @@ class DatabaseBusyError(ClusterAtlasError, TimeoutError):
 
 
 __all__ = [
+    "AssessmentError",
     "ClusterAtlasError",
     "ConfigError",
     "ConflictError",
     "CoverageError",
     "DataNotFoundError",
     "DatabaseBusyError",
+    "LabelSchemeError",
     "MissingDependencyError",
     "OutputError",
     "ParameterError",

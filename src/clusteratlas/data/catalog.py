@@ -302,6 +302,20 @@ _DATASETS: tuple[DataSet, ...] = (
         packaged=True,
     ),
     DataSet(
+        name="esca_indicators",
+        title="ESCA/EUCLES cluster-management excellence labels: rules and indicator groups",
+        description=(
+            "Bronze, Silver and Gold award rules, validity, the 6 Bronze indicator groups, "
+            "the Gold 31-indicator and 80 % rules and eligibility; each fact sourced and "
+            "marked CONFIRMED or UNCONFIRMED (the facts behind the label schemes)."
+        ),
+        licence="Compiled facts with their sources (see the file)",
+        attribution="ESCA (cluster-analysis.org) and EUCLES (eucles.be), as cited per row",
+        source_url="https://www.cluster-analysis.org/benchmarked-clusters",
+        filename="reference/esca_indicators.csv",
+        packaged=True,
+    ),
+    DataSet(
         name="silicon_europe",
         title="Members of the Silicon Europe alliance",
         description="12 alliance clusters (October 2015), MESAP and 2 agencies, with NUTS-2 2013.",
