@@ -1,0 +1,1 @@
+"""Skills partnerships: ESCO skills, training programmes, automatic tagging and matching."""
