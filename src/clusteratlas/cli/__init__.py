@@ -21,6 +21,7 @@ from clusteratlas.cli import (  # register the commands
     related_commands,
     serve_commands,
     shiftshare_commands,
+    skills_commands,
     users_commands,
 )
 from clusteratlas.cli._common import app, err_console
@@ -40,6 +41,7 @@ __all__ = [
     "related_commands",
     "serve_commands",
     "shiftshare_commands",
+    "skills_commands",
     "users_commands",
 ]
 

@@ -54,7 +54,9 @@ def split_names(text: str) -> tuple[str, str]:
     """Split a mirror ``description`` into its names and its definition.
 
     The definition starts at the first capitalised word (``Assign``, not ``ICT`` or ``SQL``)
-    followed by a lower-case word; labels are lower case except for proper names.
+    followed by a lower-case word; labels are lower case except for proper names, so a
+    capitalised word already met among the names (``use Java Java programming``) is taken
+    for a name, not for the definition's start.
 
     Examples
     --------
@@ -65,7 +67,11 @@ def split_names(text: str) -> tuple[str, str]:
     """
     tokens = text.split()
     for i in range(1, len(tokens) - 1):
-        if _DEFINITION_START.match(tokens[i]) and tokens[i + 1][:1].islower():
+        if (
+            _DEFINITION_START.match(tokens[i])
+            and tokens[i + 1][:1].islower()
+            and tokens[i] not in tokens[1:i]
+        ):
             return " ".join(tokens[:i]), " ".join(tokens[i:])
     return " ".join(tokens), ""
 

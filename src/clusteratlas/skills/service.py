@@ -1,0 +1,133 @@
+"""The skills service: what the command line (and later the API) calls.
+
+It reads files, builds (once per process) the ESCO index, and chains tagging, corrections
+and matching; the measures themselves live in :mod:`~clusteratlas.skills.tagging` and
+:mod:`~clusteratlas.skills.matching`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from clusteratlas.errors import ParameterError, ParseError
+from clusteratlas.skills.esco import Kind, read_esco
+from clusteratlas.skills.matching import match_programmes, needed_skills, read_needs, skill_gaps
+from clusteratlas.skills.search import Analyzer, ConceptIndex
+from clusteratlas.skills.tagging import apply_corrections, read_corrections, tag_programmes
+from clusteratlas.skills.training import read_programmes
+
+PROGRAMME_TAGS = 10
+"""Skills tagged per programme before matching (a need's skill is covered when among them)."""
+NEED_TAGS = 5
+"""Skills taken from a need's free text."""
+
+
+@lru_cache(maxsize=4)
+def _index(kind: Kind, esco: str | None, language: str | None, analyzer: Analyzer) -> ConceptIndex:
+    return ConceptIndex.build(read_esco(kind, path=esco), language=language, analyzer=analyzer)
+
+
+def concept_index(
+    kind: Kind = "skill",
+    *,
+    esco: str | Path | None = None,
+    language: str | None = "en",
+    analyzer: Analyzer = "word",
+) -> ConceptIndex:
+    """Return the TF-IDF index of ESCO ``kind`` concepts (built once per process).
+
+    ``esco`` is an ESCO file (mirror or official layout); default the catalog's English one.
+    """
+    return _index(kind, None if esco is None else str(Path(esco).resolve()), language, analyzer)
+
+
+def read_table(path: str | Path, *, option: str) -> pd.DataFrame:
+    """Read a user's CSV as text, or raise an error naming the option and the file."""
+    file = Path(path)
+    if not file.is_file():
+        raise ParameterError(f"The {option!r} file {str(file)!r} does not exist.")
+    try:
+        return pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise ParseError(f"Cannot read {option} file {str(file)!r} as UTF-8 CSV: {err}.") from err
+
+
+def tag_table(
+    programmes: pd.DataFrame,
+    *,
+    id_column: str = "id",
+    text_columns: str | Sequence[str] = "text",
+    top: int = 5,
+    min_score: float = 0.0,
+    corrections: str | Path | None = None,
+    index: ConceptIndex | None = None,
+    what: str = "The programmes table",
+) -> pd.DataFrame:
+    """Tag programmes with ESCO skills and apply hand corrections from a CSV, if given."""
+    index = index or concept_index()
+    tags = tag_programmes(
+        programmes,
+        index=index,
+        id_column=id_column,
+        text_columns=text_columns,
+        top=top,
+        min_score=min_score,
+        what=what,
+    )
+    if corrections is not None:
+        fixes = read_corrections(corrections, id_column=id_column)
+        tags = apply_corrections(tags, fixes, concepts=index.concepts, id_column=id_column)
+    return tags
+
+
+@dataclass(frozen=True)
+class MatchInputs:
+    """Needs, their skills, programmes and programme tags, ready for matching."""
+
+    needs: pd.DataFrame
+    needed: pd.DataFrame
+    programmes: pd.DataFrame
+    tags: pd.DataFrame
+
+
+def prepare(
+    needs: str | Path,
+    *,
+    programmes: str | Path | None = None,
+    corrections: str | Path | None = None,
+    need_tags: int = NEED_TAGS,
+    programme_tags: int = PROGRAMME_TAGS,
+    min_score: float = 0.0,
+    index: ConceptIndex | None = None,
+) -> MatchInputs:
+    """Read needs and programmes (default: the packaged seed) and tag both with ESCO skills."""
+    index = index or concept_index()
+    need_table = read_needs(needs)
+    programme_table = read_programmes(programmes)
+    tags = tag_table(
+        programme_table,
+        id_column="programme_id",
+        text_columns=["title", "description"],
+        top=programme_tags,
+        min_score=min_score,
+        corrections=corrections,
+        index=index,
+        what=f"The programmes table {programmes or 'seed'}",
+    )
+    needed = needed_skills(need_table, index=index, top=need_tags, min_score=min_score)
+    return MatchInputs(need_table, needed, programme_table, tags)
+
+
+def match(inputs: MatchInputs, *, top: int = 5) -> pd.DataFrame:
+    """Rank programmes per need (:func:`~clusteratlas.skills.matching.match_programmes`)."""
+    return match_programmes(inputs.needs, inputs.needed, inputs.programmes, inputs.tags, top=top)
+
+
+def gaps(inputs: MatchInputs, *, by: str = "cluster") -> pd.DataFrame:
+    """Needed skills per group and their covering programmes (:func:`~.matching.skill_gaps`)."""
+    return skill_gaps(inputs.needs, inputs.needed, inputs.programmes, inputs.tags, by=by)
