@@ -68,7 +68,9 @@ def tfidf_ranker(index: ConceptIndex) -> Ranker:
 
 def per_programme(ranked: np.ndarray, gold: list[set[int]]) -> tuple[np.ndarray, np.ndarray]:
     precision = np.array([len(set(row[:5]) & g) / 5 for row, g in zip(ranked, gold, strict=True)])
-    recall = np.array([len(set(row[:10]) & g) / len(g) for row, g in zip(ranked, gold, strict=True)])
+    recall = np.array(
+        [len(set(row[:10]) & g) / len(g) for row, g in zip(ranked, gold, strict=True)]
+    )
     return precision, recall
 
 

@@ -85,7 +85,9 @@ def test_short_label_cuts_at_a_word() -> None:
         ("uri,text\na,b\n", ["'id', 'description'", "'conceptUri'", "'uri'"]),
     ],
 )
-def test_schema_errors_name_file_row_and_column(tmp_path: Path, body: str, needles: list[str]) -> None:
+def test_schema_errors_name_file_row_and_column(
+    tmp_path: Path, body: str, needles: list[str]
+) -> None:
     file = _write(tmp_path / "bad.csv", body)
     with pytest.raises(SchemaError) as info:
         read_esco("skill", path=file)

@@ -76,7 +76,10 @@ def test_ranking_by_coverage_then_reach(case) -> None:  # type: ignore[no-untype
 
 def test_top_limits_per_need(case) -> None:  # type: ignore[no-untyped-def]
     table = match_programmes(*case, top=1)
-    assert table[["need_id", "programme_id", "rank"]].values.tolist() == [["n1", "Y", 1], ["n2", "W", 1]]
+    assert table[["need_id", "programme_id", "rank"]].values.tolist() == [
+        ["n1", "Y", 1],
+        ["n2", "W", 1],
+    ]
 
 
 def test_distance_breaks_ties_then_preferred_format(case) -> None:  # type: ignore[no-untyped-def]
@@ -145,7 +148,10 @@ def test_needed_skills_stated_and_from_text(tmp_path: Path) -> None:
     needs = read_needs(_needs_file(tmp_path, f"n1,K,R,welding of metal,{S}b;{S}b,,2027\n"))
     assert needs["people"].tolist() == [1]  # empty: one person
     needed = needed_skills(needs, index=index, top=2)
-    assert needed[["skill_id", "source"]].values.tolist() == [[f"{S}b", "stated"], [f"{S}a", "text"]]
+    assert needed[["skill_id", "source"]].values.tolist() == [
+        [f"{S}b", "stated"],
+        [f"{S}a", "text"],
+    ]
     bad = needs.assign(skills="http://data.europa.eu/esco/occupation/x")
     with pytest.raises(UnknownCodeError, match="no occupation–skill relations"):
         needed_skills(bad, index=index)

@@ -44,7 +44,7 @@ def test_search_scores_are_the_hand_worked_cosines(index: ConceptIndex) -> None:
     assert found["id"].tolist() == [f"{S}a", f"{S}b"]  # C shares no term: dropped
     assert found["rank"].tolist() == [1, 2]
     assert found["score"].tolist() == pytest.approx([1.0, COS_B], abs=1e-6)
-    assert COS_B == pytest.approx(0.3665, abs=1e-4)
+    assert pytest.approx(0.3665, abs=1e-4) == COS_B
     assert found.attrs["attribution"] == ["ESCO test"]
 
 
@@ -60,7 +60,9 @@ def test_tag_programmes_joins_text_columns_and_ranks(index: ConceptIndex) -> Non
     programmes = pd.DataFrame(
         {"code": ["p2", "p1"], "title": ["Bread", "Welding"], "text": ["bake", "weld metal"]}
     )
-    tags = tag_programmes(programmes, index=index, id_column="code", text_columns=["title", "text"], top=2)
+    tags = tag_programmes(
+        programmes, index=index, id_column="code", text_columns=["title", "text"], top=2
+    )
     assert tags[["code", "rank", "skill_id"]].values.tolist() == [
         ["p2", 1, f"{S}c"],  # "Bread. bake" is C's text exactly
         ["p1", 1, f"{S}a"],

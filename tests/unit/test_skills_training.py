@@ -79,7 +79,9 @@ def test_programme_schema_errors(tmp_path: Path, row: str, needle: str) -> None:
 
 
 def test_a_good_programme_row(tmp_path: Path) -> None:
-    frame = read_programmes(_programmes(tmp_path, "p1,x,Title,Desc,35.5,blended,Paris,FR10,EQF 5,fr"))
+    frame = read_programmes(
+        _programmes(tmp_path, "p1,x,Title,Desc,35.5,blended,Paris,FR10,EQF 5,fr")
+    )
     assert frame["duration_hours"].tolist() == [35.5]
     with pytest.raises(SchemaError, match="provider"):
         read_programmes(_programmes(tmp_path, "p1,x,T,D,1,,,,,"), providers=read_providers())

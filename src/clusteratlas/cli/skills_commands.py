@@ -30,11 +30,13 @@ EscoOption = Annotated[
     ),
 ]
 LanguageOption = Annotated[
-    str, typer.Option("--language", help="Language of the ESCO file (`en` drops English stop words).")
+    str,
+    typer.Option("--language", help="Language of the ESCO file (`en` drops English stop words)."),
 ]
 TopOption = Annotated[int, typer.Option("--top", min=1, help="Results per item.")]
 MinScoreOption = Annotated[
-    float, typer.Option("--min-score", min=0.0, max=0.999, help="Drop skills scoring at or below this.")
+    float,
+    typer.Option("--min-score", min=0.0, max=0.999, help="Drop skills scoring at or below this."),
 ]
 CorrectionsOption = Annotated[
     Path | None,
@@ -208,6 +210,4 @@ def partnerships_command() -> None:
     table = read_partnerships(providers=providers).merge(
         providers[["provider_id", "name"]], on="provider_id"
     )
-    show_table(
-        table, "Skills partnerships", columns=["cluster_name", "name", "purpose", "status"]
-    )
+    show_table(table, "Skills partnerships", columns=["cluster_name", "name", "purpose", "status"])

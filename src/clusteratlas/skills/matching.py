@@ -94,7 +94,7 @@ def needed_skills(
         refused with the reason: the catalog's ESCO mirror has no occupation–skill relations.
     """
     check_columns(needs, ["need_id", "text", "skills"], what="The needs table")
-    labels = index.concepts.set_index("id")["label"]
+    labels: dict[str, str] = dict(zip(index.concepts["id"], index.concepts["label"], strict=True))
     rows: list[dict[str, object]] = []
     for need_id, stated in zip(needs["need_id"], needs["skills"], strict=True):
         for uri in (u for u in _SEPARATORS.split(str(stated)) if u):
@@ -104,7 +104,7 @@ def needed_skills(
                     "the ESCO mirror in the catalog has no occupation–skill relations to "
                     "expand it. List the occupation's skills instead."
                 )
-            if uri not in labels.index:
+            if uri not in labels:
                 raise UnknownCodeError(f"Need {need_id!r}: {uri!r} is not an ESCO skill.")
             rows.append({"need_id": need_id, "skill_id": uri, "label": labels[uri],
                          "source": "stated", "score": np.nan})  # fmt: skip
@@ -114,7 +114,7 @@ def needed_skills(
         for need_id, row_ids, row_scores in zip(with_text["need_id"], found, scores, strict=True):
             for concept, score in zip(row_ids, row_scores, strict=True):
                 if score > min_score:
-                    uri = index.concepts["id"].iat[concept]
+                    uri = str(index.concepts["id"].iat[concept])
                     rows.append({"need_id": need_id, "skill_id": uri, "label": labels[uri],
                                  "source": "text", "score": float(score)})  # fmt: skip
     columns = ["need_id", "skill_id", "label", "source", "score"]
@@ -124,15 +124,15 @@ def needed_skills(
 
 
 def haversine_km(lat1: object, lon1: object, lat2: object, lon2: object) -> np.ndarray:
-    """Great-circle distance in km between WGS84 points (NaN where a coordinate is missing).
+    r"""Great-circle distance in km between WGS84 points (NaN where a coordinate is missing).
 
-    :math:`d = 2R \\arcsin\\sqrt{\\sin^2\\frac{\\Delta\\varphi}{2} + \\cos\\varphi_1
-    \\cos\\varphi_2 \\sin^2\\frac{\\Delta\\lambda}{2}}` with :math:`R` = 6371.0088 km.
+    :math:`d = 2R \arcsin\sqrt{\sin^2\frac{\Delta\varphi}{2} + \cos\varphi_1
+    \cos\varphi_2 \sin^2\frac{\Delta\lambda}{2}}` with :math:`R` = 6371.0088 km.
 
     Examples
     --------
-    >>> round(float(haversine_km(0.0, 0.0, 0.0, 1.0)), 2)
-    111.19
+    >>> round(float(haversine_km(0.0, 0.0, 0.0, 1.0)), 3)
+    111.195
     """
     p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
     dp = p2 - p1
@@ -152,7 +152,9 @@ def _pairs(
         tags[["programme_id", "skill_id"]].drop_duplicates(), on="skill_id"
     )
     pairs = shared[["need_id", "programme_id"]].drop_duplicates()
-    keep = [c for c in ("need_id", "cluster", "region", "people", "format", "lat", "lon") if c in needs]
+    keep = [
+        c for c in ("need_id", "cluster", "region", "people", "format", "lat", "lon") if c in needs
+    ]
     pairs = pairs.merge(needs[keep], on="need_id")
     prog = [c for c in ("programme_id", "provider_id", "title", "format", "region", "lat", "lon")
             if c in programmes]  # fmt: skip
@@ -184,7 +186,7 @@ def match_programmes(
     *,
     top: int = 5,
 ) -> pd.DataFrame:
-    """Rank, for each need, the programmes that cover its skills, explaining each match.
+    r"""Rank, for each need, the programmes that cover its skills, explaining each match.
 
     Parameters
     ----------
@@ -212,22 +214,28 @@ def match_programmes(
     Notes
     -----
     The coverage share of programme :math:`p` for need :math:`n` is
-    :math:`|S_n \\cap S_p| / |S_n|`, with :math:`S_n` the needed skills and :math:`S_p` the
+    :math:`|S_n \cap S_p| / |S_n|`, with :math:`S_n` the needed skills and :math:`S_p` the
     programme's tags. Programmes are ranked by, in order: coverage (descending); reachable
     first (the programme is online, or in the need's region); distance in km between the
     need's and the programme's coordinates (ascending, unknown last); the need's preferred
     format first, when it states one; ``programme_id``.
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ParameterError(f"The 'top' parameter must be an int in [1, inf). Got {top!r} instead.")
+        raise ParameterError(
+            f"The 'top' parameter must be an int in [1, inf). Got {top!r} instead."
+        )
     pairs = _pairs(needs, needed, programmes, tags)
-    labels = needed.drop_duplicates("skill_id").set_index("skill_id")["label"]
-    needed_sets = needed.groupby("need_id")["skill_id"].agg(list)
-    tag_sets = tags.groupby("programme_id")["skill_id"].agg(set)
+    labels: dict[str, str] = dict(zip(needed["skill_id"], needed["label"], strict=True))
+    needed_sets: dict[str, list[str]] = {}
+    for need_id, skill in zip(needed["need_id"], needed["skill_id"], strict=True):
+        needed_sets.setdefault(str(need_id), []).append(str(skill))
+    tag_sets: dict[str, set[str]] = {}
+    for programme_id, skill in zip(tags["programme_id"], tags["skill_id"], strict=True):
+        tag_sets.setdefault(str(programme_id), set()).add(str(skill))
     rows = []
-    for pair in pairs.itertuples(index=False):
-        wanted = needed_sets[pair.need_id]
-        have = tag_sets[pair.programme_id]
+    for need_id, programme_id in zip(pairs["need_id"], pairs["programme_id"], strict=True):
+        wanted = needed_sets[str(need_id)]
+        have = tag_sets[str(programme_id)]
         shared = [s for s in wanted if s in have]
         gap = [s for s in wanted if s not in have]
         rows.append((len(shared) / len(wanted), len(shared), len(wanted), shared, gap))
@@ -256,8 +264,8 @@ def match_programmes(
             "reachable": pairs["reachable"],
             "distance_km": pairs["distance_km"],
             "format": pairs["format_programme"],
-            "shared_skills": pairs["shared"].map(lambda s: "; ".join(labels[s])),
-            "gap_skills": pairs["gap"].map(lambda s: "; ".join(labels[s])),
+            "shared_skills": pairs["shared"].map(lambda ids: "; ".join(labels[i] for i in ids)),
+            "gap_skills": pairs["gap"].map(lambda ids: "; ".join(labels[i] for i in ids)),
             "shared_skill_ids": pairs["shared"].str.join(" "),
             "gap_skill_ids": pairs["gap"].str.join(" "),
         }
@@ -302,7 +310,9 @@ def skill_gaps(
     covering = (
         wanted[["need_id", "skill_id"]]
         .merge(reach, on="need_id")
-        .merge(tags[["programme_id", "skill_id"]].drop_duplicates(), on=["programme_id", "skill_id"])
+        .merge(
+            tags[["programme_id", "skill_id"]].drop_duplicates(), on=["programme_id", "skill_id"]
+        )
     )
     covering = covering.merge(needs[["need_id", by]], on="need_id")
     programmes_per = covering.groupby([by, "skill_id"])["programme_id"].agg(
@@ -311,15 +321,17 @@ def skill_gaps(
     table = wanted.groupby([by, "skill_id"], as_index=False).agg(
         label=("label", "first"), people=("people", "sum"), n_needs=("need_id", "nunique")
     )
-    table["programme_ids"] = (
-        pd.MultiIndex.from_frame(table[[by, "skill_id"]]).map(programmes_per.to_dict().get)
+    table["programme_ids"] = pd.MultiIndex.from_frame(table[[by, "skill_id"]]).map(
+        programmes_per.to_dict().get
     )
     table["programme_ids"] = table["programme_ids"].fillna("")
-    table["n_programmes"] = table["programme_ids"].str.split().str.len().fillna(0).astype(int)
+    table["n_programmes"] = table["programme_ids"].map(lambda ids: len(ids.split())).astype(int)
     table["gap"] = table["n_programmes"] == 0
     table = table.sort_values(
         [by, "gap", "people", "label"], ascending=[True, False, False, True], kind="stable"
     ).reset_index(drop=True)
-    table = table[[by, "skill_id", "label", "people", "n_needs", "n_programmes", "programme_ids", "gap"]]
+    table = table[
+        [by, "skill_id", "label", "people", "n_needs", "n_programmes", "programme_ids", "gap"]
+    ]
     table.attrs["attribution"] = list(needed.attrs.get("attribution", []))
     return table

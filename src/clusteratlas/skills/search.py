@@ -25,7 +25,9 @@ CHUNK = 512
 
 def _check_top(top: int) -> None:
     if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
-        raise ParameterError(f"The 'top' parameter must be an int in [1, inf). Got {top!r} instead.")
+        raise ParameterError(
+            f"The 'top' parameter must be an int in [1, inf). Got {top!r} instead."
+        )
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class ConceptIndex:
         analyzer: Analyzer = "word",
         ngram_range: tuple[int, int] | None = None,
     ) -> ConceptIndex:
-        """Fit a TF-IDF index on ``concepts["text"]``.
+        r"""Fit a TF-IDF index on ``concepts["text"]``.
 
         Parameters
         ----------
@@ -80,9 +82,9 @@ class ConceptIndex:
         Notes
         -----
         Term weights are scikit-learn's smoothed TF-IDF with sublinear term frequency,
-        :math:`w_{t,d} = (1 + \\ln tf_{t,d}) \\cdot (1 + \\ln\\frac{1 + n}{1 + df_t})`,
+        :math:`w_{t,d} = (1 + \ln tf_{t,d}) \cdot (1 + \ln\frac{1 + n}{1 + df_t})`,
         rows L2-normalised, so the score of a query :math:`q` for a concept :math:`d` is the
-        cosine :math:`\\mathbf{w}_q \\cdot \\mathbf{w}_d` in [0, 1].
+        cosine :math:`\mathbf{w}_q \cdot \mathbf{w}_d` in [0, 1].
 
         References
         ----------
@@ -181,6 +183,4 @@ def build_index(
     """Read ESCO ``kind`` concepts (catalog or ``path``) and index them; see :class:`ConceptIndex`."""
     from clusteratlas.skills.esco import read_esco
 
-    return ConceptIndex.build(
-        read_esco(kind, path=path), language=language, analyzer=analyzer
-    )
+    return ConceptIndex.build(read_esco(kind, path=path), language=language, analyzer=analyzer)

@@ -51,7 +51,9 @@ def seed_path(table: str) -> Path:
     return Path(str(resources.files("clusteratlas.skills").joinpath("files", _FILES[table])))
 
 
-def _read(path: str | Path | None, table: str, columns: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
+def _read(
+    path: str | Path | None, table: str, columns: tuple[str, ...]
+) -> tuple[pd.DataFrame, str]:
     file = Path(path) if path is not None else seed_path(table)
     where = str(file)
     try:
@@ -155,9 +157,21 @@ def read_programmes(
     frame, where = _read(path, "programmes", PROGRAMME_COLUMNS)
     _unique(where, frame, "programme_id")
     _fail(where, frame, frame["title"] == "", "title", "a title")
-    _fail(where, frame, ~frame["format"].isin(("", *FORMATS)), "format", "one of " + ", ".join(FORMATS) + " or empty")
+    _fail(
+        where,
+        frame,
+        ~frame["format"].isin(("", *FORMATS)),
+        "format",
+        "one of " + ", ".join(FORMATS) + " or empty",
+    )
     language = frame["language"]
-    _fail(where, frame, ~(language.str.fullmatch(r"[a-z]{2}") | (language == "")), "language", "a two-letter ISO 639-1 code such as 'fr'")
+    _fail(
+        where,
+        frame,
+        ~(language.str.fullmatch(r"[a-z]{2}") | (language == "")),
+        "language",
+        "a two-letter ISO 639-1 code such as 'fr'",
+    )
     if providers is not None:
         known = frame["provider_id"].isin(providers["provider_id"])
         _fail(where, frame, ~known, "provider_id", "the id of a provider of the providers table")
