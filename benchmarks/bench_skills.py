@@ -37,7 +37,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
 from clusteratlas.skills.esco import read_esco
-from clusteratlas.skills.search import ConceptIndex
+from clusteratlas.skills.search import ConceptIndex, top_rows
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "skills_programmes_labelled.csv"
 Ranker = Callable[[list[str], int], np.ndarray]
@@ -54,9 +54,7 @@ def overlap_ranker(skills: pd.DataFrame) -> Ranker:
         out = np.zeros((len(texts), k), dtype=np.int64)
         for start in range(0, len(texts), 512):
             block = (vectorizer.transform(texts[start : start + 512]) @ matrix).toarray()
-            n = block.shape[1]
-            order = np.lexsort((np.broadcast_to(np.arange(n), block.shape), -block), axis=1)
-            out[start : start + len(block)] = order[:, :k]
+            out[start : start + len(block)] = top_rows(block, k)  # same selection as tf-idf
         return out
 
     return rank

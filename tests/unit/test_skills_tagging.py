@@ -136,3 +136,17 @@ def test_a_bad_action_names_the_row(tmp_path: Path) -> None:
     file.write_text(f"id,skill_id,action\np,{S}a,add\np,{S}b,delete\n")
     with pytest.raises(SchemaError, match=r"row 3, column 'action'.*'delete'"):
         read_corrections(file)
+
+
+def test_top_rows_matches_a_full_stable_sort() -> None:
+    import numpy as np
+
+    from clusteratlas.skills.search import top_rows
+
+    rng = np.random.default_rng(7)
+    # Many ties (values on a coarse grid, many zeros) to exercise the k-th place.
+    scores = np.round(rng.random((50, 200)) * 4) / 4
+    scores[scores < 0.5] = 0
+    for k in (1, 5, 37, 200):
+        expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        assert (top_rows(scores, k) == expected).all()

@@ -30,6 +30,32 @@ def _check_top(top: int) -> None:
         )
 
 
+def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Return, per row of ``scores``, the columns of its ``k`` largest values, best first.
+
+    Ties are broken by column (the lower first), exactly, also across the k-th place:
+    a partial partition finds the k-th largest value, then only the columns above it and
+    the first columns equal to it are sorted.
+
+    Examples
+    --------
+    >>> top_rows(np.array([[0.1, 0.5, 0.5, 0.0, 0.5]]), 2).tolist()
+    [[1, 2]]
+    """
+    m, n = scores.shape
+    k = min(k, n)
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    kth = np.take_along_axis(scores, part, axis=1).min(axis=1)
+    out = np.empty((m, k), dtype=np.int64)
+    for i in range(m):
+        row, value = scores[i], kth[i]
+        above = np.flatnonzero(row > value)
+        ties = np.flatnonzero(row == value)[: k - len(above)]
+        chosen = np.concatenate([above, ties])
+        out[i] = chosen[np.lexsort((chosen, -row[chosen]))]
+    return out
+
+
 @dataclass(frozen=True)
 class ConceptIndex:
     """A TF-IDF index of ESCO concepts (skills or occupations).
@@ -123,16 +149,13 @@ class ConceptIndex:
             :func:`~clusteratlas.skills.esco.read_esco`).
         """
         _check_top(top)
-        n = self.matrix.shape[0]
-        k = min(top, n)
+        k = min(top, self.matrix.shape[0])
         rows = np.zeros((len(texts), k), dtype=np.int64)
         scores = np.zeros((len(texts), k), dtype=np.float64)
         for start in range(0, len(texts), CHUNK):
             chunk = [str(t) for t in texts[start : start + CHUNK]]
             block = (self.vectorizer.transform(chunk) @ self.matrix.T).toarray()
-            # Stable order: score descending, then row ascending.
-            order = np.lexsort((np.broadcast_to(np.arange(n), block.shape), -block), axis=1)
-            best = order[:, :k]
+            best = top_rows(block, k)
             rows[start : start + len(chunk)] = best
             scores[start : start + len(chunk)] = np.take_along_axis(block, best, axis=1)
         return rows, scores
