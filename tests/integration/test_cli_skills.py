@@ -120,6 +120,17 @@ def test_match_and_gaps(folder: Path) -> None:
     }
     proc = run_cli("skills", "gaps", *common, "--by", "country", "--output", out)
     assert_one_line_error(proc, "'--by'", "'country'")
+    # Reviewed tags given as a file replace the automatic ones: only the online baking
+    # programme, tagged by hand with a, is left; it covers half the need.
+    (folder / "tags.csv").write_text(f"programme_id,skill_id\nb,{S}a\n", encoding="utf-8")
+    out = folder / "m2.csv"
+    proc = run_cli("skills", "match", *common, "--tags", folder / "tags.csv", "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    assert [(r["programme_id"], r["coverage"], r["reachable"], r["gap_skills"])
+            for r in _rows(out)] == [("b", "0.5", "True", "cut metal")]  # fmt: skip
+    (folder / "tags.csv").write_text(f"programme_id,skill_id\nzz,{S}a\n", encoding="utf-8")
+    proc = run_cli("skills", "match", *common, "--tags", folder / "tags.csv", "--output", out)
+    assert_one_line_error(proc, "--tags", "row 2", "'zz'")
 
 
 def test_search_prints_best_first(folder: Path) -> None:

@@ -150,3 +150,23 @@ def test_top_rows_matches_a_full_stable_sort() -> None:
     for k in (1, 5, 37, 200):
         expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
         assert (top_rows(scores, k) == expected).all()
+
+
+def test_an_official_file_in_another_language_is_searchable() -> None:
+    from clusteratlas.skills.esco import esco_frame
+
+    raw = pd.DataFrame(
+        {
+            "conceptUri": [f"{S}w", f"{S}b"],
+            "preferredLabel": ["souder des métaux", "cuire du pain"],
+            "altLabels": ["soudage", "boulangerie"],
+            "description": ["Assembler des pièces métalliques.", "Préparer des pains au four."],
+        }
+    )
+    index = ConceptIndex.build(esco_frame(raw, kind="skill"), language="fr")
+    # Accents are stripped on both sides: "metalliques" finds "métalliques".
+    found = index.search("soudage de pieces metalliques")
+    assert found["label"].tolist() == ["souder des métaux"]
+    # No English stop-word list for French: "des" is kept as a term, and both texts have it
+    # (with English stop words "des" would still be a term; "the" would not).
+    assert set(index.search("des")["id"]) == {f"{S}b", f"{S}w"}

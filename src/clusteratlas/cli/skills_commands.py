@@ -44,6 +44,14 @@ CorrectionsOption = Annotated[
         "--corrections", help="CSV of hand corrections: <id column>, skill_id, action (add|remove)."
     ),
 ]
+TagsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tags",
+        help="Programme skills already tagged and reviewed (the output of `skills tag` with "
+        "--id-column programme_id); default: tag the programmes now.",
+    ),
+]
 NeedsOption = Annotated[
     Path,
     typer.Option(
@@ -144,6 +152,7 @@ def match_command(
     programmes: ProgrammesOption = None,
     top: TopOption = 5,
     corrections: CorrectionsOption = None,
+    tags: TagsOption = None,
     min_score: MinScoreOption = 0.0,
     esco: EscoOption = None,
     language: LanguageOption = "en",
@@ -159,7 +168,12 @@ def match_command(
     check_writable(output)
     index = _index(esco, language)
     inputs = prepare(
-        needs, programmes=programmes, corrections=corrections, min_score=min_score, index=index
+        needs,
+        programmes=programmes,
+        corrections=corrections,
+        tags=tags,
+        min_score=min_score,
+        index=index,
     )
     table = match(inputs, top=top)
     columns = ["need_id", "rank", "programme_id", "coverage", "reachable", "shared_skills"]
@@ -177,6 +191,7 @@ def gaps_command(
     programmes: ProgrammesOption = None,
     by: Annotated[str, typer.Option("--by", help="`cluster` or `region`.")] = "cluster",
     corrections: CorrectionsOption = None,
+    tags: TagsOption = None,
     min_score: MinScoreOption = 0.0,
     esco: EscoOption = None,
     language: LanguageOption = "en",
@@ -192,7 +207,12 @@ def gaps_command(
     check_writable(output)
     index = _index(esco, language)
     inputs = prepare(
-        needs, programmes=programmes, corrections=corrections, min_score=min_score, index=index
+        needs,
+        programmes=programmes,
+        corrections=corrections,
+        tags=tags,
+        min_score=min_score,
+        index=index,
     )
     table = gaps(inputs, by=by)
     shown = table[table["gap"]]

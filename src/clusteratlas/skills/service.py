@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from clusteratlas.errors import ParameterError, ParseError
+from clusteratlas._validation import check_columns
+from clusteratlas.errors import ParameterError, ParseError, UnknownCodeError
 from clusteratlas.skills.esco import Kind, read_esco
 from clusteratlas.skills.matching import match_programmes, needed_skills, read_needs, skill_gaps
 from clusteratlas.skills.search import Analyzer, ConceptIndex
@@ -100,27 +101,59 @@ def prepare(
     *,
     programmes: str | Path | None = None,
     corrections: str | Path | None = None,
+    tags: str | Path | None = None,
     need_tags: int = NEED_TAGS,
     programme_tags: int = PROGRAMME_TAGS,
     min_score: float = 0.0,
     index: ConceptIndex | None = None,
 ) -> MatchInputs:
-    """Read needs and programmes (default: the packaged seed) and tag both with ESCO skills."""
+    """Read needs and programmes (default: the packaged seed) and tag both with ESCO skills.
+
+    ``tags`` is a table of programme skills (``programme_id`` or ``id``, ``skill_id``: the
+    output of ``clusteratlas skills tag``, reviewed) used instead of tagging the programmes
+    again; ``corrections`` apply to it as to fresh tags.
+    """
     index = index or concept_index()
     need_table = read_needs(needs)
     programme_table = read_programmes(programmes)
-    tags = tag_table(
-        programme_table,
-        id_column="programme_id",
-        text_columns=["title", "description"],
-        top=programme_tags,
-        min_score=min_score,
-        corrections=corrections,
-        index=index,
-        what=f"The programmes table {programmes or 'seed'}",
-    )
+    if tags is not None:
+        given = read_table(tags, option="--tags")
+        if "programme_id" not in given and "id" in given:
+            given = given.rename(columns={"id": "programme_id"})
+        check_columns(given, ["programme_id", "skill_id"], what=f"The --tags file {str(tags)!r}")
+        unknown = ~given["programme_id"].isin(programme_table["programme_id"])
+        if unknown.any():
+            row = int(unknown.to_numpy().argmax())
+            raise UnknownCodeError(
+                f"The --tags file {str(tags)!r}, row {row + 2}: programme "
+                f"{given['programme_id'].iloc[row]!r} is not in the programmes table."
+            )
+        programme_skills = given
+        if corrections is not None:
+            fixes = read_corrections(corrections, id_column="programme_id")
+            programme_skills = _correct(programme_skills, fixes, index)
+    else:
+        programme_skills = tag_table(
+            programme_table,
+            id_column="programme_id",
+            text_columns=["title", "description"],
+            top=programme_tags,
+            min_score=min_score,
+            corrections=corrections,
+            index=index,
+            what=f"The programmes table {programmes or 'seed'}",
+        )
     needed = needed_skills(need_table, index=index, top=need_tags, min_score=min_score)
-    return MatchInputs(need_table, needed, programme_table, tags)
+    return MatchInputs(need_table, needed, programme_table, programme_skills)
+
+
+def _correct(tags: pd.DataFrame, fixes: pd.DataFrame, index: ConceptIndex) -> pd.DataFrame:
+    table = tags.assign(
+        rank=pd.to_numeric(tags.get("rank", 0), errors="coerce"),
+        score=pd.to_numeric(tags.get("score", float("nan")), errors="coerce"),
+        label=tags.get("label", ""),
+    )
+    return apply_corrections(table, fixes, concepts=index.concepts, id_column="programme_id")
 
 
 def match(inputs: MatchInputs, *, top: int = 5) -> pd.DataFrame:
