@@ -10,6 +10,7 @@ cos(q, A) = 1; cos(q, B) = w2² / (w1² + w2²); cos(q, C) = 0.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -170,3 +171,32 @@ def test_an_official_file_in_another_language_is_searchable() -> None:
     # No English stop-word list for French: "des" is kept as a term, and both texts have it
     # (with English stop words "des" would still be a term; "the" would not).
     assert set(index.search("des")["id"]) == {f"{S}b", f"{S}w"}
+
+
+def test_the_index_is_cached_on_disk_and_rebuilt_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clusteratlas.skills import service
+
+    esco = tmp_path / "esco.csv"
+    esco.write_text(f"id,description\n{S}a,weld metal Join parts.\n", encoding="utf-8")
+    service._index.cache_clear()
+    first = service.concept_index(esco=esco)
+    cached = list(Path(os.environ["CLUSTERATLAS_CACHE"]).glob("skills/esco-index-*.joblib"))
+    assert len(cached) == 1
+    # A new process (no in-memory cache) loads it without building.
+    service._index.cache_clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(ConceptIndex, "build", classmethod(lambda *a, **k: pytest.fail("built")))
+        again = service.concept_index(esco=esco)
+    assert again.search("weld")["id"].tolist() == first.search("weld")["id"].tolist()
+    # A damaged file is rebuilt; a changed ESCO file gets a key of its own.
+    cached[0].write_bytes(b"not a pickle")
+    service._index.cache_clear()
+    assert service.concept_index(esco=esco).search("weld")["id"].tolist() == [f"{S}a"]
+    assert cached[0].read_bytes() != b"not a pickle"  # written anew
+    esco.write_text(f"id,description\n{S}b,bake bread Prepare loaves.\n", encoding="utf-8")
+    service._index.cache_clear()
+    assert service.concept_index(esco=esco).search("bread")["id"].tolist() == [f"{S}b"]
+    assert len(list(cached[0].parent.glob("esco-index-*.joblib"))) == 2
+    service._index.cache_clear()

@@ -7,6 +7,7 @@ and matching; the measures themselves live in :mod:`~clusteratlas.skills.tagging
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from clusteratlas._validation import check_columns
-from clusteratlas.errors import ParameterError, ParseError, UnknownCodeError
+from clusteratlas.errors import OutputError, ParameterError, ParseError, UnknownCodeError
 from clusteratlas.skills.esco import Kind, read_esco
 from clusteratlas.skills.matching import match_programmes, needed_skills, read_needs, skill_gaps
 from clusteratlas.skills.search import Analyzer, ConceptIndex
@@ -28,9 +29,49 @@ NEED_TAGS = 5
 """Skills taken from a need's free text."""
 
 
+INDEX_FORMAT = 1
+"""Bumped when :class:`ConceptIndex` changes, so that older cached indexes are not loaded."""
+
+
+def _cache_file(kind: Kind, esco: str | None, language: str | None, analyzer: Analyzer) -> Path:
+    import sklearn
+
+    from clusteratlas.data.catalog import resolve
+    from clusteratlas.paths import cache_dir
+    from clusteratlas.skills.esco import DATASETS
+
+    source = Path(esco) if esco is not None else resolve(DATASETS[kind], download=False)
+    digest = hashlib.sha256(source.read_bytes())
+    digest.update(f"{kind}|{language}|{analyzer}|{sklearn.__version__}|{INDEX_FORMAT}".encode())
+    return cache_dir() / "skills" / f"esco-index-{digest.hexdigest()[:24]}.joblib"
+
+
 @lru_cache(maxsize=4)
 def _index(kind: Kind, esco: str | None, language: str | None, analyzer: Analyzer) -> ConceptIndex:
-    return ConceptIndex.build(read_esco(kind, path=esco), language=language, analyzer=analyzer)
+    """Load the index from the user cache, else build it and save it there.
+
+    The cache key is the ESCO file's SHA-256 with the options and the scikit-learn version;
+    a cache file that cannot be read is rebuilt, one that cannot be written is skipped.
+    """
+    import joblib  # type: ignore[import-untyped]
+
+    from clusteratlas.export import atomic_write
+
+    file = _cache_file(kind, esco, language, analyzer)
+    if file.is_file():
+        try:
+            cached = joblib.load(file)
+        except Exception:  # a damaged or foreign file: rebuild it
+            cached = None
+        if isinstance(cached, ConceptIndex):
+            return cached
+    index = ConceptIndex.build(read_esco(kind, path=esco), language=language, analyzer=analyzer)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(file, lambda tmp: joblib.dump(index, tmp), what="ESCO index cache")
+    except (OSError, OutputError):
+        pass  # a read-only cache only costs the next run a rebuild
+    return index
 
 
 def concept_index(
@@ -40,9 +81,12 @@ def concept_index(
     language: str | None = "en",
     analyzer: Analyzer = "word",
 ) -> ConceptIndex:
-    """Return the TF-IDF index of ESCO ``kind`` concepts (built once per process).
+    """Return the TF-IDF index of ESCO ``kind`` concepts (cached on disk and per process).
 
     ``esco`` is an ESCO file (mirror or official layout); default the catalog's English one.
+    Building the index over all 13,939 skills takes seconds; it is kept in the user cache
+    (``CLUSTERATLAS_CACHE``/skills, about 23 MB) keyed by the file's SHA-256, the options
+    and the scikit-learn version, so later commands load it instead.
     """
     return _index(kind, None if esco is None else str(Path(esco).resolve()), language, analyzer)
 
