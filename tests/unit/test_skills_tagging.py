@@ -182,7 +182,7 @@ def test_the_index_is_cached_on_disk_and_rebuilt_when_damaged(
     esco.write_text(f"id,description\n{S}a,weld metal Join parts.\n", encoding="utf-8")
     service._index.cache_clear()
     first = service.concept_index(esco=esco)
-    cached = list(Path(os.environ["CLUSTERATLAS_CACHE"]).glob("skills/esco-index-*.joblib"))
+    cached = list(Path(os.environ["CLUSTERATLAS_CACHE"]).glob("skills/esco-index-*.pickle"))
     assert len(cached) == 1
     # A new process (no in-memory cache) loads it without building.
     service._index.cache_clear()
@@ -198,5 +198,5 @@ def test_the_index_is_cached_on_disk_and_rebuilt_when_damaged(
     esco.write_text(f"id,description\n{S}b,bake bread Prepare loaves.\n", encoding="utf-8")
     service._index.cache_clear()
     assert service.concept_index(esco=esco).search("bread")["id"].tolist() == [f"{S}b"]
-    assert len(list(cached[0].parent.glob("esco-index-*.joblib"))) == 2
+    assert len(list(cached[0].parent.glob("esco-index-*.pickle"))) == 2
     service._index.cache_clear()

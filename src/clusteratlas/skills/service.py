@@ -8,6 +8,7 @@ and matching; the measures themselves live in :mod:`~clusteratlas.skills.tagging
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,7 +44,7 @@ def _cache_file(kind: Kind, esco: str | None, language: str | None, analyzer: An
     source = Path(esco) if esco is not None else resolve(DATASETS[kind], download=False)
     digest = hashlib.sha256(source.read_bytes())
     digest.update(f"{kind}|{language}|{analyzer}|{sklearn.__version__}|{INDEX_FORMAT}".encode())
-    return cache_dir() / "skills" / f"esco-index-{digest.hexdigest()[:24]}.joblib"
+    return cache_dir() / "skills" / f"esco-index-{digest.hexdigest()[:24]}.pickle"
 
 
 @lru_cache(maxsize=4)
@@ -51,16 +52,16 @@ def _index(kind: Kind, esco: str | None, language: str | None, analyzer: Analyze
     """Load the index from the user cache, else build it and save it there.
 
     The cache key is the ESCO file's SHA-256 with the options and the scikit-learn version;
-    a cache file that cannot be read is rebuilt, one that cannot be written is skipped.
+    a cache file that cannot be read is rebuilt, one that cannot be written is skipped. The
+    file is a pickle (loading it takes under a second, building the index several): it is
+    only ever read from the user's own cache directory, which only the user writes.
     """
-    import joblib  # type: ignore[import-untyped]
-
     from clusteratlas.export import atomic_write
 
     file = _cache_file(kind, esco, language, analyzer)
     if file.is_file():
         try:
-            cached = joblib.load(file)
+            cached = pickle.loads(file.read_bytes())
         except Exception:  # a damaged or foreign file: rebuild it
             cached = None
         if isinstance(cached, ConceptIndex):
@@ -68,7 +69,8 @@ def _index(kind: Kind, esco: str | None, language: str | None, analyzer: Analyze
     index = ConceptIndex.build(read_esco(kind, path=esco), language=language, analyzer=analyzer)
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(file, lambda tmp: joblib.dump(index, tmp), what="ESCO index cache")
+        data = pickle.dumps(index, protocol=5)
+        atomic_write(file, lambda tmp: tmp.write_bytes(data), what="ESCO index cache")
     except (OSError, OutputError):
         pass  # a read-only cache only costs the next run a rebuild
     return index
