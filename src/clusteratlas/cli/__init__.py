@@ -22,6 +22,7 @@ from clusteratlas.cli import (  # register the commands
     related_commands,
     serve_commands,
     shiftshare_commands,
+    skills_commands,
     users_commands,
 )
 from clusteratlas.cli._common import app, err_console
@@ -42,6 +43,7 @@ __all__ = [
     "related_commands",
     "serve_commands",
     "shiftshare_commands",
+    "skills_commands",
     "users_commands",
 ]
 

@@ -20,6 +20,10 @@ from clusteratlas.errors import UnknownCodeError
 EUROSTAT_ATTRIBUTION = "Source: Eurostat"
 GISCO_ATTRIBUTION = "© EuroGeographics for the administrative boundaries (Eurostat GISCO)"
 BEA_ATTRIBUTION = "U.S. Bureau of Economic Analysis, input-output accounts (via USEPA useeior)"
+ESCO_ATTRIBUTION = (
+    "ESCO – European Skills, Competences, Qualifications and Occupations, © European Union "
+    "(CC BY 4.0)"
+)
 DPS_ATTRIBUTION = (
     "Delgado, Porter & Stern (2016), Defining clusters of related industries, "
     "J. Economic Geography 16(1); U.S. Cluster Mapping Project (clustermapping.us)"
@@ -384,6 +388,23 @@ _DATASETS: tuple[DataSet, ...] = (
             ),
         )
         for level in range(4)
+    ),
+    *(
+        DataSet(
+            name=f"esco_{kind}s_en",
+            title=f"ESCO {kind}s (English)",
+            description=(
+                f"The {count} ESCO v1.2 {kind}s: concept URI and one text (preferred label, "
+                "alternative labels, definition). A classification, so it ships like NACE and "
+                "NAICS; the official CSV download (any language) is read too."
+            ),
+            licence="CC BY 4.0 (© European Union)",
+            attribution=ESCO_ATTRIBUTION,
+            source_url="https://esco.ec.europa.eu/en/use-esco/download",
+            filename=f"esco/esco_{kind}s_en.csv.gz",
+            packaged=True,
+        )
+        for kind, count in (("skill", "13,939"), ("occupation", "3,658"))
     ),
     *(
         DataSet(
