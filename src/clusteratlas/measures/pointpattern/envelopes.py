@@ -14,6 +14,7 @@ import pandas as pd
 from clusteratlas._validation import check_in, check_interval
 from clusteratlas.errors import ParameterError
 from clusteratlas.measures.pointpattern._pairs import FloatArray, PointSet, prepare_points
+from clusteratlas.measures.pointpattern.windows import Window
 from clusteratlas.measures.pointpattern.bands import (
     curves_inside,
     dbmss_envelope,
@@ -144,7 +145,7 @@ def simulate_sites(pts: PointSet, rng: np.random.Generator, null: str) -> PointS
     return PointSet(pts.x, pts.y, pts.w, pts.is_type[order], *_tail(pts))
 
 
-def _tail(pts: PointSet) -> tuple[bool, tuple[float, float, float, float], str]:
+def _tail(pts: PointSet) -> tuple[bool, Window, str]:
     return pts.weighted, pts.window, pts.industry
 
 
