@@ -41,5 +41,5 @@ for name, result in runs.items():
 PY
 Rscript "$root/scripts/dbmss-goldens.R" "$work"
 mkdir -p "$out"
-cp "$work"/sims_*.csv "$work"/band_*.csv "$work"/paracou16_points.csv "$work"/paracou16_kd.csv "$out"/
+cp "$work"/sims_*.csv "$work"/band_*.csv "$work"/paracou16_*.csv "$work"/lshape_*.csv "$out"/
 echo "wrote $(ls "$work" | wc -l) files to $out"

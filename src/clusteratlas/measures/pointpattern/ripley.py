@@ -77,7 +77,7 @@ def ripley_k(
     r: Any = None,
     correction: str = "ripley",
 ) -> RipleyResult:
-    r"""Ripley's K (and L) of an industry's firms in a rectangular window.
+    r"""Ripley's K (and L) of an industry's firms in a rectangular or polygonal window.
 
     Parameters
     ----------
@@ -87,11 +87,13 @@ def ripley_k(
         The industry whose firms are measured.
     x, y, industry_column : str
         Column labels of the coordinates and of the industry code.
-    window : (xmin, ymin, xmax, ymax), optional
-        Rectangular window (default: the bounding box of all points).
+    window : (xmin, ymin, xmax, ymax), shapely Polygon/MultiPolygon or GeoSeries, optional
+        The window, in the points' projected CRS (default: the bounding box of all points);
+        a GeoSeries or GeoDataFrame gives the union of its geometries. See
+        :mod:`clusteratlas.measures.pointpattern.windows`.
     r : array-like, optional
-        Increasing distances; default 513 values up to a quarter of the window's shorter side
-        (spatstat's rule).
+        Increasing distances; default 513 values up to a quarter of the shorter side of the
+        window's bounding box (spatstat's rule).
     correction : {"ripley", "none"}
         Ripley's isotropic edge correction, or none.
 
@@ -109,8 +111,11 @@ def ripley_k(
         \qquad \hat L(r) = \sqrt{\hat K(r)/\pi},
 
     where :math:`e_{ij}` is the inverse of the fraction of the circle centred on :math:`i`
-    through :math:`j` that lies in the window (capped at 100, as spatstat's ``edge.Ripley``).
-    Under complete spatial randomness :math:`K(r) = \pi r^2`.
+    through :math:`j` that lies in the window (capped at 100, as spatstat's ``edge.Ripley``),
+    and :math:`|W|` the area of the rectangle or polygon. On a polygon the share is exact: the
+    circle is cut where it crosses the rings' segments (holes included) and each arc counts
+    when its midpoint is inside, as spatstat's ``Kest(correction = "isotropic")`` (agreement
+    to 1e-12 is tested). Under complete spatial randomness :math:`K(r) = \pi r^2`.
 
     References
     ----------
