@@ -240,3 +240,16 @@ def test_random_location_null_is_unchanged_by_the_window() -> None:
     on_box = kd_test(points, industry="A", r=r, simulations=9, rng=4)
     np.testing.assert_array_equal(on_polygon.simulations, on_box.simulations)
     assert isinstance(as_window(polygon, x, y), Window)
+
+
+def test_synthetic_csr_on_a_polygon_draws_inside() -> None:
+    from clusteratlas.data.synthetic import csr
+
+    triangle = Polygon([(0, 0), (10_000, 0), (0, 10_000)])
+    xy = csr(5_000, window=triangle, rng=2)
+    assert xy.shape == (5_000, 2)
+    assert (xy.min() >= 0) and np.all(xy.sum(axis=1) <= 10_000)
+    # Uniform in the triangle: E[x] = 10,000 / 3, sd of the mean = 10,000 / sqrt(18) / sqrt(n).
+    assert abs(xy[:, 0].mean() - 10_000 / 3) < 4 * 10_000 / np.sqrt(18 * 5_000)
+    # Rectangles draw as before.
+    np.testing.assert_array_equal(csr(3, window=(0, 0, 1, 1), rng=1), csr(3, window=(0, 0, 1, 1), rng=1))
