@@ -108,7 +108,10 @@ def run_r(body: str, points: pd.DataFrame | None = None) -> dict[str, float]:
                              env={**os.environ, "R_LIBS": R_LIBS})  # fmt: skip
         if out.returncode:
             raise RuntimeError(f"R failed: {out.stderr.strip()[-500:]}")
-    return {name: float(value) for name, value in (line.split() for line in out.stdout.split("\n") if line.strip())}
+    return {
+        name: float(value)
+        for name, value in (line.split() for line in out.stdout.split("\n") if line.strip())
+    }
 
 
 def best_of(fn: Callable[[], Any], repeats: int) -> float:
@@ -125,6 +128,7 @@ def side_by_side(rows: list[tuple[str, float, float, str]]) -> None:
     """Print the project's and dbmss's times and their ratio (dbmss / project)."""
     print(f"\n{'workload (all points / cases)':<52} {'project':>10} {'dbmss':>10} {'ratio':>8}")
     for label, ours, theirs, note in rows:
+
         def fmt(t: float) -> str:
             return f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"
 
@@ -194,10 +198,18 @@ def dbmss_section(quick: bool, dbmss_sims: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, 19 simulations")
-    parser.add_argument("--section", choices=["all", "project", "dbmss"], default="all",
-                        help="the project alone, the side-by-side with dbmss, or both")
-    parser.add_argument("--dbmss-simulations", type=int, default=4,
-                        help="simulations of dbmss's KdEnvelope (its time is scaled to 99)")
+    parser.add_argument(
+        "--section",
+        choices=["all", "project", "dbmss"],
+        default="all",
+        help="the project alone, the side-by-side with dbmss, or both",
+    )
+    parser.add_argument(
+        "--dbmss-simulations",
+        type=int,
+        default=4,
+        help="simulations of dbmss's KdEnvelope (its time is scaled to 99)",
+    )
     args = parser.parse_args()
     kd(synthetic(100, 200), industry="F", window=WINDOW)  # compile (or load) the kernels
     if args.section != "project":

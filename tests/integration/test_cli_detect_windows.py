@@ -8,11 +8,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from _cli import assert_nothing_written, assert_one_line_error, run_cli
 
 from clusteratlas.data.catalog import resolve
 from clusteratlas.measures.pointpattern import as_window
-
-from _cli import assert_nothing_written, assert_one_line_error, run_cli
 
 
 @pytest.fixture(scope="module")

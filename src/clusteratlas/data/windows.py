@@ -130,7 +130,7 @@ def _region(geopandas: Any, code: str) -> tuple[Any, str]:
 
         try:
             nuts = read_nuts_boundaries(len(upper) - 2)
-        except Exception:  # noqa: BLE001 - the NUTS boundaries are optional here
+        except Exception:  # the NUTS boundaries are optional here: any failure, no match
             nuts = None
         if nuts is not None:
             match = nuts[nuts["region"] == upper]

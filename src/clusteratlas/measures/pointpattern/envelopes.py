@@ -14,7 +14,6 @@ import pandas as pd
 from clusteratlas._validation import check_in, check_interval
 from clusteratlas.errors import ParameterError
 from clusteratlas.measures.pointpattern._pairs import FloatArray, PointSet, prepare_points
-from clusteratlas.measures.pointpattern.windows import Window
 from clusteratlas.measures.pointpattern.bands import (
     curves_inside,
     dbmss_envelope,
@@ -26,6 +25,7 @@ from clusteratlas.measures.pointpattern.bands import (
 )
 from clusteratlas.measures.pointpattern.kd import kd_values, resolve_r
 from clusteratlas.measures.pointpattern.m import DEFAULT_STEPS, m_values
+from clusteratlas.measures.pointpattern.windows import Window
 
 __all__ = [
     "ENVELOPES",

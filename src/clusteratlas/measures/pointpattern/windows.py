@@ -145,7 +145,7 @@ class Window:
         return np.vstack(kept) if kept else np.empty((0, 2))
 
     def key(self) -> Any:
-        """A JSON-serialisable description (for checkpoints): the bounds or the polygon's WKT."""
+        """Return a JSON-serialisable description (checkpoints): the bounds or the WKT."""
         if self.polygon is None:
             return list(self.bounds)
         return self.polygon.wkt
@@ -229,13 +229,13 @@ def _polygon_window(geometry: Any, crs: Any, what: str) -> Window:
     if geometry.is_empty or not geometry.area > 0:
         raise ParameterError(f"The '{what}' polygon is empty (zero area).")
     xmin, ymin, xmax, ymax = (float(v) for v in geometry.bounds)
-    if max(abs(xmin), abs(xmax)) <= 180 and max(abs(ymin), abs(ymax)) <= 90:
-        if max(xmax - xmin, ymax - ymin) <= 10:
-            raise ParameterError(
-                f"The '{what}' polygon looks like longitude/latitude (bounds {geometry.bounds}); "
-                "give it in the points' projected CRS in metres, e.g. "
-                "gdf.to_crs('EPSG:2154') for France."
-            )
+    degrees = max(abs(xmin), abs(xmax)) <= 180 and max(abs(ymin), abs(ymax)) <= 90
+    if degrees and max(xmax - xmin, ymax - ymin) <= 10:
+        raise ParameterError(
+            f"The '{what}' polygon looks like longitude/latitude (bounds {geometry.bounds}); "
+            "give it in the points' projected CRS in metres, e.g. "
+            "gdf.to_crs('EPSG:2154') for France."
+        )
     return Window((xmin, ymin, xmax, ymax), shapely.normalize(geometry), crs)
 
 
