@@ -1,4 +1,5 @@
-# Reference values of dbmss 2.11 for the envelope and weighted-Kd agreement tests of Cluster Atlas.
+# Reference values of dbmss 2.11 (and spatstat) for the envelope, weighted-Kd and polygon-window
+# agreement tests of Cluster Atlas.
 #
 # Usage: Rscript scripts/dbmss-goldens.R WORKDIR
 # (R_LIBS must hold dbmss: ../shared/tools/dbmss/install.sh). Run through
