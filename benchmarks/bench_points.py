@@ -2,13 +2,17 @@
 
 Times Kd with simulations, a single Kd curve on many points and M, with peak memory
 (tracemalloc: Python allocations; getrusage: max RSS of the process), against a plain
-pdist + numpy.histogram + Gaussian-smoothing Kd where pdist fits in memory, and against
-dbmss when R and dbmss are installed.
+pdist + numpy.histogram + Gaussian-smoothing Kd where pdist fits in memory, and, when R and
+dbmss are installed (../shared/tools/dbmss/install.sh; R_LIBS defaults to its folder), side
+by side with dbmss 2.11 in the same run on issue 11's workloads: Kd exact, Kd + 99
+simulations (dbmss timed at --dbmss-simulations and scaled), M, and paracou16's Kd, weighted
+Kd and Ripley's K on its polygon window. Ratios are dbmss's time over the project's.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -24,7 +28,7 @@ import pandas as pd
 from scipy.spatial.distance import pdist
 from scipy.stats import norm
 
-from clusteratlas.measures.pointpattern import kd, kd_test, m_function
+from clusteratlas.measures.pointpattern import kd, kd_test, m_function, ripley_k
 
 SIDE = 100_000.0
 WINDOW = (0.0, 0.0, SIDE, SIDE)
@@ -67,38 +71,155 @@ def baseline_kd(points: pd.DataFrame, r: np.ndarray, bandwidth: float) -> np.nda
     return dens / len(d)
 
 
-def dbmss_time(points: pd.DataFrame, what: str) -> None:
-    if (
-        shutil.which("Rscript") is None
-        or subprocess.run(["Rscript", "-e", "library(dbmss)"], capture_output=True).returncode
-    ):
-        print(f"{'dbmss ' + what:<48}   skipped (R or dbmss not installed)")
-        return
+R_LIBS = os.environ.get("R_LIBS") or str(Path.home() / ".cache/clusteratlas-r")
+GOLDENS = Path(__file__).resolve().parents[1] / "tests/unit/data/dbmss"
+
+
+def dbmss_available() -> bool:
+    """Whether Rscript runs and loads dbmss (../shared/tools/dbmss/install.sh)."""
+    if shutil.which("Rscript") is None:
+        return False
+    probe = subprocess.run(["Rscript", "-e", "library(dbmss)"], capture_output=True,
+                           env={**os.environ, "R_LIBS": R_LIBS})  # fmt: skip
+    return probe.returncode == 0
+
+
+def run_r(body: str, points: pd.DataFrame | None = None) -> dict[str, float]:
+    """Run an R script that prints ``name seconds`` lines; return the timings.
+
+    ``points`` (x, y, industry, weight) is read into ``X``, a wmppp in the benchmark's square.
+    Only the calls are timed (inside R), not R's start-up or the reading of the CSV.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "p.csv"
-        points.to_csv(csv, index=False)
-        call = {
-            "kd": 'Kdhat(X, ReferenceType="F", Approximate=0)',
-            "m": 'Mhat(X, ReferenceType="F")',
-        }
-        script = (
-            f'library(dbmss); p <- read.csv("{csv}"); '
-            f"X <- wmppp(data.frame(X=p$x, Y=p$y, PointType=p$industry, PointWeight=p$weight), "
-            f"window=square({SIDE})); t <- system.time({call[what]}); cat(t[['elapsed']])"
-        )
-        out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True)
-        print(f"{'dbmss ' + what:<48} {out.stdout.strip():>9} s")
+        head = "suppressPackageStartupMessages(library(dbmss))\n"
+        head += "tm <- function(expr) { t0 <- Sys.time(); force(expr); "
+        head += "as.numeric(difftime(Sys.time(), t0, units = 'secs')) }\n"
+        if points is not None:
+            csv = Path(tmp) / "p.csv"
+            points.to_csv(csv, index=False)
+            head += (
+                f'p <- read.csv("{csv}", colClasses = c(industry = "character"))\n'
+                "X <- wmppp(data.frame(X = p$x, Y = p$y, PointType = p$industry, "
+                f"PointWeight = p$weight), window = square({SIDE}))\n"
+            )
+        script = Path(tmp) / "bench.R"
+        script.write_text(head + body)
+        out = subprocess.run(["Rscript", str(script)], capture_output=True, text=True,
+                             env={**os.environ, "R_LIBS": R_LIBS})  # fmt: skip
+        if out.returncode:
+            raise RuntimeError(f"R failed: {out.stderr.strip()[-500:]}")
+    return {
+        name: float(value)
+        for name, value in (line.split() for line in out.stdout.split("\n") if line.strip())
+    }
+
+
+def best_of(fn: Callable[[], Any], repeats: int) -> float:
+    """Median wall time of ``repeats`` calls (seconds)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def side_by_side(rows: list[tuple[str, float, float, str]]) -> None:
+    """Print the project's and dbmss's times and their ratio (dbmss / project)."""
+    print(f"\n{'workload (all points / cases)':<52} {'project':>10} {'dbmss':>10} {'ratio':>8}")
+    for label, ours, theirs, note in rows:
+
+        def fmt(t: float) -> str:
+            return f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"
+
+        print(f"{label:<52} {fmt(ours):>10} {fmt(theirs):>10} {theirs / ours:7.1f}x {note}")
+
+
+def dbmss_section(quick: bool, dbmss_sims: int) -> None:
+    """The issue's workloads timed in this run, for the project and for dbmss 2.11."""
+    if not dbmss_available():
+        print("dbmss side-by-side skipped: R or dbmss not installed "
+              "(../shared/tools/dbmss/install.sh)")  # fmt: skip
+        return
+    big, cases = (10_000, 2_000) if quick else (50_000, 10_000)
+    m_all, m_cases = (20_000, 2_000) if quick else (100_000, 10_000)
+    sims = 19 if quick else 99
+    rows: list[tuple[str, float, float, str]] = []
+
+    points = synthetic(cases, big, seed=11)
+    ours = best_of(lambda: kd(points, industry="F", window=WINDOW), 3)
+    ours_sims = best_of(lambda: kd_test(points, industry="F", window=WINDOW, simulations=sims,
+                                        rng=1), 1)  # fmt: skip
+    theirs = run_r(
+        'cat("kd", tm(Kdhat(X, ReferenceType = "F", Approximate = 0)), "\\n")\n'
+        f'cat("env", tm(KdEnvelope(X, NumberOfSimulations = {dbmss_sims}, ReferenceType = "F", '
+        'Approximate = 0, Global = TRUE, verbose = FALSE)), "\\n")\n',
+        points,
+    )
+    # dbmss's envelope computes 1 + S curves: scaled to the project's 1 + sims.
+    env = theirs["env"] * (sims + 1) / (dbmss_sims + 1)
+    rows.append((f"Kd exact, {big:,} / {cases:,}", ours, theirs["kd"], ""))
+    rows.append((f"Kd + {sims} simulations, {big:,} / {cases:,}", ours_sims, env,
+                 f"(dbmss run with {dbmss_sims} simulations, scaled to {sims})"))  # fmt: skip
+
+    points = synthetic(m_cases, m_all, seed=12)
+    ours = best_of(lambda: m_function(points, industry="F", weight="weight", window=WINDOW), 3)
+    theirs = run_r('cat("m", tm(Mhat(X, ReferenceType = "F")), "\\n")\n', points)
+    rows.append((f"M, {m_all:,} / {m_cases:,}", ours, theirs["m"], ""))
+
+    paracou = pd.read_csv(GOLDENS / "paracou16_points.csv", dtype={"industry": str})
+    ring = pd.read_csv(GOLDENS / "paracou16_window.csv")
+    from shapely.geometry import Polygon
+
+    polygon = Polygon(list(zip(ring["x"], ring["y"], strict=True)))
+    species = "V. Americana"
+    reps = 50
+    ours_kd = best_of(lambda: kd(paracou, industry=species, window=polygon), reps)
+    ours_w = best_of(lambda: kd(paracou, industry=species, weight="weight", window=polygon), reps)
+    k_r = np.linspace(0, 60, 25)
+    ours_k = best_of(lambda: ripley_k(paracou, industry=species, window=polygon, r=k_r), reps)
+    theirs = run_r(
+        f"X <- paracou16; reps <- {reps}; sp <- 'V. Americana'\n"
+        "med <- function(f) median(replicate(reps, tm(f())))\n"
+        'cat("kd", med(function() Kdhat(X, ReferenceType = sp, Approximate = 0)), "\\n")\n'
+        'cat("kdw", med(function() Kdhat(X, ReferenceType = sp, Weighted = TRUE, '
+        'Approximate = 0)), "\\n")\n'
+        "trees <- unmark(X[marks(X)$PointType == sp]); r <- seq(0, 60, length.out = 25)\n"
+        'cat("k", med(function() spatstat.explore::Kest(trees, r = r, '
+        'correction = "isotropic")), "\\n")\n'
+    )
+    rows.append(("paracou16 Kd (90 trees, polygon window)", ours_kd, theirs["kd"], ""))
+    rows.append(("paracou16 weighted Kd", ours_w, theirs["kdw"], ""))
+    rows.append(("paracou16 K, isotropic on the polygon (spatstat Kest)", ours_k, theirs["k"],
+                 ""))  # fmt: skip
+    side_by_side(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, 19 simulations")
+    parser.add_argument(
+        "--section",
+        choices=["all", "project", "dbmss"],
+        default="all",
+        help="the project alone, the side-by-side with dbmss, or both",
+    )
+    parser.add_argument(
+        "--dbmss-simulations",
+        type=int,
+        default=4,
+        help="simulations of dbmss's KdEnvelope (its time is scaled to 99)",
+    )
     args = parser.parse_args()
+    kd(synthetic(100, 200), industry="F", window=WINDOW)  # compile (or load) the kernels
+    if args.section != "project":
+        dbmss_section(args.quick, args.dbmss_simulations)
+    if args.section == "dbmss":
+        return
     sims = 19 if args.quick else 99
     sizes = [2_000, 10_000] if not args.quick else [2_000, 5_000]
     single = 30_000 if args.quick else 100_000
     m_sizes = (2_000, 20_000) if args.quick else (10_000, 100_000)
-    kd(synthetic(100, 200), industry="F", window=WINDOW)  # compile (or load) the kernels
     for n in sizes:
         points = synthetic(n, n * 5)
         pairs = n * (n - 1) / 2
@@ -116,7 +237,6 @@ def main() -> None:
             print(f"baseline skipped at {n:,} points: pdist needs {pairs * 8 / 2**30:.0f} GiB")
         measure(f"Kd, {n:,} points, {sims} simulations",
                 lambda p=points: kd_test(p, industry="F", window=WINDOW, simulations=sims, rng=1))  # fmt: skip
-        dbmss_time(points, "kd")
     points = synthetic(single, single)
     t, _ = measure(
         f"Kd, {single:,} points, 1 curve", lambda: kd(points, industry="F", window=WINDOW)
@@ -126,7 +246,6 @@ def main() -> None:
     points = synthetic(*m_sizes)
     measure(f"M, {m_sizes[0]:,} of {m_sizes[1]:,} points",
             lambda: m_function(points, industry="F", weight="weight", window=WINDOW))  # fmt: skip
-    dbmss_time(points, "m")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-# Reference values of dbmss 2.11 for the envelope and weighted-Kd agreement tests of Cluster Atlas.
+# Reference values of dbmss 2.11 (and spatstat) for the envelope, weighted-Kd and polygon-window
+# agreement tests of Cluster Atlas.
 #
 # Usage: Rscript scripts/dbmss-goldens.R WORKDIR
 # (R_LIBS must hold dbmss: ../shared/tools/dbmss/install.sh). Run through
@@ -41,3 +42,38 @@ plain <- Kdhat(X, ReferenceType = type, Approximate = 0)
 weighted <- Kdhat(X, ReferenceType = type, Weighted = TRUE, Approximate = 0)
 write_num(data.frame(r = plain$r, Kd = plain$Kd, Kd_weighted = weighted$Kd),
           file.path(work, "paracou16_kd.csv"))
+
+# Polygon windows: paracou16's own window (a 13-vertex polygon) with the default distances
+# of Kdhat (rmax = diameter / 3) and Mhat (up to diameter / 2), both taken from spatstat's
+# diameter of the polygon; weighted M of V. Americana; spatstat's Kest with Ripley's
+# isotropic correction on the polygon (the correction Cluster Atlas implements).
+rings <- function(win) {
+  parts <- spatstat.geom::as.polygonal(win)$bdry
+  do.call(rbind, lapply(seq_along(parts), function(k)
+    data.frame(ring = k, x = parts[[k]]$x, y = parts[[k]]$y)))
+}
+write_num(rings(X$window), file.path(work, "paracou16_window.csv"))
+m <- Mhat(X, ReferenceType = type)
+write_num(data.frame(r = m$r, M = m$M), file.path(work, "paracou16_m.csv"))
+trees <- spatstat.geom::unmark(X[marks(X)$PointType == type])
+# Distances off the 0.1 m grid of the coordinates: Kest's isotropic sums bin distances in
+# [r[k], r[k+1]) (whist), so a pair at exactly r (7.5 m: 4.5 and 6.0 apart) would count
+# only from the next r, while K(r) counts d <= r (as Kest's "none" does).
+k_r <- c(0, seq(2.4937, 60, by = 2.5))
+k <- spatstat.explore::Kest(trees, r = k_r, correction = "isotropic")
+write_num(data.frame(r = k$r, K = k$iso), file.path(work, "paracou16_k.csv"))
+
+# An irregular window with a hole (an L-shaped plot around a pond) and 150 points drawn in
+# it: Kest with the isotropic correction, where circles cross the re-entrant corner and
+# the hole.
+outer <- list(x = c(0, 1000, 1000, 450, 450, 0), y = c(0, 0, 400, 400, 900, 900))
+pond <- list(x = c(150, 150, 300, 300), y = c(150, 300, 300, 150))
+lshape <- spatstat.geom::owin(poly = list(outer, pond))
+set.seed(20261202)
+lpoints <- spatstat.random::runifpoint(150, win = lshape)
+write_num(rings(lshape), file.path(work, "lshape_window.csv"))
+write_num(data.frame(x = lpoints$x, y = lpoints$y, industry = "A"),
+          file.path(work, "lshape_points.csv"))
+lk <- spatstat.explore::Kest(lpoints, r = seq(0, 300, by = 10), correction = "isotropic")
+write_num(data.frame(r = lk$r, K = lk$iso), file.path(work, "lshape_k.csv"))
+cat("diameter of paracou16's window:", num(spatstat.geom::diameter(X$window)), "\n")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Recomputes the dbmss reference values kept in tests/unit/data/dbmss/: dbmss's GlobalEnvelope
 # on simulated curves exported from Cluster Atlas (seeded: the curves are stored with the band,
-# so the tests need neither R nor bit-identical simulations) and paracou16's Kd / weighted Kd.
+# so the tests need neither R nor bit-identical simulations), and on polygon windows: paracou16
+# with its own polygon (Kd / weighted Kd, weighted M, spatstat's isotropic Kest) and an L-shaped
+# window with a hole (Kest).
 # Needs R with dbmss (../shared/tools/dbmss/install.sh [LIBDIR]) and CLUSTERATLAS_DATA (the
 # shared reference points); the tests do not.
 # Usage: scripts/regenerate-dbmss-goldens.sh [OUTDIR]
@@ -41,5 +43,5 @@ for name, result in runs.items():
 PY
 Rscript "$root/scripts/dbmss-goldens.R" "$work"
 mkdir -p "$out"
-cp "$work"/sims_*.csv "$work"/band_*.csv "$work"/paracou16_points.csv "$work"/paracou16_kd.csv "$out"/
+cp "$work"/sims_*.csv "$work"/band_*.csv "$work"/paracou16_*.csv "$work"/lshape_*.csv "$out"/
 echo "wrote $(ls "$work" | wc -l) files to $out"

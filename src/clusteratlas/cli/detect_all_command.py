@@ -16,7 +16,7 @@ from clusteratlas.cli.detect_commands import (
     WeightOption,
     WindowOption,
     detect_app,
-    parse_window,
+    load_window,
 )
 from clusteratlas.errors import ParameterError
 
@@ -79,6 +79,8 @@ def detect_all_command(
     summary_path = output.with_name(f"{output.stem}_summary.csv")
     check_writable(output)
     checkpoint = output.with_name(output.name + ".partial")
+    # A window file or region is brought into the CRS the points are measured in.
+    region = load_window(window, to_crs or ("EPSG:2154" if points.is_dir() else crs))
     frame, unlocated = load_located_points(
         points, industry_column=industry_column, weight_column=weight_column, level=level,
         crs=crs, to_crs=to_crs,
@@ -97,7 +99,7 @@ def detect_all_command(
             result = scan_industries(
                 frame, weight="weight" if weight_column else None, measure=measure,
                 min_plants=min_plants, simulations=simulations, envelope=envelope,
-                window=parse_window(window), seed=seed, n_jobs=jobs, checkpoint=checkpoint,
+                window=region, seed=seed, n_jobs=jobs, checkpoint=checkpoint,
                 progress=update,
             )  # fmt: skip
         except KeyboardInterrupt:

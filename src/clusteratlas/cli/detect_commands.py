@@ -39,7 +39,20 @@ WeightOption = Annotated[
 ]
 WindowOption = Annotated[
     str | None,
-    typer.Option("--window", help="Rectangle XMIN,YMIN,XMAX,YMAX (default: the points' box)."),
+    typer.Option(
+        "--window",
+        help="Rectangle XMIN,YMIN,XMAX,YMAX, a boundary file (.geojson, .gpkg, .shp, "
+        ".parquet) or a region code of the shipped boundaries (a French département: 67, "
+        "2A; a NUTS 2013 code: FRF11). Default: the points' box.",
+    ),
+]
+CrsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--crs",
+        help="Projected CRS of x/y (e.g. EPSG:2154): a --window file or region in another "
+        "CRS is reprojected to it (and says so).",
+    ),
 ]
 ROption = Annotated[
     str | None,
@@ -85,6 +98,29 @@ def parse_window(text: str | None) -> tuple[float, ...] | None:
             f"The '--window' option takes XMIN,YMIN,XMAX,YMAX in metres. Got {text!r} instead."
         )
     return values
+
+
+def load_window(text: str | None, crs: str | None = None) -> Any:
+    """Return the window of ``--window``: a rectangle, or a polygon read from a file or region.
+
+    A polygon is reprojected to ``crs`` (the points' CRS) when its own differs; what was read
+    and done is printed on stderr.
+    """
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        [float(part) for part in parts]
+        numbers = len(parts) > 1  # "67" is a département, "0,0,1000,1000" a rectangle
+    except ValueError:
+        numbers = False
+    if numbers:
+        return parse_window(text)
+    from clusteratlas.data.windows import read_window
+
+    source = read_window(text, crs=crs)
+    console.print(f"Window: {source.description}.", highlight=False)
+    return source.geometry
 
 
 def parse_r(text: str | None) -> list[float] | None:
@@ -160,13 +196,14 @@ def _run_function(
     seed: int | None,
     plot: Path | None,
     jobs: int,
+    crs: str | None = None,
 ) -> None:
     """Compute a distance-based function (Kd or M), with its envelope when simulated."""
     _start(output, plot, simulations)
     frame_in = read_points(points, industry_column)
     options: dict[str, Any] = {
         "industry": industry, "x": x, "y": y, "industry_column": industry_column,
-        "weight": weight_column, "window": parse_window(window), "r": parse_r(r),
+        "weight": weight_column, "window": load_window(window, crs), "r": parse_r(r),
     }  # fmt: skip
     result: Any = function(frame_in, **options)
     frame = result.to_frame()
@@ -193,7 +230,7 @@ def kd_command(
     x: XOption = "x", y: YOption = "y", industry_column: ColumnOption = "industry",
     weight_column: WeightOption = None, window: WindowOption = None, r: ROption = None,
     simulations: SimOption = 0, envelope: EnvelopeOption = "global", seed: SeedOption = None,
-    plot: PlotOption = None, jobs: JobsOption = 1,
+    plot: PlotOption = None, jobs: JobsOption = 1, crs: CrsOption = None,
 ) -> None:  # fmt: skip
     """Duranton and Overman's Kd (as dbmss's Kdhat), with an envelope of random location.
 
@@ -205,7 +242,7 @@ def kd_command(
     _run_function(
         kd, kd_test, points=points, industry=industry, output=output, x=x, y=y,
         industry_column=industry_column, weight_column=weight_column, window=window, r=r,
-        simulations=simulations, envelope=envelope, seed=seed, plot=plot, jobs=jobs,
+        simulations=simulations, envelope=envelope, seed=seed, plot=plot, jobs=jobs, crs=crs,
     )  # fmt: skip
 
 
@@ -215,7 +252,7 @@ def m_command(
     x: XOption = "x", y: YOption = "y", industry_column: ColumnOption = "industry",
     weight_column: WeightOption = None, window: WindowOption = None, r: ROption = None,
     simulations: SimOption = 0, envelope: EnvelopeOption = "global", seed: SeedOption = None,
-    plot: PlotOption = None, jobs: JobsOption = 1,
+    plot: PlotOption = None, jobs: JobsOption = 1, crs: CrsOption = None,
 ) -> None:  # fmt: skip
     """Marcon and Puech's M (as dbmss's Mhat), with an envelope of random location.
 
@@ -227,7 +264,7 @@ def m_command(
     _run_function(
         m_function, m_test, points=points, industry=industry, output=output, x=x, y=y,
         industry_column=industry_column, weight_column=weight_column, window=window, r=r,
-        simulations=simulations, envelope=envelope, seed=seed, plot=plot, jobs=jobs,
+        simulations=simulations, envelope=envelope, seed=seed, plot=plot, jobs=jobs, crs=crs,
     )  # fmt: skip
 
 
@@ -236,14 +273,15 @@ def k_command(
     points: PointsOption, industry: IndustryOption, output: OutputOption,
     x: XOption = "x", y: YOption = "y", industry_column: ColumnOption = "industry",
     window: WindowOption = None, r: ROption = None, plot: PlotOption = None,
+    crs: CrsOption = None,
     correction: Annotated[
         str, typer.Option("--correction", help="Edge correction: `ripley` or `none`.")
     ] = "ripley",
 ) -> None:  # fmt: skip
-    """Ripley's K and Besag's L with Ripley's isotropic edge correction (rectangle).
+    """Ripley's K and Besag's L with Ripley's isotropic edge correction (rectangle or polygon).
 
     Example: `clusteratlas detect k --points firms.csv --industry A --window 0,0,10000,10000
-    --output k.csv`
+    --output k.csv`; in a département: `--window 67 --crs EPSG:2154`.
     """
     from clusteratlas.measures.pointpattern import ripley_k
 
@@ -251,7 +289,7 @@ def k_command(
     frame_in = read_points(points, industry_column)
     result = ripley_k(
         frame_in, industry=industry, x=x, y=y, industry_column=industry_column,
-        window=parse_window(window), r=parse_r(r), correction=correction,
+        window=load_window(window, crs), r=parse_r(r), correction=correction,
     )  # fmt: skip
     _finish(result, result.to_frame(), output, plot)
 

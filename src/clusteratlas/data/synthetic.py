@@ -56,15 +56,16 @@ def _inside(points: np.ndarray, window: Window) -> np.ndarray:
     return points[keep]
 
 
-def csr(n: int, *, window: Sequence[float], rng: RngLike = None) -> np.ndarray:
+def csr(n: int, *, window: Any, rng: RngLike = None) -> np.ndarray:
     """Draw ``n`` points under complete spatial randomness (a binomial process).
 
     Parameters
     ----------
     n : int
         Number of points, at least 0.
-    window : (xmin, ymin, xmax, ymax)
-        The rectangle.
+    window : (xmin, ymin, xmax, ymax), shapely Polygon/MultiPolygon or GeoSeries
+        The rectangle, or a polygon: points are drawn in its bounding box and those outside
+        rejected (:meth:`clusteratlas.measures.pointpattern.Window.sample`).
     rng : None, int or numpy.random.Generator
         Source of randomness.
 
@@ -79,6 +80,10 @@ def csr(n: int, *, window: Sequence[float], rng: RngLike = None) -> np.ndarray:
     (3, 2)
     """
     check_interval(n, name="n", low=0)
+    if type(window).__module__.startswith(("shapely", "geopandas")):
+        from clusteratlas.measures.pointpattern.windows import as_window
+
+        return as_window(window, np.zeros(1), np.zeros(1)).sample(int(n), rng=as_rng(rng))
     return _uniform(int(n), _window(window), as_rng(rng))
 
 

@@ -42,6 +42,7 @@ import pandas as pd
 from clusteratlas._validation import check_columns, check_in, check_interval
 from clusteratlas.errors import ParameterError
 from clusteratlas.export import atomic_write
+from clusteratlas.measures.pointpattern.windows import as_window
 
 MEASURES = ("kd", "m")
 SUMMARY_COLUMNS = (
@@ -171,7 +172,7 @@ def scan_industries(
     options = {
         "measure": measure, "min_plants": int(min_plants), "simulations": int(simulations),
         "envelope": envelope, "alpha": float(alpha), "weight": weight,
-        "window": None if window is None else [float(v) for v in window],
+        "window": None if window is None else as_window(window, np.zeros(1), np.zeros(1)).key(),
         "r": None if r is None else [float(v) for v in r],
         "points": _fingerprint(points[columns]), "industries": measured,
     }  # fmt: skip

@@ -2,9 +2,10 @@
 
 Distance-based measures on firm-level data (projected coordinates in metres): Duranton and
 Overman's :func:`kd`, Marcon and Puech's :func:`m_function`, Ripley's :func:`ripley_k` and
-Besag's :func:`l_function`, and Monte-Carlo tests against random location among all sites
-(:func:`kd_test`, :func:`m_test`). Pair loops run in numba when it is installed (switch it off
-with ``CLUSTERATLAS_NO_NUMBA=1``), with a pure-numpy fallback.
+Besag's :func:`l_function`, in a rectangle or a polygon (:class:`Window`), and Monte-Carlo
+tests against random location among all sites (:func:`kd_test`, :func:`m_test`). Pair loops
+run in numba when it is installed (switch it off with ``CLUSTERATLAS_NO_NUMBA=1``), with a
+pure-numpy fallback.
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ from clusteratlas.measures.pointpattern.envelopes import (
 from clusteratlas.measures.pointpattern.kd import KdResult, kd
 from clusteratlas.measures.pointpattern.m import MResult, m_function
 from clusteratlas.measures.pointpattern.ripley import RipleyResult, l_function, ripley_k
+from clusteratlas.measures.pointpattern.windows import Window, as_window
 
 __all__ = [
     "EnvelopeResult",
     "KdResult",
     "MResult",
     "RipleyResult",
+    "Window",
+    "as_window",
     "dbmss_envelope",
     "global_envelope",
     "kd",

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from clusteratlas._validation import check_columns, check_in, suggest
 from clusteratlas.errors import ParameterError, SchemaError
+from clusteratlas.measures.pointpattern.windows import Window, as_window, check_inside
 
 FloatArray = NDArray[np.float64]
 
@@ -259,14 +260,13 @@ class PointSet:
     w: FloatArray
     is_type: NDArray[np.bool_]
     weighted: bool
-    window: tuple[float, float, float, float]
+    window: Window
     industry: str
 
     @property
     def diameter(self) -> float:
-        """Diameter of the rectangular window."""
-        xmin, ymin, xmax, ymax = self.window
-        return float(np.hypot(xmax - xmin, ymax - ymin))
+        """Diameter of the window (rectangle or polygon), as spatstat's ``diameter.owin``."""
+        return self.window.diameter
 
 
 def _rows(index: pd.Index, mask: NDArray[np.bool_]) -> str:
@@ -310,8 +310,7 @@ def prepare_points(
             )
     else:
         w = np.ones(len(xs))
-    rect = _window(window, xs, ys)
-    xmin, ymin, xmax, ymax = rect
+    region = as_window(window, xs, ys, points_crs=getattr(points, "crs", None))
     # Judged on the points' own extent, never on the window: a window in metres around
     # points in degrees (0,0,10000,10000 around Strasbourg's 7.7, 48.6) must not let them pass.
     if (
@@ -325,12 +324,7 @@ def prepare_points(
             "longitude/latitude in degrees. Project them first, e.g. with GeoPandas: "
             "gdf.to_crs(gdf.estimate_utm_crs())."
         )
-    outside = (xs < xmin) | (xs > xmax) | (ys < ymin) | (ys > ymax)
-    if outside.any():
-        raise SchemaError(
-            f"points: {outside.sum()} point(s) lie outside the window {rect}: "
-            f"row(s) {_rows(points.index, outside)}."
-        )
+    check_inside(region, xs, ys, points.index)
     codes = points[industry_column].astype(str).to_numpy()
     is_type = codes == str(industry)
     if not is_type.any():
@@ -344,26 +338,7 @@ def prepare_points(
         raise ParameterError(
             f"Industry {str(industry)!r} has {is_type.sum()} point; {what} needs at least 2."
         )
-    return PointSet(xs, ys, w, is_type, weight is not None, rect, str(industry))
-
-
-def _window(window: Any, xs: FloatArray, ys: FloatArray) -> tuple[float, float, float, float]:
-    if window is None:
-        if not len(xs):
-            raise ParameterError("There are no points.")
-        return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
-    try:
-        rect = tuple(float(v) for v in window)
-    except (TypeError, ValueError) as err:
-        raise ParameterError(
-            f"The 'window' parameter must be (xmin, ymin, xmax, ymax). Got {window!r} instead."
-        ) from err
-    if len(rect) != 4 or not all(np.isfinite(rect)) or rect[0] >= rect[2] or rect[1] >= rect[3]:
-        raise ParameterError(
-            "The 'window' parameter must be (xmin, ymin, xmax, ymax) with xmin < xmax and "
-            f"ymin < ymax. Got {window!r} instead."
-        )
-    return rect[0], rect[1], rect[2], rect[3]
+    return PointSet(xs, ys, w, is_type, weight is not None, region, str(industry))
 
 
 def as_distances(r: Any) -> FloatArray:

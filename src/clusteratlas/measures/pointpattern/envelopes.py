@@ -25,6 +25,7 @@ from clusteratlas.measures.pointpattern.bands import (
 )
 from clusteratlas.measures.pointpattern.kd import kd_values, resolve_r
 from clusteratlas.measures.pointpattern.m import DEFAULT_STEPS, m_values
+from clusteratlas.measures.pointpattern.windows import Window
 
 __all__ = [
     "ENVELOPES",
@@ -144,7 +145,7 @@ def simulate_sites(pts: PointSet, rng: np.random.Generator, null: str) -> PointS
     return PointSet(pts.x, pts.y, pts.w, pts.is_type[order], *_tail(pts))
 
 
-def _tail(pts: PointSet) -> tuple[bool, tuple[float, float, float, float], str]:
+def _tail(pts: PointSet) -> tuple[bool, Window, str]:
     return pts.weighted, pts.window, pts.industry
 
 

@@ -109,15 +109,18 @@ def kd(
     r : array-like, optional
         Distances at which to evaluate Kd; default ``n_r`` values from 0 to ``rmax``.
     rmax : float or ``"median"``, optional
-        Largest distance; default a third of the window's diameter (dbmss ``ThirdW``);
+        Largest distance; default a third of the window's diameter (dbmss ``ThirdW``: the
+        largest distance between two vertices of a polygon, not its bounding box's diagonal);
         ``"median"`` takes the median of all pair distances (Duranton and Overman 2005).
     n_r : int, default 512
         Number of distances when ``r`` is not given.
     bandwidth : ``"silverman"`` or float
         Kernel bandwidth in metres, or Silverman's rule of thumb (R's ``bw.nrd0``) on the
         pair distances up to ``2 rmax``.
-    window : (xmin, ymin, xmax, ymax), optional
-        Rectangular window (default: the bounding box of all points).
+    window : (xmin, ymin, xmax, ymax), shapely Polygon/MultiPolygon or GeoSeries, optional
+        The window, in the points' projected CRS (default: the bounding box of all points);
+        a GeoSeries or GeoDataFrame gives the union of its geometries. See
+        :mod:`clusteratlas.measures.pointpattern.windows`.
 
     Returns
     -------

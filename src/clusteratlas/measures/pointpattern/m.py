@@ -90,9 +90,12 @@ def m_function(
     weight : str, optional
         Column of non-negative weights (e.g. employees); 1 for every point when omitted.
     r : array-like, optional
-        Increasing distances; default dbmss's 63 values up to half the window's diameter.
-    window : (xmin, ymin, xmax, ymax), optional
-        Rectangular window (default: the bounding box of all points); sets the default r.
+        Increasing distances; default dbmss's 64 values up to half the window's diameter
+        (spatstat's ``diameter``: the largest distance between two vertices of a polygon).
+    window : (xmin, ymin, xmax, ymax), shapely Polygon/MultiPolygon or GeoSeries, optional
+        The window, in the points' projected CRS (default: the bounding box of all points);
+        a GeoSeries or GeoDataFrame gives the union of its geometries. See
+        :mod:`clusteratlas.measures.pointpattern.windows`.
 
     Returns
     -------

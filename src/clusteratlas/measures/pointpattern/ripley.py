@@ -1,4 +1,4 @@
-"""Ripley's K and Besag's L for a rectangular window, with Ripley's isotropic edge correction."""
+"""Ripley's K and Besag's L in a rectangle or a polygon, with Ripley's isotropic edge correction."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from clusteratlas.measures.pointpattern._pairs import (
     njit_kernels,
     prepare_points,
 )
+from clusteratlas.measures.pointpattern.windows import as_window
 
 CORRECTIONS = ("ripley", "none")
 
@@ -76,7 +77,7 @@ def ripley_k(
     r: Any = None,
     correction: str = "ripley",
 ) -> RipleyResult:
-    r"""Ripley's K (and L) of an industry's firms in a rectangular window.
+    r"""Ripley's K (and L) of an industry's firms in a rectangular or polygonal window.
 
     Parameters
     ----------
@@ -86,11 +87,13 @@ def ripley_k(
         The industry whose firms are measured.
     x, y, industry_column : str
         Column labels of the coordinates and of the industry code.
-    window : (xmin, ymin, xmax, ymax), optional
-        Rectangular window (default: the bounding box of all points).
+    window : (xmin, ymin, xmax, ymax), shapely Polygon/MultiPolygon or GeoSeries, optional
+        The window, in the points' projected CRS (default: the bounding box of all points);
+        a GeoSeries or GeoDataFrame gives the union of its geometries. See
+        :mod:`clusteratlas.measures.pointpattern.windows`.
     r : array-like, optional
-        Increasing distances; default 513 values up to a quarter of the window's shorter side
-        (spatstat's rule).
+        Increasing distances; default 513 values up to a quarter of the shorter side of the
+        window's bounding box (spatstat's rule).
     correction : {"ripley", "none"}
         Ripley's isotropic edge correction, or none.
 
@@ -108,8 +111,11 @@ def ripley_k(
         \qquad \hat L(r) = \sqrt{\hat K(r)/\pi},
 
     where :math:`e_{ij}` is the inverse of the fraction of the circle centred on :math:`i`
-    through :math:`j` that lies in the window (capped at 100, as spatstat's ``edge.Ripley``).
-    Under complete spatial randomness :math:`K(r) = \pi r^2`.
+    through :math:`j` that lies in the window (capped at 100, as spatstat's ``edge.Ripley``),
+    and :math:`|W|` the area of the rectangle or polygon. On a polygon the share is exact: the
+    circle is cut where it crosses the rings' segments (holes included) and each arc counts
+    when its midpoint is inside, as spatstat's ``Kest(correction = "isotropic")`` (agreement
+    to 1e-12 is tested). Under complete spatial randomness :math:`K(r) = \pi r^2`.
 
     References
     ----------
@@ -128,14 +134,14 @@ def ripley_k(
         points, industry=industry, x=x, y=y, industry_column=industry_column,
         weight=None, window=window, what="ripley_k",
     )  # fmt: skip
-    xmin, ymin, xmax, ymax = pts.window
-    area = (xmax - xmin) * (ymax - ymin)
+    xmin, ymin, xmax, ymax = pts.window.bounds
+    area = pts.window.area
     grid = (
         as_distances(r) if r is not None else np.linspace(0, min(xmax - xmin, ymax - ymin) / 4, 513)
     )
     xs, ys = pts.x[pts.is_type], pts.y[pts.is_type]
     n = len(xs)
-    counts = ripley_counts(xs, ys, grid, np.array(pts.window), corrected=correction == "ripley")
+    counts = ripley_counts(xs, ys, grid, pts.window, corrected=correction == "ripley")
     k = np.cumsum(counts) * area / (n * (n - 1.0))
     return RipleyResult(grid, k, np.sqrt(k / np.pi), n, area, correction, pts.industry)
 
@@ -163,10 +169,13 @@ _prange = range  # numba.prange once compiled
 
 @functools.cache
 def _compiled() -> dict[str, Callable[..., Any]]:
-    global _ripley_w
+    global _ripley_w, _polygon_w, _inside_w, _pair_w
     import numba
 
+    _inside_w = numba.njit(cache=True, nogil=True)(_inside_edges)
     _ripley_w = numba.njit(cache=True, nogil=True)(_ripley_weight)
+    _polygon_w = numba.njit(cache=True, nogil=True)(_polygon_weight)
+    _pair_w = numba.njit(cache=True, nogil=True)(_pair_weight)
     return njit_kernels(globals(), {"ripley": _ripley_impl}, parallel=True)
 
 
@@ -193,8 +202,77 @@ def _ripley_weight(x: float, y: float, d: float, window: FloatArray) -> float:
     return min(1.0 / (1.0 - outside), 100.0) if outside < 1.0 else 100.0
 
 
+def _inside_edges(px: float, py: float, edges: FloatArray) -> bool:
+    """Even-odd rule over every ring's segments (holes and multipolygons included)."""
+    inside = False
+    for e in range(edges.shape[0]):
+        x0, y0, x1, y1 = edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3]
+        if (y0 > py) != (y1 > py) and px < x0 + (py - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def _polygon_weight(x: float, y: float, d: float, edges: FloatArray) -> float:
+    """Ripley's isotropic edge weight on a polygon: 1 / the share of the circle inside it.
+
+    The circle of radius ``d`` centred on (x, y) is cut at its crossings with every segment
+    of the polygon's rings; each arc between consecutive crossings is inside or outside as
+    its midpoint is. Exact up to rounding (spatstat's ``ripleypoly`` does the same sum).
+    """
+    ne = edges.shape[0]
+    angles = np.empty(2 * ne)
+    m = 0
+    for e in range(ne):
+        ax = edges[e, 0] - x
+        ay = edges[e, 1] - y
+        bx = edges[e, 2] - edges[e, 0]
+        by = edges[e, 3] - edges[e, 1]
+        a = bx * bx + by * by
+        b = 2.0 * (ax * bx + ay * by)
+        c = ax * ax + ay * ay - d * d
+        disc = b * b - 4.0 * a * c
+        if a == 0.0 or disc < 0.0:
+            continue
+        root = np.sqrt(disc)
+        for t in ((-b - root) / (2.0 * a), (-b + root) / (2.0 * a)):
+            if 0.0 <= t <= 1.0:
+                angles[m] = np.arctan2(ay + t * by, ax + t * bx)
+                m += 1
+    if m == 0:
+        return 1.0 if _inside_w(x + d, y, edges) else 100.0
+    found = np.sort(angles[:m])
+    inside = 0.0
+    for k in range(m):
+        a0 = found[k]
+        a1 = found[k + 1] if k + 1 < m else found[0] + 2.0 * np.pi
+        if a1 - a0 <= 0.0:
+            continue
+        mid = 0.5 * (a0 + a1)
+        if _inside_w(x + d * np.cos(mid), y + d * np.sin(mid), edges):
+            inside += a1 - a0
+    share = inside / (2.0 * np.pi)
+    return min(1.0 / share, 100.0) if share > 0.0 else 100.0
+
+
+def _pair_weight(
+    xi: float, yi: float, d: float, free: float, window: FloatArray, edges: FloatArray
+) -> float:
+    """Edge weight of a pair at distance ``d`` from a point ``free`` metres from the boundary."""
+    if d <= free or d <= 0.0:
+        return 1.0
+    if edges.shape[0] == 0:
+        return _ripley_w(xi, yi, d, window)
+    return _polygon_w(xi, yi, d, edges)
+
+
 def _ripley_impl(
-    xs: FloatArray, ys: FloatArray, r: FloatArray, window: FloatArray, corrected: bool
+    xs: FloatArray,
+    ys: FloatArray,
+    r: FloatArray,
+    window: FloatArray,
+    edges: FloatArray,
+    free: FloatArray,
+    corrected: bool,
 ) -> FloatArray:
     n = xs.shape[0]
     nr = r.shape[0]
@@ -215,7 +293,10 @@ def _ripley_impl(
                 d = np.sqrt(dx * dx + dy * dy)
                 if d <= rmax:
                     k = np.searchsorted(r, d)
-                    out[c, k] += _ripley_w(xi, yi, d, window) if corrected and d > 0 else 1.0
+                    if corrected:
+                        out[c, k] += _pair_w(xi, yi, d, free[i], window, edges)
+                    else:
+                        out[c, k] += 1.0
     return out
 
 
@@ -223,22 +304,33 @@ def ripley_counts(
     x: FloatArray,
     y: FloatArray,
     r: FloatArray,
-    window: FloatArray,
+    window: Any,
     *,
     corrected: bool,
     backend: str = "auto",
 ) -> FloatArray:
-    """Edge-weighted counts of ordered pairs ``i != j`` by distance class ``(r[k-1], r[k]]``."""
+    """Edge-weighted counts of ordered pairs ``i != j`` by distance class ``(r[k-1], r[k]]``.
+
+    The weight of a pair is Ripley's isotropic correction of ``window`` (a rectangle: in
+    closed form; a polygon: :func:`_polygon_weight`), 1 for a point farther from the
+    boundary than the pair's distance. ``window``: a :class:`Window` or anything
+    :func:`~clusteratlas.measures.pointpattern.windows.as_window` takes.
+    """
+    window = as_window(window, x, y)
     order = np.argsort(x, kind="stable")
     xs = np.ascontiguousarray(x[order], dtype=np.float64)
     ys = np.ascontiguousarray(y[order], dtype=np.float64)
     rr = np.ascontiguousarray(r, dtype=np.float64)
-    win = np.ascontiguousarray(window, dtype=np.float64)
+    win = np.ascontiguousarray(window.bounds, dtype=np.float64)
+    edges = np.empty((0, 4))
+    if not window.is_rectangle:
+        edges = np.ascontiguousarray(np.column_stack(window.edges()), dtype=np.float64)
+    free = np.ascontiguousarray(window.boundary_distance(xs, ys), dtype=np.float64)
     if _use_numba(backend):
-        out: FloatArray = _compiled()["ripley"](xs, ys, rr, win, corrected).sum(axis=0)
-        return out
+        out: FloatArray = _compiled()["ripley"](xs, ys, rr, win, edges, free, corrected)
+        return out.sum(axis=0)
     total = np.zeros(len(rr))
-    weight = np.vectorize(_ripley_weight, excluded={3}, otypes=[np.float64])
+    weight = np.vectorize(_pair_weight, excluded={4, 5}, otypes=[np.float64])
     block = max(1, _BLOCK_PAIRS // max(len(xs), 1))
     for i0 in range(0, len(xs), block):
         sl = slice(i0, i0 + block)
@@ -248,11 +340,14 @@ def ripley_counts(
         i_idx, _ = np.nonzero(keep)
         dk = d[keep]
         e = np.ones(len(dk))
-        if corrected:
-            pos = dk > 0
-            e[pos] = weight(xs[sl][i_idx][pos], ys[sl][i_idx][pos], dk[pos], win)
+        if corrected and len(dk):
+            e = weight(xs[sl][i_idx], ys[sl][i_idx], dk, free[sl][i_idx], win, edges)
         total += np.bincount(np.searchsorted(rr, dk), e, len(rr))
     return total
 
 
-_ripley_w = _ripley_weight  # the numba version once compiled
+# The numba versions once compiled.
+_ripley_w = _ripley_weight
+_polygon_w = _polygon_weight
+_inside_w = _inside_edges
+_pair_w = _pair_weight
