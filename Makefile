@@ -58,7 +58,7 @@ coverage: lint
 	$(BIN)/python scripts/check_coverage.py --report $(COVERAGE_DIR)/coverage.json
 
 # `make mutation`: mutmut over the core modules ([tool.mutmut] in pyproject.toml), killed by
-# the unit and integration tests without the data mirror; slow (not part of `make test`),
+# the unit tests without the data mirror; slow (not part of `make test`),
 # resumable (mutants/ keeps the results). The report goes to benchmarks/mutation_report.md.
 mutation: $(STAMP)
 	env -u CLUSTERATLAS_DATA $(BIN)/mutmut run --max-children $$(nproc)

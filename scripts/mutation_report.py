@@ -67,8 +67,8 @@ def report(found: dict[str, dict[str, str]], equivalent: dict[str, str]) -> tupl
         "# Mutation testing report",
         "",
         "mutmut 3 over the modules of `[tool.mutmut] only_mutate` (pyproject.toml), killed by",
-        "`tests/unit` and `tests/integration` without the data mirror (`--without-data`;",
-        "browser, Spark, PostgreSQL and e2e tests left out). Regenerate with `make mutation`.",
+        "`tests/unit` without the data mirror (`--without-data`; browser, Spark, PostgreSQL",
+        "and e2e tests left out). Regenerate with `make mutation`.",
         "",
         "| module | mutants | killed | survived | no tests | equivalent | not checked "
         "| kill rate |",
