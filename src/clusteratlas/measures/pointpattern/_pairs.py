@@ -28,8 +28,10 @@ from clusteratlas.measures.pointpattern.windows import Window, as_window, check_
 
 FloatArray = NDArray[np.float64]
 
-#: Interleaved chunks of reference points (each with its own histogram row).
+#: Interleaved chunks of reference points (each with its own histogram row), at most.
 CHUNKS = 16
+#: Pairs per histogram row: fewer pairs share fewer rows (see :func:`histogram_rows`).
+PAIRS_PER_ROW = 1 << 16
 #: Pairs per block in the numpy fallback (bounds its memory).
 _BLOCK_PAIRS = 1 << 21
 BACKENDS = ("auto", "numba", "numpy")
@@ -69,19 +71,37 @@ def _use_numba(backend: str) -> bool:
     return available
 
 
+def histogram_rows(n: int) -> int:
+    """Histogram rows (interleaved chunks) for ``n`` points: one per 65,536 pairs, 1 to 16.
+
+    Each row is a full histogram that must be zeroed and summed: for a small industry (a
+    hundred plants: 5,000 pairs) 16 rows of 65,536 bins cost far more than counting its
+    pairs. The number depends on ``n`` only, never on the threads, so results stay
+    independent of the thread count.
+    """
+    pairs = n * (n - 1) // 2
+    return int(min(CHUNKS, max(1, pairs // PAIRS_PER_ROW)))
+
+
 def _hist_impl(
-    xs: FloatArray, ys: FloatArray, ws: FloatArray, weighted: bool, cutoff: float, nbins: int
+    xs: FloatArray,
+    ys: FloatArray,
+    ws: FloatArray,
+    weighted: bool,
+    cutoff: float,
+    nbins: int,
+    chunks: int,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     n = xs.shape[0]
     inv = nbins / cutoff
     cut2 = cutoff * cutoff
-    counts = np.zeros((CHUNKS, nbins))
-    wsum = np.zeros((CHUNKS, nbins if weighted else 1))
-    sums = np.zeros((CHUNKS, 2))
-    for c in _prange(CHUNKS):
+    counts = np.zeros((chunks, nbins))
+    wsum = np.zeros((chunks, nbins if weighted else 1))
+    sums = np.zeros((chunks, 2))
+    for c in _prange(chunks):
         s1 = 0.0
         s2 = 0.0
-        for i in range(c, n - 1, CHUNKS):
+        for i in range(c, n - 1, chunks):
             xi = xs[i]
             yi = ys[i]
             wi = ws[i]
@@ -174,7 +194,8 @@ def pair_histogram(
     weighted = w is not None
     ws = np.ascontiguousarray(w[order] if w is not None else np.ones(len(xs)), dtype=np.float64)
     if _use_numba(backend):
-        counts, wsum, sums = _compiled(parallel)["hist"](xs, ys, ws, weighted, cutoff, nbins)
+        rows = histogram_rows(len(xs))
+        counts, wsum, sums = _compiled(parallel)["hist"](xs, ys, ws, weighted, cutoff, nbins, rows)
         counts_1d = counts.sum(axis=0)
         wsum_1d = wsum.sum(axis=0) if weighted else None
         s1, s2 = sums.sum(axis=0)
