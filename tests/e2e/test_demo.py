@@ -64,3 +64,10 @@ def test_demo_writes_the_atlases_tables_and_findings(data_dir: Path, tmp_path: P
     assert abs(at_3500[1] - 1.55) < 0.005 and at_3500[2] == 1501
     assert "Silicon Europe member regions among them" in findings
     assert len(steps) >= 5
+    # The synthetic example answers meet 24 of the 31 one-point Gold indicators (7 were made
+    # to fall short): 24 / 31 = 77.4 % < 80 %, so no label and 0.8 points to Gold.
+    assert "24 of 31 points (77.4%), level reached: none" in findings
+    assert "0.8 more point(s)" in findings
+    readiness = (tmp_path / "out" / "readiness_example_esca_gold.html").read_text(encoding="utf-8")
+    assert "<script src" not in readiness and "UNCONFIRMED" in readiness
+    assert "pyla-laser" in findings  # the PYLA laser course covers the photonics need best
