@@ -20,8 +20,8 @@ scheduler can be demonstrated and benchmarked at any size. How it draws:
   repetition, never to a colleague of the same organisation). The chance of asking ``b``
   is proportional to the complementarity of their organisations — ``(1 + 3·same + 2·related)
   × (2 if different regions else 1)``, where ``same`` says they share a benchmark cluster,
-  ``related`` that one's cluster is related to the other's (DPS 2016 relatedness, strong
-  or weak), regions being NUTS-2 codes where known, else countries — times ``b``'s
+  ``related`` that one's cluster is strongly related to the other's (DPS 2016
+  relatedness, :func:`clusteratlas.data.definitions.related_clusters`), regions being NUTS-2 codes where known, else countries — times ``b``'s
   attraction (2 for large companies and investors, 1.5 for policy makers, else 1). Each
   request is accepted (55 %), still requested (25 %), declined (15 %) or cancelled (5 %).
 """
@@ -147,7 +147,8 @@ def complementarity(organisations: pd.DataFrame) -> np.ndarray:
     from clusteratlas.data.definitions import related_clusters
 
     related = related_clusters()
-    links = set(zip(related["category"], related["related"], strict=True))
+    strong = related[related["strength"] == "strong"]  # "weak" links nearly every pair
+    links = set(zip(strong["category"], strong["related"], strict=True))
     links |= {(b, a) for a, b in links}
     sets = [set(i) for i in organisations["industries"]]
     place = [r if isinstance(r, str) and r else c
