@@ -36,6 +36,7 @@ def reschedule(
     time_limit: float = 10.0,
     workers: int = 2,
     seed: int = 0,
+    solver: str = "cp-sat",
 ) -> ScheduleResult:
     """Reschedule without moving any meeting that still takes place.
 
@@ -54,7 +55,7 @@ def reschedule(
     new_requests : pandas.DataFrame, optional
         Late wanted meetings ``a``, ``b``, ``priority``; a pair already wanted takes the
         higher of its two priorities.
-    fairness, time_limit, workers, seed
+    fairness, time_limit, workers, seed, solver
         As for :func:`~clusteratlas.meet.scheduler.schedule_meetings`.
 
     Returns
@@ -94,5 +95,5 @@ def reschedule(
         kept = kept[~_pairs(kept).isin(off)].reset_index(drop=True)
     return schedule_meetings(
         wanted, availability=availability, slots=slots, fixed=kept[["a", "b", "slot", "table"]],
-        fairness=fairness, time_limit=time_limit, workers=workers, seed=seed,
+        fairness=fairness, time_limit=time_limit, workers=workers, seed=seed, solver=solver,
     )  # fmt: skip
