@@ -81,7 +81,9 @@ def test_demo_writes_the_promised_files(demo: tuple[Path, str]) -> None:
         assert key in stats
     people = pd.read_csv(folder / "participants.csv", dtype=str)
     assert list(people.columns[:4]) == ["participant_id", "organisation_id", "type", "country"]
-    schedule = pd.read_csv(folder / "schedule.csv", dtype={"participant_a": str, "participant_b": str})
+    schedule = pd.read_csv(
+        folder / "schedule.csv", dtype={"participant_a": str, "participant_b": str}
+    )
     assert list(schedule.columns[:8]) == [
         "event", "session", "slot_start", "slot_end", "table", "participant_a", "participant_b", "status",
     ]  # fmt: skip
@@ -107,7 +109,9 @@ def test_demo_schedule_breaks_no_rule(demo: tuple[Path, str]) -> None:
     assert all((p, s) in available for s, p in seats.itertuples(index=False))
     assert schedule.groupby("slot_start").size().max() <= 75  # tables of the conference
     assert not schedule.duplicated(["slot_start", "table"]).any()
-    pairs = [frozenset(p) for p in zip(schedule["participant_a"], schedule["participant_b"], strict=True)]
+    pairs = [
+        frozenset(p) for p in zip(schedule["participant_a"], schedule["participant_b"], strict=True)
+    ]
     assert len(pairs) == len(set(pairs))  # each pair once
     live = requests[requests["status"].isin(["accepted", "requested"])]
     asked = {frozenset(p) for p in zip(live["from"], live["to"], strict=True)}
@@ -123,7 +127,9 @@ def test_demo_agendas_agree_with_the_schedule(demo: tuple[Path, str], tmp_path: 
     folder, _ = demo
     schedule = pd.read_csv(folder / "schedule.csv", dtype=str)
     for path in sorted((folder / "ics").iterdir())[:10]:
-        mine = schedule[(schedule["participant_a"] == path.stem) | (schedule["participant_b"] == path.stem)]
+        mine = schedule[
+            (schedule["participant_a"] == path.stem) | (schedule["participant_b"] == path.stem)
+        ]
         starts = sorted(e.begin.datetime for e in ics.Calendar(path.read_text()).events)
         assert starts == sorted(dt.datetime.fromisoformat(s) for s in mine["slot_start"])
     person = schedule["participant_a"].iloc[0]
@@ -131,7 +137,9 @@ def test_demo_agendas_agree_with_the_schedule(demo: tuple[Path, str], tmp_path: 
     proc = run_cli("meet", "agenda", "--participant", person, "--ics", out, "--schedule",
                    folder / "schedule.csv", "--participants", folder / "participants.csv")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert out.read_bytes() .count(b"BEGIN:VEVENT") == (folder / "ics" / f"{person}.ics").read_bytes().count(b"BEGIN:VEVENT")
+    assert out.read_bytes().count(b"BEGIN:VEVENT") == (
+        folder / "ics" / f"{person}.ics"
+    ).read_bytes().count(b"BEGIN:VEVENT")
     proc = run_cli("meet", "stats", folder)
     assert proc.returncode == 0 and "coverage:" in proc.stdout
 

@@ -10,8 +10,13 @@ import pytest
 pytest.importorskip("icalendar")
 ics = pytest.importorskip("ics")
 
-from clusteratlas.meet import event_slots, packaged_event, schedule_meetings
-from clusteratlas.meet.agenda import participant_calendar, schedule_table, table_plan, write_agendas
+from clusteratlas.meet import event_slots, packaged_event, schedule_meetings  # noqa: E402
+from clusteratlas.meet.agenda import (  # noqa: E402
+    participant_calendar,
+    schedule_table,
+    table_plan,
+    write_agendas,
+)
 
 PEOPLE = pd.DataFrame({
     "participant_id": ["A", "B", "C"],
@@ -30,7 +35,9 @@ def schedule() -> pd.DataFrame:
     first, second = slots["slot"].iloc[0], slots["slot"].iloc[1]
     availability = pd.DataFrame([("A", first), ("A", second), ("B", first), ("C", first), ("C", second)],
                                 columns=["participant", "slot"])  # fmt: skip
-    meetings = pd.DataFrame([("A", "C", "accepted"), ("A", "B", "mutual")], columns=["a", "b", "priority"])
+    meetings = pd.DataFrame(
+        [("A", "C", "accepted"), ("A", "B", "mutual")], columns=["a", "b", "priority"]
+    )
     result = schedule_meetings(meetings, availability=availability, slots=slots, fairness=0)
     return schedule_table(result, event=event, slots=slots)
 
@@ -54,7 +61,9 @@ def test_ics_files_parse_independently_and_agree_with_the_schedule(schedule, tmp
     for person in "ABC":
         calendar = ics.Calendar((tmp_path / f"{person}.ics").read_text())
         events = sorted(calendar.events, key=lambda e: e.begin)
-        mine = schedule[(schedule["participant_a"] == person) | (schedule["participant_b"] == person)]
+        mine = schedule[
+            (schedule["participant_a"] == person) | (schedule["participant_b"] == person)
+        ]
         assert len(events) == len(mine)
         for parsed, row in zip(events, mine.itertuples(), strict=True):
             assert parsed.begin.datetime == dt.datetime.fromisoformat(row.slot_start)
@@ -73,4 +82,8 @@ def test_a_participant_without_meetings_gets_an_empty_calendar(schedule) -> None
 
 def test_table_plan_names_both_sides(schedule) -> None:
     plan = table_plan(schedule, participants=PEOPLE)
-    assert plan.loc[0, ["table", "name_a", "organisation_b"]].tolist() == [1, "Ana", "Silicon Saxony"]
+    assert plan.loc[0, ["table", "name_a", "organisation_b"]].tolist() == [
+        1,
+        "Ana",
+        "Silicon Saxony",
+    ]

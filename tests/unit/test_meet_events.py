@@ -96,9 +96,15 @@ def test_bad_keys_are_named_with_their_line(old: str, new: str, needles: list[st
 
 def test_rooms_must_hold_the_tables_and_sessions_must_not_overlap() -> None:
     text = EVENT + 'rooms = [{ name = "A", tables = 2 }]\n'
-    with pytest.raises(SchemaError, match=r"'sessions\[1\].rooms' \(line 21\) hold 2 tables; the session has 3"):
+    with pytest.raises(
+        SchemaError, match=r"'sessions\[1\].rooms' \(line 21\) hold 2 tables; the session has 3"
+    ):
         parse_event(text)
-    second = EVENT.split("[[sessions]]")[1].replace('id = "s"', 'id = "t"').replace("start = 09:00:00", "start = 09:05:00")
+    second = (
+        EVENT.split("[[sessions]]")[1]
+        .replace('id = "s"', 'id = "t"')
+        .replace("start = 09:00:00", "start = 09:05:00")
+    )
     with pytest.raises(SchemaError, match="overlap"):
         parse_event(EVENT + "\n[[sessions]]" + second)
 

@@ -7,9 +7,20 @@ import pandas as pd
 import pytest
 
 from clusteratlas.errors import SchemaError
-from clusteratlas.meet import event_slots, packaged_event, read_participants, read_requests, wanted_meetings
+from clusteratlas.meet import (
+    event_slots,
+    packaged_event,
+    read_participants,
+    read_requests,
+    wanted_meetings,
+)
 from clusteratlas.meet.participants import validate_availability, validate_participants
-from clusteratlas.meet.synthetic import complementarity, natural_key, registry_organisations, synthetic_event
+from clusteratlas.meet.synthetic import (
+    complementarity,
+    natural_key,
+    registry_organisations,
+    synthetic_event,
+)
 
 PEOPLE = "participant_id,organisation_id,type,country,languages\n0042,fr:aerospace-valley,SME,FR,en;fr\n7,us:103,investor,US,en\n"
 
@@ -29,7 +40,9 @@ def test_ids_stay_text_and_bad_cells_are_named(tmp_path) -> None:
     with pytest.raises(SchemaError, match=r"line 2, column 'languages'"):
         read_participants(path)
     path.write_text(PEOPLE.replace("7,us", "0042,us"))
-    with pytest.raises(SchemaError, match=r"line 3, column 'participant_id': '0042' is listed twice"):
+    with pytest.raises(
+        SchemaError, match=r"line 3, column 'participant_id': '0042' is listed twice"
+    ):
         read_participants(path)
 
 
@@ -40,7 +53,9 @@ def test_requests_are_checked_against_the_participants(tmp_path) -> None:
     with pytest.raises(SchemaError, match=r"line 3, column 'status' must be one of requested"):
         read_requests(path, participants=people)
     path.write_text("from,to,status\n0042,8,requested\n")
-    with pytest.raises(SchemaError, match=r"line 2, column 'to': '8' is not among the participants"):
+    with pytest.raises(
+        SchemaError, match=r"line 2, column 'to': '8' is not among the participants"
+    ):
         read_requests(path, participants=people)
 
 
@@ -48,8 +63,13 @@ def test_availability_must_be_slot_starts_of_the_event() -> None:
     slots = event_slots(packaged_event())
     ok = pd.DataFrame({"participant_id": ["a"], "slot_start": ["2024-05-07T12:00:00Z"]})
     # 12:00 UTC is 14:00 in Brussels in May: the first slot, written as its id.
-    assert validate_availability(ok, slots=slots)["slot_start"].tolist() == ["2024-05-07T14:00:00+02:00"]
-    with pytest.raises(SchemaError, match="line 2, column 'slot_start': '2024-05-07T14:10:00\\+02:00' is not the start"):
+    assert validate_availability(ok, slots=slots)["slot_start"].tolist() == [
+        "2024-05-07T14:00:00+02:00"
+    ]
+    with pytest.raises(
+        SchemaError,
+        match="line 2, column 'slot_start': '2024-05-07T14:10:00\\+02:00' is not the start",
+    ):
         validate_availability(ok.assign(slot_start="2024-05-07T14:10:00+02:00"), slots=slots)
     with pytest.raises(SchemaError, match="must be an ISO 8601 time"):
         validate_availability(ok.assign(slot_start="tuesday"), slots=slots)
@@ -77,7 +97,11 @@ def test_registry_organisations_and_their_keys() -> None:
     row = orgs.set_index("organisation_id").loc["fr:aerospace-valley"]
     assert row["country"] == "FR" and "Aerospace Vehicles and Defense" in row["industries"]
     seed = pytest.importorskip("clusteratlas.registry.seed")
-    for country, name in [("FR", "Pôle Mer Bretagne Atlantique"), ("FR", "Minalogic"), ("GB", "NMI (x)")]:
+    for country, name in [
+        ("FR", "Pôle Mer Bretagne Atlantique"),
+        ("FR", "Minalogic"),
+        ("GB", "NMI (x)"),
+    ]:
         assert natural_key(country, name) == seed.natural_key(country, name)
 
 
@@ -112,7 +136,10 @@ def test_synthetic_event_is_seeded_and_keeps_its_promises() -> None:
     requests = one.requests
     assert (requests["from"] != requests["to"]).all()
     assert not requests.duplicated(["from", "to"]).any()
-    colleagues = people.loc[requests["from"], "organisation_id"].to_numpy() == people.loc[requests["to"], "organisation_id"].to_numpy()
+    colleagues = (
+        people.loc[requests["from"], "organisation_id"].to_numpy()
+        == people.loc[requests["to"], "organisation_id"].to_numpy()
+    )
     assert not colleagues.any()
     assert 6.5 < len(requests) / 120 < 9.5  # Poisson(8) requests each (at least 1)
     assert set(requests["status"]) <= {"requested", "accepted", "declined", "cancelled"}

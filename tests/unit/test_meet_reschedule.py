@@ -11,9 +11,10 @@ import pytest
 pytest.importorskip("ortools")
 pytest.importorskip("scipy")
 
+from test_meet_scheduler import FIRST_COME, _brute_force, _frames
+
 from clusteratlas.meet import reschedule, schedule_meetings
 from clusteratlas.meet.highs import lp_bound
-from test_meet_scheduler import FIRST_COME, _brute_force, _frames
 
 
 def _placed(result) -> dict[tuple[str, str], tuple[str, int]]:
@@ -39,7 +40,9 @@ def test_no_kept_meeting_moves_when_moving_would_place_more(solver: str) -> None
     # "First come loses": A–C was published in s1. A late request A–B (B free only in s1)
     # would need A–C to move to s2; rescheduling keeps A–C where it is and leaves A–B out.
     meetings, availability, slots = FIRST_COME
-    previous = pd.DataFrame([("A", "C", "accepted", "s1", 1)], columns=["a", "b", "priority", "slot", "table"])
+    previous = pd.DataFrame(
+        [("A", "C", "accepted", "s1", 1)], columns=["a", "b", "priority", "slot", "table"]
+    )
     late = meetings[meetings["b"] == "B"]
     result = reschedule(previous, meetings=meetings[meetings["b"] == "C"], availability=availability,
                         slots=slots, new_requests=late, fairness=0, solver=solver)  # fmt: skip
@@ -79,9 +82,13 @@ def test_highs_equals_exhaustive_search(seed: int) -> None:
     requests = [(a, b, kinds[int(rng.integers(3))]) for a, b in pairs]
     tables = {"s1": int(rng.integers(1, 3)), "s2": int(rng.integers(1, 3)), "s3": 1}
     free = {p: {s for s in tables if rng.random() < 0.7} for p in people}
-    meetings, availability, slots = _frames(requests, {p: sorted(v) for p, v in free.items()}, tables)
+    meetings, availability, slots = _frames(
+        requests, {p: sorted(v) for p, v in free.items()}, tables
+    )
     best = _brute_force(meetings, free, tables)
-    result = schedule_meetings(meetings, availability=availability, slots=slots, fairness=0, solver="highs")
+    result = schedule_meetings(
+        meetings, availability=availability, slots=slots, fairness=0, solver="highs"
+    )
     assert result.status == "optimal" and result.objective == best
     # The linear relaxation bounds the optimum from above.
     assert lp_bound(meetings, availability=availability, slots=slots) >= best - 1e-9
@@ -93,6 +100,8 @@ def test_highs_keeps_fixed_meetings_and_fairness_by_hand() -> None:
         [("A", "B", "mutual"), ("A", "C", "mutual"), ("C", "D", "mutual")],
         {p: ["s1", "s2"] for p in "ABCD"}, {"s1": 1, "s2": 1},
     )  # fmt: skip
-    fair = schedule_meetings(meetings, availability=availability, slots=slots, fairness=1, solver="highs")
+    fair = schedule_meetings(
+        meetings, availability=availability, slots=slots, fairness=1, solver="highs"
+    )
     assert fair.objective == pytest.approx(21) and fair.min_meetings == 1
     assert sorted(map(tuple, fair.schedule[["a", "b"]].values)) == [("A", "B"), ("C", "D")]

@@ -12,7 +12,8 @@ from clusteratlas.cli._common import app, check_writable, console, option_names
 from clusteratlas.errors import ParameterError
 
 meet_app = typer.Typer(
-    help="Meet: B2B matchmaking at cluster events (schedules, agendas, a demo).", no_args_is_help=True
+    help="Meet: B2B matchmaking at cluster events (schedules, agendas, a demo).",
+    no_args_is_help=True,
 )
 app.add_typer(meet_app, name="meet")
 
@@ -125,9 +126,13 @@ def demo_command(
         check_interval(time_limit, name="time_limit", low=0, closed="right")
         check_in(solver, ["highs", "cp-sat"], name="solver")
     if output.exists() and not output.is_dir():
-        raise ParameterError(f"The '--output' path {str(output)!r} is a file; a folder is expected.")
+        raise ParameterError(
+            f"The '--output' path {str(output)!r} is a file; a folder is expected."
+        )
     if not output.parent.is_dir():
-        raise ParameterError(f"The '--output' folder's parent {str(output.parent)!r} does not exist.")
+        raise ParameterError(
+            f"The '--output' folder's parent {str(output.parent)!r} does not exist."
+        )
     chosen = read_event(event) if event is not None else packaged_event("ecc2024")
     stats = run_demo(chosen, output, participants=participants, seed=seed,
                      time_limit=time_limit, solver=solver)  # fmt: skip
@@ -179,12 +184,16 @@ def agenda_command(
     table = pd.read_csv(_existing(schedule, "--schedule"), dtype=str)
     for column in ("slot_start", "slot_end", "table", "participant_a", "participant_b", "status"):
         if column not in table:
-            raise ParameterError(f"The '--schedule' file {str(schedule)!r} has no column {column!r}.")
+            raise ParameterError(
+                f"The '--schedule' file {str(schedule)!r} has no column {column!r}."
+            )
     table["room"] = table.get("room", pd.Series("", index=table.index)).fillna("")
     table["event"] = table.get("event", chosen.id)
     table["session"] = table.get("session", "")
     if participant not in set(people["participant_id"]):
-        raise ParameterError(f"The '--participant' {participant!r} is not in {str(participants)!r}.")
+        raise ParameterError(
+            f"The '--participant' {participant!r} is not in {str(participants)!r}."
+        )
     calendar = participant_calendar(table, participant, event=chosen, participants=people)
     data = calendar.to_ical()
     atomic_write(ics, lambda tmp: tmp.write_bytes(data), what="agenda")

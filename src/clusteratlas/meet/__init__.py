@@ -12,7 +12,14 @@ the organiser's table plan (:mod:`~clusteratlas.meet.agenda`), and the demo
 
 from __future__ import annotations
 
-from clusteratlas.meet.events import Event, Session, event_slots, packaged_event, parse_event, read_event
+from clusteratlas.meet.events import (
+    Event,
+    Session,
+    event_slots,
+    packaged_event,
+    parse_event,
+    read_event,
+)
 from clusteratlas.meet.participants import (
     PARTICIPANT_TYPES,
     REQUEST_STATUSES,

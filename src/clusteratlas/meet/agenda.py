@@ -13,7 +13,7 @@ and table at the venue; :func:`table_plan` is the organiser's plan, one row per 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,10 @@ def schedule_table(result: ScheduleResult, *, event: Event, slots: pd.DataFrame)
     placed = result.schedule.merge(
         slots[["slot", "session", "slot_start", "slot_end"]], on="slot", how="left", validate="m:1"
     )
-    rooms = [event.session(s).room_of(int(t)) for s, t in zip(placed["session"], placed["table"], strict=True)]
+    rooms = [
+        event.session(s).room_of(int(t))
+        for s, t in zip(placed["session"], placed["table"], strict=True)
+    ]
     return pd.DataFrame({
         "event": event.id,
         "session": placed["session"],
@@ -59,7 +62,9 @@ def schedule_table(result: ScheduleResult, *, event: Event, slots: pd.DataFrame)
 def _who(participants: pd.DataFrame) -> dict[str, tuple[str, str]]:
     names = participants.get("name", participants["participant_id"]).astype(str)
     orgs = participants.get("organisation", participants["organisation_id"]).astype(str)
-    return dict(zip(participants["participant_id"].astype(str), zip(names, orgs, strict=True), strict=True))
+    return dict(
+        zip(participants["participant_id"].astype(str), zip(names, orgs, strict=True), strict=True)
+    )
 
 
 def participant_calendar(
@@ -101,20 +106,33 @@ def participant_calendar(
     calendar.add("x-wr-timezone", event.time_zone)
     when = stamp or dt.datetime.now(dt.UTC)
     synthetic = ", ".join(event.synthetic)
-    mine = schedule[(schedule["participant_a"] == participant) | (schedule["participant_b"] == participant)]
-    for row in mine.itertuples(index=False):
-        other = row.participant_b if row.participant_a == participant else row.participant_a
+    mine = schedule[
+        (schedule["participant_a"] == participant) | (schedule["participant_b"] == participant)
+    ]
+    for record in mine.to_dict("records"):
+        row = {key: str(value) for key, value in record.items()}
+        other = (
+            row["participant_b"] if row["participant_a"] == participant else row["participant_a"]
+        )
         name, organisation = who.get(other, (other, ""))
         meeting = icalendar.Event()
-        meeting.add("uid", f"{row.event}-{row.slot_start}-t{row.table}-{row.participant_a}-{row.participant_b}@clusteratlas")
+        meeting.add(
+            "uid",
+            f"{row['event']}-{row['slot_start']}-t{row['table']}-{row['participant_a']}-{row['participant_b']}@clusteratlas",
+        )
         meeting.add("dtstamp", when)
-        meeting.add("dtstart", dt.datetime.fromisoformat(row.slot_start).astimezone(zone))
-        meeting.add("dtend", dt.datetime.fromisoformat(row.slot_end).astimezone(zone))
-        meeting.add("summary", f"B2B meeting with {name} ({organisation})" if organisation else f"B2B meeting with {name}")
-        place = f"{row.room}, table {row.table}" if row.room else f"Table {row.table}"
+        meeting.add("dtstart", dt.datetime.fromisoformat(row["slot_start"]).astimezone(zone))
+        meeting.add("dtend", dt.datetime.fromisoformat(row["slot_end"]).astimezone(zone))
+        meeting.add(
+            "summary",
+            f"B2B meeting with {name} ({organisation})"
+            if organisation
+            else f"B2B meeting with {name}",
+        )
+        place = f"{row['room']}, table {row['table']}" if row["room"] else f"Table {row['table']}"
         meeting.add("location", f"{place}, {event.venue}, {event.city}")
-        meeting.add("status", "CONFIRMED" if row.status == "confirmed" else "TENTATIVE")
-        note = f"{event.name}, session {row.session}. Meeting {row.status}."
+        meeting.add("status", "CONFIRMED" if row["status"] == "confirmed" else "TENTATIVE")
+        note = f"{event.name}, session {row['session']}. Meeting {row['status']}."
         if synthetic:
             note += f" SYNTHETIC (UNCONFIRMED) parts of this event: {synthetic}."
         meeting.add("description", note)
@@ -142,9 +160,13 @@ def write_agendas(
             continue
         data = participant_calendar(schedule, person, event=event, participants=participants,
                                     stamp=stamp).to_ical()  # fmt: skip
-        written.append(atomic_write(target / f"{person}.ics", lambda tmp, d=data: tmp.write_bytes(d),
+        written.append(atomic_write(target / f"{person}.ics", _bytes_writer(data),
                                     what=f"agenda of {person}"))  # fmt: skip
     return written
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], object]:
+    return lambda tmp: tmp.write_bytes(data)
 
 
 def table_plan(schedule: pd.DataFrame, *, participants: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,9 @@ def schedule_stats(
     neither declined nor cancelled); ``acceptance_rate`` accepted / answered requests.
     """
     people = participants["participant_id"].astype(str)
-    counts = pd.concat([schedule["participant_a"], schedule["participant_b"]]).astype(str).value_counts()
+    counts = (
+        pd.concat([schedule["participant_a"], schedule["participant_b"]]).astype(str).value_counts()
+    )
     live = requests[requests["status"].isin(["requested", "accepted"])]
     asking = pd.unique(pd.concat([live["from"], live["to"]]).astype(str))
     answered = requests["status"].isin(["accepted", "declined"]).sum()
@@ -57,6 +60,10 @@ def schedule_stats(
         "mean_meetings": round(float(counts.reindex(people, fill_value=0).mean()), 3) if len(people) else 0.0,
         "by_type": participants["type"].value_counts().to_dict() if "type" in participants else {},
     }  # fmt: skip
+
+
+def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], object]:
+    return lambda tmp: frame.to_csv(tmp, index=False)
 
 
 def run_demo(
@@ -88,7 +95,9 @@ def run_demo(
     folder.mkdir(parents=True, exist_ok=True)
     generated = synthetic_event(event, participants=participants, rng=seed)
     wanted = wanted_meetings(generated.requests)
-    free = generated.availability.rename(columns={"participant_id": "participant", "slot_start": "slot"})
+    free = generated.availability.rename(
+        columns={"participant_id": "participant", "slot_start": "slot"}
+    )
     start = time.perf_counter()
     result = schedule_meetings(wanted, availability=free, slots=generated.slots,
                                time_limit=time_limit, solver=solver)  # fmt: skip
@@ -107,7 +116,7 @@ def run_demo(
         "table_plan.csv": table_plan(table, participants=generated.participants),
     }
     for name, frame in frames.items():
-        atomic_write(folder / name, lambda tmp, f=frame: f.to_csv(tmp, index=False), what=name)
+        atomic_write(folder / name, _csv_writer(frame), what=name)
     (folder / "ics").mkdir(exist_ok=True)
     agendas = write_agendas(table, folder / "ics", event=event, participants=generated.participants)
     stats = schedule_stats(table, participants=generated.participants, requests=generated.requests)
@@ -138,5 +147,9 @@ def run_demo(
         "event_provenance": event.provenance.get("note", ""),
     })  # fmt: skip
     text = json.dumps(stats, indent=2, ensure_ascii=False, default=float)
-    atomic_write(folder / "stats.json", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"), what="stats.json")
+    atomic_write(
+        folder / "stats.json",
+        lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"),
+        what="stats.json",
+    )
     return stats

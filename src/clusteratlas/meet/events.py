@@ -15,6 +15,7 @@ Cluster Conference 2024, whose matchmaking programme is synthetic and labelled s
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -119,7 +120,11 @@ class _Reader:
                 return None
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
         for number in range(start, len(self.lines)):
-            if number > start and table is not None and self.lines[number].lstrip().startswith("[["):
+            if (
+                number > start
+                and table is not None
+                and self.lines[number].lstrip().startswith("[[")
+            ):
                 break
             if pattern.match(self.lines[number]):
                 return number + 1
@@ -140,10 +145,8 @@ class _Reader:
             raise self.fail(where, f"is missing: expected {_describe(kind)}.", line)
         value = data[key]
         # TOML local date-times are datetime (a date subclass): keep the kinds apart.
-        wrong = not isinstance(value, kind) or (
-            kind is dt.date and isinstance(value, dt.datetime)
-        )
-        if wrong or isinstance(value, bool) and kind is int:
+        wrong = not isinstance(value, kind) or (kind is dt.date and isinstance(value, dt.datetime))
+        if wrong or (isinstance(value, bool) and kind is int):
             raise self.fail(
                 where,
                 f"must be {_describe(kind)}; got {value!r}.",
@@ -203,9 +206,12 @@ def parse_event(text: str, *, source: str = "event") -> Event:
             "event.end_date", f"({last}) is before event.start_date ({first}).",
             read.line("end_date", table="event"),
         )  # fmt: skip
-    window = read.get(
-        head, "registration", dict, where="event.registration", table="event", required=False
-    ) or {}
+    window = (
+        read.get(
+            head, "registration", dict, where="event.registration", table="event", required=False
+        )
+        or {}
+    )
     opens, closes = (
         read.get(window, k, dt.datetime, where=f"event.registration.{k}",
                  table="event.registration", required=False)
@@ -219,9 +225,7 @@ def parse_event(text: str, *, source: str = "event") -> Event:
     raw_sessions = read.get(data, "sessions", list, where="[[sessions]]")
     if not raw_sessions:
         raise read.fail("[[sessions]]", "must list at least one session.", None)
-    sessions = tuple(
-        _session(read, raw, nth, first, last) for nth, raw in enumerate(raw_sessions)
-    )
+    sessions = tuple(_session(read, raw, nth, first, last) for nth, raw in enumerate(raw_sessions))
     _check_sessions(read, sessions)
     provenance = data.get("provenance", {})
     if not isinstance(provenance, dict):
@@ -257,9 +261,11 @@ def _session(read: _Reader, raw: Any, nth: int, first: dt.date, last: dt.date) -
     breaks = []
     for k, pause in enumerate(get("breaks", list, required=False) or []):
         label = f"{where}.breaks[{k + 1}]"
-        if not isinstance(pause, dict) or not all(
-            isinstance(pause.get(x), dt.time) for x in ("start", "end")
-        ) or pause["end"] <= pause["start"]:
+        if (
+            not isinstance(pause, dict)
+            or not all(isinstance(pause.get(x), dt.time) for x in ("start", "end"))
+            or pause["end"] <= pause["start"]
+        ):
             raise read.fail(label, "must be {start = 15:20:00, end = 15:40:00} with end after start.",
                             read.line("breaks", table="sessions", nth=nth))  # fmt: skip
         breaks.append((pause["start"], pause["end"]))
@@ -274,7 +280,9 @@ def _session(read: _Reader, raw: Any, nth: int, first: dt.date, last: dt.date) -
     if rooms and sum(r.tables for r in rooms) != tables:
         raise read.fail(f"{where}.rooms", f"hold {sum(r.tables for r in rooms)} tables; the "
                         f"session has {tables}.", read.line("rooms", table="sessions", nth=nth))  # fmt: skip
-    session = Session(session_id, name, date, start, end, minutes, tables, tuple(breaks), tuple(rooms))
+    session = Session(
+        session_id, name, date, start, end, minutes, tables, tuple(breaks), tuple(rooms)
+    )
     if not _slot_times(session):
         raise read.fail(where, f"has no {minutes}-minute slot between {start} and {end} "
                         "outside its breaks.", read.line("start", table="sessions", nth=nth))  # fmt: skip
@@ -291,7 +299,7 @@ def _check_sessions(read: _Reader, sessions: tuple[Session, ...]) -> None:
         (dt.datetime.combine(s.date, s.start), dt.datetime.combine(s.date, s.end), s.id)
         for s in sessions
     )
-    for (_, end, one), (start, _, other) in zip(spans, spans[1:], strict=False):
+    for (_, end, one), (start, _, other) in itertools.pairwise(spans):
         if start < end:
             raise read.fail(f"sessions ({one!r}, {other!r})",
                             "overlap: a participant cannot be in two sessions at once.", None)  # fmt: skip
@@ -302,7 +310,9 @@ def _slot_times(session: Session) -> list[tuple[dt.datetime, dt.datetime]]:
     length = dt.timedelta(minutes=session.slot_minutes)
     day = session.date
     t, end = dt.datetime.combine(day, session.start), dt.datetime.combine(day, session.end)
-    pauses = sorted((dt.datetime.combine(day, a), dt.datetime.combine(day, b)) for a, b in session.breaks)
+    pauses = sorted(
+        (dt.datetime.combine(day, a), dt.datetime.combine(day, b)) for a, b in session.breaks
+    )
     slots = []
     while t + length <= end:
         clash = next((b for a, b in pauses if t < b and a < t + length), None)
@@ -353,11 +363,16 @@ def read_event(path: str | Path) -> Event:
 
 
 def packaged_event(name: str = "ecc2024") -> Event:
-    """Return an event shipped with the package: ``"ecc2024"``, the European Cluster
-    Conference 2024 (real name, dates, venue, city; synthetic matchmaking sessions)."""
+    """Return an event shipped with the package.
+
+    ``"ecc2024"``: the European Cluster Conference 2024 (real name, dates, venue, city;
+    synthetic matchmaking sessions, labelled so).
+    """
     if name not in PACKAGED_EVENTS:
         raise SchemaError(f"No packaged event {name!r}; packaged: {', '.join(PACKAGED_EVENTS)}.")
-    text = resources.files("clusteratlas.meet").joinpath("files", PACKAGED_EVENTS[name]).read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("clusteratlas.meet")
+        .joinpath("files", PACKAGED_EVENTS[name])
+        .read_text(encoding="utf-8")
     )
     return parse_event(text, source=f"packaged event {name!r}")

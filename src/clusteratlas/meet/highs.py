@@ -55,7 +55,10 @@ def _program(
 ) -> _Program:  # fmt: skip
     sparse = optional_import("scipy.sparse", extra="meet")
     order = list(tables)
-    meeting, slot_of, seats, owner = [], [], {}, []
+    meeting: list[int] = []
+    slot_of: list[int] = []
+    seats: dict[tuple[str, str], int] = {}
+    owner: list[tuple[int, int]] = []
     person_vars: dict[str, list[int]] = {}
     for m, (a, b) in enumerate(zip(wanted["a"], wanted["b"], strict=True)):
         both = free.get(a, set()) & free.get(b, set())
@@ -64,19 +67,26 @@ def _program(
                 k = len(meeting)
                 meeting.append(m)
                 slot_of.append(j)
-                owner.append((seats.setdefault((a, slot), len(seats)), seats.setdefault((b, slot), len(seats))))
+                owner.append(
+                    (
+                        seats.setdefault((a, slot), len(seats)),
+                        seats.setdefault((b, slot), len(seats)),
+                    )
+                )
                 person_vars.setdefault(a, []).append(k)
                 person_vars.setdefault(b, []).append(k)
     n, rows_m, rows_p, rows_s = len(meeting), len(wanted), len(seats), len(order)
-    k = np.arange(n)
+    cols = np.arange(n)
     pair = np.asarray(owner, dtype=int).reshape(-1, 2)
     people = list(person_vars)
-    fr = np.concatenate([np.full(len(v), i) for i, v in enumerate(person_vars.values())] or [np.zeros(0)])
+    fr = np.concatenate(
+        [np.full(len(v), i) for i, v in enumerate(person_vars.values())] or [np.zeros(0)]
+    )
     fc = np.concatenate([np.asarray(v) for v in person_vars.values()] or [np.zeros(0)])
     parts = [
-        sparse.csr_matrix((np.ones(n), (meeting, k)), shape=(rows_m, n + 1)),
-        sparse.csr_matrix((np.ones(2 * n), (np.r_[pair[:, 0], pair[:, 1]], np.r_[k, k])), shape=(rows_p, n + 1)),
-        sparse.csr_matrix((np.ones(n), (slot_of, k)), shape=(rows_s, n + 1)),
+        sparse.csr_matrix((np.ones(n), (meeting, cols)), shape=(rows_m, n + 1)),
+        sparse.csr_matrix((np.ones(2 * n), (np.r_[pair[:, 0], pair[:, 1]], np.r_[cols, cols])), shape=(rows_p, n + 1)),
+        sparse.csr_matrix((np.ones(n), (slot_of, cols)), shape=(rows_s, n + 1)),
         # z - (meetings of p) <= 0 for every participant with a possible meeting.
         sparse.csr_matrix(
             (np.r_[-np.ones(len(fc)), np.ones(len(people))],
@@ -139,8 +149,9 @@ def schedule_meetings_highs(
     fairness: float = 1.0,
     time_limit: float = 10.0,
 ) -> ScheduleResult:
-    r"""Place wanted meetings into slots and tables with HiGHS (same model and arguments as
-    :func:`~clusteratlas.meet.scheduler.schedule_meetings`).
+    r"""Place wanted meetings into slots and tables with HiGHS.
+
+    Same model and arguments as :func:`~clusteratlas.meet.scheduler.schedule_meetings`.
 
     The fairness term :math:`\lambda z` is over the participants who have at least one
     possible meeting (a participant whose requests meet no common free slot cannot raise
@@ -173,8 +184,15 @@ def schedule_meetings_highs(
             )
         # Nothing found in time: the first-come schedule, with HiGHS's bound (status says so).
         chosen = _first_come(wanted, tables, free)
-        x = np.array([float(chosen.get(int(m)) == s) for m, s in zip(program.meeting, program.slot, strict=True)])
-        objective = float(-program.c[:-1] @ x) + _fewest(wanted, chosen, program.people) * -program.c[-1]
+        x = np.array(
+            [
+                float(chosen.get(int(m)) == s)
+                for m, s in zip(program.meeting, program.slot, strict=True)
+            ]
+        )
+        objective = (
+            float(-program.c[:-1] @ x) + _fewest(wanted, chosen, program.people) * -program.c[-1]
+        )
         return _result(wanted, chosen, None, tables, status="first-come", objective=objective,
                        bound=solved.bound)  # fmt: skip
     on = np.flatnonzero(solved.x[:-1] > 0.5)
@@ -208,5 +226,7 @@ def lp_bound(
     program = _program(wanted, tables, free, [], fairness)
     solved = _solve(program, integral=False, time_limit=time_limit)
     if solved.status != "optimal":
-        raise ParameterError(f"The linear relaxation was not solved within {time_limit} s ({solved.message}).")
+        raise ParameterError(
+            f"The linear relaxation was not solved within {time_limit} s ({solved.message})."
+        )
     return solved.objective

@@ -82,7 +82,9 @@ def reschedule(
         rank = wanted["priority"].str.strip().str.lower().map(PRIORITY_WEIGHTS).fillna(0)
         # One row per pair, the first listed, carrying the highest priority of its rows.
         wanted = wanted.assign(_pair=_pairs(wanted), _rank=rank)
-        best = wanted.loc[wanted.groupby("_pair", sort=False)["_rank"].idxmax(), ["_pair", "priority"]]
+        best = wanted.loc[
+            wanted.groupby("_pair", sort=False)["_rank"].idxmax(), ["_pair", "priority"]
+        ]
         wanted = (
             wanted.drop(columns=["priority", "_rank"]).drop_duplicates("_pair")
             .merge(best, on="_pair").drop(columns="_pair")

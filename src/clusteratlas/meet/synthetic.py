@@ -41,7 +41,9 @@ from clusteratlas.data.catalog import resolve
 from clusteratlas.meet.events import Event, event_slots
 from clusteratlas.meet.participants import PARTICIPANT_TYPES
 
-TYPE_SHARES = dict(zip(PARTICIPANT_TYPES, (0.25, 0.25, 0.10, 0.12, 0.12, 0.08, 0.04, 0.04), strict=True))
+TYPE_SHARES = dict(
+    zip(PARTICIPANT_TYPES, (0.25, 0.25, 0.10, 0.12, 0.12, 0.08, 0.04, 0.04), strict=True)
+)
 """Shares of participant types in the synthetic events (SYNTHETIC: not measured)."""
 
 STATUS_SHARES = {"accepted": 0.55, "requested": 0.25, "declined": 0.15, "cancelled": 0.05}
@@ -56,13 +58,18 @@ THEME_CLUSTERS = {
     r"bio|life science|pharma|sant[ée]": ("Biopharmaceuticals",),
     r"health|medic": ("Medical Devices", "Biopharmaceuticals"),
     r"digital|num[ée]rique|software|image|r[ée]seaux|deep tech|communicat": (
-        "Information Technology and Analytical Instruments", "Communications Equipment and Services",
+        "Information Technology and Analytical Instruments",
+        "Communications Equipment and Services",
     ),
     r"micro|nano|electronic|semiconductor|high tech|photonic|laser|optic|hyperfr": (
-        "Information Technology and Analytical Instruments", "Lighting and Electrical Equipment",
+        "Information Technology and Analytical Instruments",
+        "Lighting and Electrical Equipment",
     ),
     r"energ|nuclear|renewable": ("Electric Power Generation and Transmission",),
-    r"vehic|mobility|car\b|automotive|transport|trans\b": ("Automotive", "Transportation and Logistics"),
+    r"vehic|mobility|car\b|automotive|transport|trans\b": (
+        "Automotive",
+        "Transportation and Logistics",
+    ),
     r"chemi": ("Upstream Chemical Products",),
     r"plastic|polymer": ("Plastics",),
     r"textile": ("Textile Manufacturing",),
@@ -70,7 +77,8 @@ THEME_CLUSTERS = {
     r"wood|forest|paper": ("Wood Products", "Forestry", "Paper and Packaging"),
     r"ceramic|material": ("Vulcanized and Fired Materials",),
     r"mechanic|manufactur|machin|microtechn": (
-        "Production Technology and Heavy Machinery", "Metalworking Technology",
+        "Production Technology and Heavy Machinery",
+        "Metalworking Technology",
     ),
     r"financ": ("Financial Services",),
     r"water|\beau\b|environment|circular": ("Environmental Services",),
@@ -86,8 +94,11 @@ UNAMBIGUOUS_NUTS2 = {"Île-de-France": "FR10", "Centre-Val de Loire": "FR24", "B
 
 
 def natural_key(country: str, name: str) -> str:
-    """The registry's natural key ``<iso2>:<slug>`` (as :func:`clusteratlas.registry.seed.natural_key`,
-    without its database dependencies)."""
+    """Return the registry's natural key ``<iso2>:<slug>`` of an organisation.
+
+    As :func:`clusteratlas.registry.seed.natural_key`, without its database dependencies
+    (a test checks they agree).
+    """
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     key = f"{country.lower()}:{re.sub(r'[^a-z0-9]+', '-', text.lower()).strip('-')}"
     return {"fr:minalogic": "fr:minalogic-auvergne-rhone-alpes"}.get(key, key)
@@ -100,7 +111,12 @@ def _rows(dataset: str) -> list[dict[str, str]]:
 
 def _themes(text: str) -> tuple[str, ...]:
     lower = text.lower()
-    found = [c for pattern, clusters in THEME_CLUSTERS.items() if re.search(pattern, lower) for c in clusters]
+    found = [
+        c
+        for pattern, clusters in THEME_CLUSTERS.items()
+        if re.search(pattern, lower)
+        for c in clusters
+    ]
     return tuple(dict.fromkeys(found)) or ("Business Services",)
 
 
@@ -211,7 +227,9 @@ def synthetic_event(
     check_interval(low, name="availability", low=0, high=1, closed="right")
     check_interval(high, name="availability", low=low, high=1)
     gen = as_rng(rng)
-    orgs = registry_organisations() if organisations is None else organisations.reset_index(drop=True)
+    orgs = (
+        registry_organisations() if organisations is None else organisations.reset_index(drop=True)
+    )
     weights = complementarity(orgs)
     org_of = gen.integers(len(orgs), size=participants)
     types = gen.choice(list(TYPE_SHARES), size=participants, p=list(TYPE_SHARES.values()))
