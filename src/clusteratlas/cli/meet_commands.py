@@ -107,7 +107,7 @@ def demo_command(
     ] = None,
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Seconds the solver may run.")
-    ] = 40.0,
+    ] = 30.0,
     solver: Annotated[str, typer.Option(help="highs or cp-sat.")] = "highs",
 ) -> None:  # fmt: skip
     """Schedule a synthetic matchmaking of the European Cluster Conference 2024 and write it.
@@ -136,7 +136,7 @@ def demo_command(
     chosen = read_event(event) if event is not None else packaged_event("ecc2024")
     stats = run_demo(chosen, output, participants=participants, seed=seed,
                      time_limit=time_limit, solver=solver)  # fmt: skip
-    bound = stats["upper_bound"]
+    bound = stats["upper_bound"] if stats["upper_bound"] is not None else float("nan")
     console.print(
         f"{chosen.name}: {stats['participants']} synthetic participants, {stats['requests']} "
         f"requests, {stats['wanted_meetings']} wanted meetings; {stats['meetings_scheduled']} "

@@ -12,6 +12,7 @@ participant with a meeting) and ``stats.json``. Every file is written whole or n
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -131,7 +132,7 @@ def run_demo(
         "solver": solver,
         "solver_status": result.status,
         "objective": result.objective,
-        "upper_bound": result.bound,
+        "upper_bound": result.bound if math.isfinite(result.bound) else None,
         "upper_bound_kind": f"the {solver} solver's proven bound on the objective",
         "objective_definition": "100 per accepted, 10 per mutual, 1 per one-sided meeting, "
                                 "+ 1 x the fewest meetings of a participant",
