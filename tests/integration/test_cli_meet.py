@@ -40,6 +40,15 @@ def test_schedule_places_both_meetings_where_first_come_places_one(event: Path) 
     assert "First come, first served would place 1" in proc.stdout
 
 
+def test_schedule_with_cp_sat_gives_the_same_optimum(event: Path) -> None:
+    proc = run_cli(*_args(event, event / "schedule.csv"), "--solver", "cp-sat")
+    assert proc.returncode == 0, proc.stderr
+    assert "2 of 2 wanted meetings placed (optimal, cp-sat" in proc.stdout
+    proc = run_cli(*_args(event, event / "other.csv"), "--solver", "gurobi")
+    assert_one_line_error(proc, "'--solver'", "gurobi")
+    assert_nothing_written(event, "other.csv")
+
+
 def test_a_missing_file_is_named_and_nothing_written(event: Path) -> None:
     (event / "slots.csv").unlink()
     proc = run_cli(*_args(event, event / "schedule.csv"))

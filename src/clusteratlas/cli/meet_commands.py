@@ -52,6 +52,9 @@ def schedule_command(
         float, typer.Option("--time-limit", help="Seconds the solver may run.")
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="The solver's random seed.")] = 0,
+    solver: Annotated[
+        str, typer.Option(help="highs (MILP; the faster from hundreds of participants) or cp-sat.")
+    ] = "highs",
 ) -> None:  # fmt: skip
     """Place wanted meetings into slots × tables with a solver, and compare with first come.
 
@@ -61,9 +64,12 @@ def schedule_command(
     would have placed. Example: `clusteratlas meet schedule --meetings wanted.csv
     --availability free.csv --slots slots.csv --output schedule.csv`
     """
+    from clusteratlas._validation import check_in
     from clusteratlas.export import atomic_write
     from clusteratlas.meet import greedy_schedule, schedule_meetings
 
+    with option_names(solver="--solver"):
+        check_in(solver, ["highs", "cp-sat"], name="solver")
     check_writable(output)
     frames = {
         "meetings": _table(meetings, "--meetings"),
@@ -73,7 +79,7 @@ def schedule_command(
     kept = _table(fixed, "--fixed") if fixed is not None else None
     result = schedule_meetings(
         frames["meetings"], availability=frames["availability"], slots=frames["slots"],
-        fixed=kept, fairness=fairness, time_limit=time_limit, seed=seed,
+        fixed=kept, fairness=fairness, time_limit=time_limit, seed=seed, solver=solver,
     )  # fmt: skip
     baseline = greedy_schedule(
         frames["meetings"], availability=frames["availability"], slots=frames["slots"]
@@ -81,7 +87,7 @@ def schedule_command(
     atomic_write(output, lambda tmp: result.schedule.to_csv(tmp, index=False), what="schedule")
     wanted = len(frames["meetings"])
     console.print(
-        f"{result.n_meetings} of {wanted} wanted meetings placed ({result.status}; objective "
+        f"{result.n_meetings} of {wanted} wanted meetings placed ({result.status}, {solver}; objective "
         f"{result.objective:g}, bound {result.bound:g}, gap {result.gap:.1%}); the fewest "
         f"meetings of a participant: {result.min_meetings}.",
         highlight=False,
