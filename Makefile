@@ -29,6 +29,7 @@ $(DEMO_STAMP): pyproject.toml
 demo: $(DEMO_STAMP)
 	@if [ -d "$(CLUSTERATLAS_DATA)" ]; then $(BIN)/clusteratlas data use "$(CLUSTERATLAS_DATA)"; fi
 	$(BIN)/clusteratlas demo --output $(OUT)
+	$(BIN)/clusteratlas meet demo --participants 600 --seed 1 --output $(OUT)/meet
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

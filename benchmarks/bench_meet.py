@@ -1,82 +1,116 @@
-"""Meeting scheduling: CP-SAT against the first-come baseline on a synthetic B2B session.
+"""Meeting scheduling: CP-SAT and HiGHS against the first-come baseline and the LP bound.
 
-A seeded synthetic matchmaking session (not a real event): --participants people, --slots
-slots of 20–30 minutes, --tables tables; each person is free in about 70 % of the slots and
-asks for meetings with others drawn with a preference for popular participants (as at real
-events, a few large firms and investors are asked by many), each request accepted,
-mutual or one-sided. Prints, for the greedy first-come scheduler (the baseline of this run)
-and CP-SAT within --time-limit (started from the greedy schedule): meetings placed, their
-weights (accepted 100, mutual 10, one-sided 1), the fewest meetings of a participant,
-seconds, and CP-SAT's proven bound and gap.
+Generated events (issue 12's benchmark; SYNTHETIC, seeded: :mod:`clusteratlas.meet.synthetic`
+draws participants from the registry's real organisations, each free in 70–100 % of the
+slots and sending Poisson(8) requests weighted by complementarity) on the 16 slots of the
+packaged European Cluster Conference 2024 with tables = participants / 8. For each size,
+each method runs in a fresh process (so its peak resident memory is its own) and prints:
+meetings placed, their weight (accepted 100, mutual 10, one-sided 1), the share of the
+upper bound, the fewest meetings of a participant who asked for one, wall seconds and peak
+memory. The upper bound is the **linear relaxation** of the integer program solved by HiGHS
+(fairness 0): it bounds the weighted meetings of any schedule, so "share" is
+weighted / LP bound for every method. CP-SAT's and HiGHS's own proven bounds (on their
+objective, with the fairness term) are printed too.
 
-    python benchmarks/bench_meet.py [--participants 600] [--slots 16] [--tables 150]
+    python benchmarks/bench_meet.py [--sizes 500 2000 5000] [--time-limit 60] [--seed 1]
+        [--methods "LP bound" greedy HiGHS CP-SAT] [--participants-per-table 8]
+
+With 8 participants per table every schedule fills every table (16 × participants/8 =
+2 × participants meetings, 4 per participant, while each is party to about 12 wanted
+meetings): the methods then differ in which meetings they place (weight), not in how many
+(first come fills every table even with 4 participants per table; the solvers may place
+fewer meetings there, of more weight: accepted requests before one-sided interest).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
+import resource
 import time
-
-import numpy as np
-import pandas as pd
-
-from clusteratlas.meet import greedy_schedule, schedule_meetings
+from typing import Any
 
 
-def synthetic_session(
-    participants: int, slots: int, tables: int, requests: int, rng: np.random.Generator
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    people = [f"p{i:04d}" for i in range(participants)]
-    popularity = rng.pareto(1.5, participants) + 1
-    popularity /= popularity.sum()
-    pairs: set[frozenset[str]] = set()
-    while len(pairs) < requests:
-        a = people[int(rng.integers(participants))]
-        b = people[int(rng.choice(participants, p=popularity))]
-        if a != b:
-            pairs.add(frozenset((a, b)))
-    ordered = sorted(tuple(sorted(p)) for p in pairs)  # sets iterate in a per-run order
-    kinds = rng.choice(["accepted", "mutual", "one-sided"], size=len(ordered), p=[0.5, 0.3, 0.2])
-    meetings = pd.DataFrame(
-        [(*p, k) for p, k in zip(ordered, kinds, strict=True)], columns=["a", "b", "priority"]
-    ).sample(frac=1.0, random_state=int(rng.integers(2**31)))  # request order: random
-    slot_ids = [f"s{j:02d}" for j in range(slots)]
-    availability = pd.DataFrame(
-        [(p, s) for p in people for s in slot_ids if rng.random() < 0.7],
-        columns=["participant", "slot"],
+def _instance(size: int, seed: int, per_table: int = 8) -> tuple[Any, Any, Any]:
+    from clusteratlas.meet import packaged_event, wanted_meetings
+    from clusteratlas.meet.synthetic import synthetic_event
+
+    generated = synthetic_event(packaged_event("ecc2024"), participants=size, rng=seed)
+    wanted = wanted_meetings(generated.requests)
+    free = generated.availability.rename(
+        columns={"participant_id": "participant", "slot_start": "slot"}
     )
-    return meetings, availability, pd.DataFrame({"slot": slot_ids, "tables": tables})
+    slots = generated.slots.assign(tables=max(size // per_table, 1))
+    return wanted, free, slots
+
+
+def _run(method: str, size: int, seed: int, time_limit: float, per_table: int, out: Any) -> None:
+    from clusteratlas.meet import greedy_schedule, schedule_meetings
+    from clusteratlas.meet.highs import lp_bound
+
+    wanted, free, slots = _instance(size, seed, per_table)
+    start = time.perf_counter()
+    row: dict[str, Any] = {"method": method, "wanted": len(wanted)}
+    if method == "LP bound":
+        row["bound"] = lp_bound(wanted, availability=free, slots=slots)
+    else:
+        if method == "greedy":
+            result = greedy_schedule(wanted, availability=free, slots=slots)
+        else:
+            result = schedule_meetings(wanted, availability=free, slots=slots, time_limit=time_limit,
+                                       solver="cp-sat" if method == "CP-SAT" else "highs")  # fmt: skip
+        row.update(meetings=result.n_meetings, weighted=result.weighted, fewest=result.min_meetings,
+                   status=result.status, own_bound=result.bound, gap=result.gap)  # fmt: skip
+    row["seconds"] = time.perf_counter() - start
+    row["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.put(row)
+
+
+def measure(
+    method: str, size: int, seed: int, time_limit: float, per_table: int = 8
+) -> dict[str, Any]:
+    """Run one method on one generated event in a fresh process; return its figures."""
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_run, args=(method, size, seed, time_limit, per_table, queue))
+    process.start()
+    try:
+        row: dict[str, Any] = queue.get(timeout=max(600.0, 10 * time_limit))
+    finally:
+        process.join()
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=600)
-    parser.add_argument("--slots", type=int, default=16)
-    parser.add_argument("--tables", type=int, default=150)
-    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
+    parser.add_argument("--methods", nargs="+", default=["LP bound", "greedy", "HiGHS", "CP-SAT"])
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--participants-per-table",
+        type=int,
+        default=8,
+        help="tables = participants / this (8: the issue's benchmark)",
+    )
     args = parser.parse_args()
-    rng = np.random.default_rng(args.seed)
-    meetings, availability, slots = synthetic_session(
-        args.participants, args.slots, args.tables, args.requests, rng
-    )
-    print(f"synthetic session: {args.participants} participants, {len(meetings)} wanted "
-          f"meetings, {args.slots} slots x {args.tables} tables (seed {args.seed})")  # fmt: skip
-    start = time.perf_counter()
-    greedy = greedy_schedule(meetings, availability=availability, slots=slots)
-    greedy_s = time.perf_counter() - start
-    start = time.perf_counter()
-    best = schedule_meetings(
-        meetings, availability=availability, slots=slots, time_limit=args.time_limit, seed=0
-    )
-    best_s = time.perf_counter() - start
-    for name, result, seconds in (("greedy", greedy, greedy_s), ("CP-SAT", best, best_s)):
-        print(f"{name:>7}: {result.n_meetings:5d} meetings, weighted {result.weighted:9.0f}, "
-              f"fewest per participant {result.min_meetings}, {seconds:6.1f} s")  # fmt: skip
-    print(f"CP-SAT: {best.status}, bound {best.bound:.0f}, gap {best.gap:.2%}")
-    print(f"ratio CP-SAT / greedy: {best.n_meetings / greedy.n_meetings:.3f}x meetings, "
-          f"{best.weighted / greedy.weighted:.3f}x weighted meetings")  # fmt: skip
+    print(f"synthetic events (seed {args.seed}), 16 slots, tables = participants/"
+          f"{args.participants_per_table}, solver "
+          f"time limit {args.time_limit:g} s; share = weighted meetings / LP bound")  # fmt: skip
+    for size in args.sizes:
+        per = args.participants_per_table
+        rows = [measure(m, size, args.seed, args.time_limit, per) for m in args.methods]
+        bound = next((r["bound"] for r in rows if r["method"] == "LP bound"), float("nan"))
+        print(f"\n{size} participants, {rows[0]['wanted']} wanted meetings, {size // per} tables "
+              f"per slot; LP bound {bound:.0f}")  # fmt: skip
+        for r in rows:
+            if r["method"] == "LP bound":
+                print(f"  {'LP bound':>8}: {r['seconds']:6.1f} s, peak {r['peak_mib']:6.0f} MiB")
+                continue
+            print(f"  {r['method']:>8}: {r['meetings']:6d} meetings, weighted {r['weighted']:9.0f} "
+                  f"({r['weighted'] / bound:7.2%} of the LP bound), fewest {r['fewest']}, "
+                  f"{r['status']}, own bound {r['own_bound']:.0f}, {r['seconds']:6.1f} s, "
+                  f"peak {r['peak_mib']:6.0f} MiB")  # fmt: skip
 
 
 if __name__ == "__main__":

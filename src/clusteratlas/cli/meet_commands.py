@@ -8,11 +8,12 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from clusteratlas.cli._common import app, check_writable, console
+from clusteratlas.cli._common import app, check_writable, console, option_names
 from clusteratlas.errors import ParameterError
 
 meet_app = typer.Typer(
-    help="Meet: B2B matchmaking at cluster events (meeting schedules).", no_args_is_help=True
+    help="Meet: B2B matchmaking at cluster events (schedules, agendas, a demo).",
+    no_args_is_help=True,
 )
 app.add_typer(meet_app, name="meet")
 
@@ -51,6 +52,9 @@ def schedule_command(
         float, typer.Option("--time-limit", help="Seconds the solver may run.")
     ] = 10.0,
     seed: Annotated[int, typer.Option(help="The solver's random seed.")] = 0,
+    solver: Annotated[
+        str, typer.Option(help="highs (MILP; the faster from hundreds of participants) or cp-sat.")
+    ] = "highs",
 ) -> None:  # fmt: skip
     """Place wanted meetings into slots × tables with a solver, and compare with first come.
 
@@ -60,9 +64,12 @@ def schedule_command(
     would have placed. Example: `clusteratlas meet schedule --meetings wanted.csv
     --availability free.csv --slots slots.csv --output schedule.csv`
     """
+    from clusteratlas._validation import check_in
     from clusteratlas.export import atomic_write
     from clusteratlas.meet import greedy_schedule, schedule_meetings
 
+    with option_names(solver="--solver"):
+        check_in(solver, ["highs", "cp-sat"], name="solver")
     check_writable(output)
     frames = {
         "meetings": _table(meetings, "--meetings"),
@@ -72,7 +79,7 @@ def schedule_command(
     kept = _table(fixed, "--fixed") if fixed is not None else None
     result = schedule_meetings(
         frames["meetings"], availability=frames["availability"], slots=frames["slots"],
-        fixed=kept, fairness=fairness, time_limit=time_limit, seed=seed,
+        fixed=kept, fairness=fairness, time_limit=time_limit, seed=seed, solver=solver,
     )  # fmt: skip
     baseline = greedy_schedule(
         frames["meetings"], availability=frames["availability"], slots=frames["slots"]
@@ -80,7 +87,7 @@ def schedule_command(
     atomic_write(output, lambda tmp: result.schedule.to_csv(tmp, index=False), what="schedule")
     wanted = len(frames["meetings"])
     console.print(
-        f"{result.n_meetings} of {wanted} wanted meetings placed ({result.status}; objective "
+        f"{result.n_meetings} of {wanted} wanted meetings placed ({result.status}, {solver}; objective "
         f"{result.objective:g}, bound {result.bound:g}, gap {result.gap:.1%}); the fewest "
         f"meetings of a participant: {result.min_meetings}.",
         highlight=False,
@@ -90,3 +97,133 @@ def schedule_command(
         f"{baseline.objective:g}). Wrote {output}.",
         highlight=False,
     )
+
+
+@meet_app.command("demo")
+def demo_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the files in.")],
+    participants: Annotated[
+        int, typer.Option("--participants", help="Synthetic participants to generate.")
+    ] = 600,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic event.")] = 1,
+    event: Annotated[
+        Path | None,
+        typer.Option("--event", help="Event TOML file (default: the packaged European "
+                     "Cluster Conference 2024, synthetic sessions)."),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds the solver may run.")
+    ] = 30.0,
+    solver: Annotated[str, typer.Option(help="highs or cp-sat.")] = "highs",
+) -> None:  # fmt: skip
+    """Schedule a synthetic matchmaking of the European Cluster Conference 2024 and write it.
+
+    Participants come through the registry's real organisations (SYNTHETIC people,
+    availability and requests, seeded). Writes participants.csv, availability.csv,
+    requests.csv, schedule.csv, table_plan.csv, ics/<participant_id>.ics and stats.json in
+    --output. Example: `clusteratlas meet demo --participants 600 --seed 1 --output demo/`
+    """
+    from clusteratlas._validation import check_in, check_interval
+    from clusteratlas.meet.demo import run_demo
+    from clusteratlas.meet.events import packaged_event, read_event
+
+    with option_names(participants="--participants", time_limit="--time-limit", solver="--solver"):
+        check_interval(participants, name="participants", low=2)
+        check_interval(time_limit, name="time_limit", low=0, closed="right")
+        check_in(solver, ["highs", "cp-sat"], name="solver")
+    if output.exists() and not output.is_dir():
+        raise ParameterError(
+            f"The '--output' path {str(output)!r} is a file; a folder is expected."
+        )
+    if not output.parent.is_dir():
+        raise ParameterError(
+            f"The '--output' folder's parent {str(output.parent)!r} does not exist."
+        )
+    chosen = read_event(event) if event is not None else packaged_event("ecc2024")
+    stats = run_demo(chosen, output, participants=participants, seed=seed,
+                     time_limit=time_limit, solver=solver)  # fmt: skip
+    bound = stats["upper_bound"] if stats["upper_bound"] is not None else float("nan")
+    console.print(
+        f"{chosen.name}: {stats['participants']} synthetic participants, {stats['requests']} "
+        f"requests, {stats['wanted_meetings']} wanted meetings; {stats['meetings_scheduled']} "
+        f"scheduled ({stats['solver']} {stats['solver_status']}, objective "
+        f"{stats['objective']:g}, bound {bound:g}, {stats['wall_s']} s); first come: "
+        f"{stats['first_come_meetings']} (objective {stats['first_come_weighted']:g}); "
+        f"coverage {stats['coverage']:.1%}, fewest meetings {stats['min_meetings']}. "
+        f"Wrote {stats['agendas']} agendas and the tables in {output}.",
+        highlight=False,
+    )
+    console.print(
+        "SYNTHETIC: participants, requests and the matchmaking sessions are made up; the "
+        "event's name, dates, venue and city are real.",
+        highlight=False,
+    )
+
+
+@meet_app.command("agenda")
+def agenda_command(
+    participant: Annotated[str, typer.Option("--participant", help="The participant's id.")],
+    ics: Annotated[Path, typer.Option("--ics", help="iCalendar file to write.")],
+    schedule: Annotated[
+        Path, typer.Option("--schedule", help="schedule.csv (as `meet demo` writes it).")
+    ],
+    participants: Annotated[
+        Path, typer.Option("--participants", help="participants.csv, to name the other side.")
+    ],
+    event: Annotated[
+        Path | None, typer.Option("--event", help="Event TOML file (default: ecc2024).")
+    ] = None,
+) -> None:  # fmt: skip
+    """Write one participant's meetings as an iCalendar file, in the event's time zone.
+
+    Example: `clusteratlas meet agenda --participant P00002 --ics me.ics --schedule
+    demo/schedule.csv --participants demo/participants.csv`
+    """
+    from clusteratlas.export import atomic_write
+    from clusteratlas.meet.agenda import participant_calendar
+    from clusteratlas.meet.events import packaged_event, read_event
+    from clusteratlas.meet.participants import read_participants
+
+    check_writable(ics)
+    chosen = read_event(event) if event is not None else packaged_event("ecc2024")
+    people = read_participants(_existing(participants, "--participants"))
+    table = pd.read_csv(_existing(schedule, "--schedule"), dtype=str)
+    for column in ("slot_start", "slot_end", "table", "participant_a", "participant_b", "status"):
+        if column not in table:
+            raise ParameterError(
+                f"The '--schedule' file {str(schedule)!r} has no column {column!r}."
+            )
+    table["room"] = table.get("room", pd.Series("", index=table.index)).fillna("")
+    table["event"] = table.get("event", chosen.id)
+    table["session"] = table.get("session", "")
+    if participant not in set(people["participant_id"]):
+        raise ParameterError(
+            f"The '--participant' {participant!r} is not in {str(participants)!r}."
+        )
+    calendar = participant_calendar(table, participant, event=chosen, participants=people)
+    data = calendar.to_ical()
+    atomic_write(ics, lambda tmp: tmp.write_bytes(data), what="agenda")
+    count = len(calendar.walk("VEVENT"))
+    console.print(f"{count} meetings of {participant} written to {ics}.", highlight=False)
+
+
+@meet_app.command("stats")
+def stats_command(
+    folder: Annotated[Path, typer.Argument(help="A folder written by `meet demo`.")],
+) -> None:
+    """Print the organiser's figures of a schedule: meetings, coverage, fewest meetings."""
+    from clusteratlas.meet.demo import schedule_stats
+    from clusteratlas.meet.participants import read_participants, read_requests
+
+    people = read_participants(_existing(folder / "participants.csv", "FOLDER"))
+    requests = read_requests(_existing(folder / "requests.csv", "FOLDER"), participants=people)
+    table = pd.read_csv(_existing(folder / "schedule.csv", "FOLDER"), dtype=str)
+    stats = schedule_stats(table, participants=people, requests=requests)
+    for key, value in stats.items():
+        console.print(f"{key}: {value}", highlight=False)
+
+
+def _existing(path: Path, option: str) -> Path:
+    if not path.is_file():
+        raise ParameterError(f"The '{option}' file {str(path)!r} does not exist.")
+    return path

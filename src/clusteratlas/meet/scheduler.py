@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clusteratlas._validation import check_columns, check_interval, optional_import
+from clusteratlas._validation import check_columns, check_in, check_interval, optional_import
 from clusteratlas.errors import ParameterError, SchemaError
 
 PRIORITY_WEIGHTS = {"accepted": 100, "mutual": 10, "one-sided": 1}
@@ -101,6 +101,7 @@ def schedule_meetings(
     time_limit: float = 10.0,
     workers: int = 2,
     seed: int = 0,
+    solver: str = "cp-sat",
 ) -> ScheduleResult:
     r"""Place wanted meetings into slots and tables with CP-SAT (see the module docstring).
 
@@ -125,6 +126,11 @@ def schedule_meetings(
         Solver threads.
     seed : int, default 0
         The solver's random seed (same inputs and seed, same schedule with one worker).
+    solver : {"cp-sat", "highs"}, default "cp-sat"
+        ``"highs"``: the same model solved by HiGHS's branch-and-cut
+        (:func:`clusteratlas.meet.highs.schedule_meetings_highs`; ``workers`` and ``seed``
+        do not apply), much better than CP-SAT on two cores from a few hundred
+        participants on (``benchmarks/bench_meet.py``).
 
     Returns
     -------
@@ -137,6 +143,14 @@ def schedule_meetings(
     ParameterError
         When a fixed meeting is not wanted, not possible in its slot or clashes.
     """
+    check_in(solver, ["cp-sat", "highs"], name="solver")
+    if solver == "highs":
+        from clusteratlas.meet.highs import schedule_meetings_highs
+
+        return schedule_meetings_highs(
+            meetings, availability=availability, slots=slots, fixed=fixed,
+            fairness=fairness, time_limit=time_limit,
+        )  # fmt: skip
     cp_model = optional_import("ortools.sat.python.cp_model", extra="meet")
     check_interval(time_limit, name="time_limit", low=0, closed="right")
     check_interval(workers, name="workers", low=1)
@@ -164,8 +178,10 @@ def schedule_meetings(
     for m, slot in placed:
         model.Add(x[m, slot] == 1)
     # Start from the first-come schedule: the search only improves on the baseline.
-    for m, slot in _first_come(wanted, tables, free).items():
-        model.AddHint(x[m, slot], 1)
+    # A complete hint (every variable), so CP-SAT starts from a feasible solution.
+    first = _first_come(wanted, tables, free)
+    for (m, slot), var in x.items():
+        model.AddHint(var, int(first.get(m) == slot))
     people = sorted(set(wanted["a"]) | set(wanted["b"]))
     per_person: dict[str, list[Any]] = {p: [] for p in people}
     for (person, _), variables in by_person.items():
@@ -177,18 +193,18 @@ def schedule_meetings(
         model.Add(fewest <= sum(variables))
     # CP-SAT takes integer coefficients: fairness in hundredths.
     model.Maximize(100 * objective + round(100 * fairness) * fewest)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit)
-    solver.parameters.num_search_workers = int(workers)
-    solver.parameters.random_seed = int(seed)
-    status = solver.Solve(model)
+    cp_solver = cp_model.CpSolver()
+    cp_solver.parameters.max_time_in_seconds = float(time_limit)
+    cp_solver.parameters.num_search_workers = int(workers)
+    cp_solver.parameters.random_seed = int(seed)
+    status = cp_solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise ParameterError(
-            f"The solver found no schedule within {time_limit} s ({solver.StatusName(status)}); "
+            f"The solver found no schedule within {time_limit} s ({cp_solver.StatusName(status)}); "
             "give it more time or check the fixed meetings."
         )
-    chosen = {m: s for (m, s), v in x.items() if solver.Value(v)}
-    value, bound = solver.ObjectiveValue() / 100, solver.BestObjectiveBound() / 100
+    chosen = {m: s for (m, s), v in x.items() if cp_solver.Value(v)}
+    value, bound = cp_solver.ObjectiveValue() / 100, cp_solver.BestObjectiveBound() / 100
     return _result(
         wanted, chosen, fixed, tables,
         status="optimal" if status == cp_model.OPTIMAL else "feasible",
