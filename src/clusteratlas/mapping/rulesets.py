@@ -318,7 +318,9 @@ def format_errors(err: ValidationError) -> str:
         else:
             text = f"{error['msg']}; got {got}"
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-        problems.append((f"{path}: {text}" if path else text).rstrip(".") + "." + hint)
+        sentence = f"{path}: {text}" if path else text
+        # A value cut short ends in "...": the sentence keeps it rather than lose two dots.
+        problems.append(sentence + ("" if sentence.endswith(".") else ".") + hint)
     return " ".join(problems)
 
 
