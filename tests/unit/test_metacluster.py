@@ -216,3 +216,61 @@ def test_lq_size_and_rating_terms_add_up_by_hand() -> None:
     scores = stage_scores(strength).set_index("region")["score"]
     assert scores["A"] == pytest.approx(2.5)
     assert scores["B"] == pytest.approx(0.5 + 0.5 + 1 / 6)
+
+
+def test_selected_regions_come_strongest_first() -> None:
+    # Seeded with A at size 2 the pick is {A, C}: A serves s1 (score 1), C serves s2 (0.5)
+    # and s3 (1), so C's total 1.5 puts it before A (1.0), not the alphabetical order.
+    result = build_metacluster(_chain(), _strength(), size=2, seed_region=A, weights=LQ_ONLY)
+    assert result.selected == (C, A)
+    assert list(dict.fromkeys(result.frame["region"])) == [C, A]
+
+
+def test_country_cap_uses_the_first_two_characters_of_a_code() -> None:
+    # B' = DEA1 and C' = DEB2 are both German (DE); B' gets LQ 3 in s1 (score ln 3 / ln 4).
+    b, c = "DEA1", "DEB2"
+    strength = _strength().replace({"region": {B: b, C: c}, "region_name": {B: b, C: c}})
+    strength.loc[(strength["stage"] == "s1") & (strength["region"] == b), "lq"] = 3.0
+    free = build_metacluster(_chain(), strength, size=2, weights=LQ_ONLY)
+    # Every stage a chosen region is eligible in counts: {B', C'} scores ln3/ln4 (B' s1)
+    # + 1 (B' s2) + 0.5 (C' s2) + 1 (C' s3) = 3.29, more than {A, C'}: 1 + 0.5 + 1 = 2.5.
+    assert set(free.selected) == {b, c}
+    assert free.objective == pytest.approx(math.log(3) / math.log(4) + 2.5)
+    capped = build_metacluster(_chain(), strength, size=2, max_per_country=1, weights=LQ_ONLY)
+    assert set(capped.selected) == {A, c}
+
+
+def test_min_lq_decides_eligibility_and_the_error_names_it() -> None:
+    strict = build_metacluster(_chain(), _strength(), size=3, min_lq=3.0, weights=LQ_ONLY)
+    assert set(strict.frame["region"] + ":" + strict.frame["stage"]) == {
+        f"{A}:s1", f"{B}:s2", f"{C}:s3",
+    }  # fmt: skip
+    with pytest.raises(CoverageError) as info:
+        build_metacluster(_chain(), _strength(), size=3, min_lq=4.5)
+    assert str(info.value) == (
+        "Value chain 'hand': no region has LQ ≥ 4.5 and employment in stage(s) s1, s2, s3; "
+        "they cannot be covered."
+    )
+
+
+def test_an_impossible_selection_says_which_limits_made_it_so() -> None:
+    with pytest.raises(CoverageError) as info:
+        build_metacluster(
+            _chain(), _strength(), size=1, seed_region=C, max_per_country=1, weights=LQ_ONLY
+        )
+    assert str(info.value).startswith(
+        "Value chain 'hand': no selection of at most 1 region(s) with at most 1 per country "
+        f"including {C} covers every stage; left uncovered at best: s1. "
+        "Raise 'size' or 'max_per_country'. (Solver: "
+    )
+
+
+def test_parameter_messages_and_the_default_size() -> None:
+    for bad in (0, True, 2.5):
+        with pytest.raises(ValueError) as info:
+            build_metacluster(_chain(), _strength(), size=bad)  # type: ignore[arg-type]
+        assert str(info.value) == f"The 'size' parameter must be an int ≥ 1. Got {bad!r} instead."
+    with pytest.raises(ValueError) as info:
+        build_metacluster(_chain(), _strength(), max_per_country=0)
+    assert str(info.value) == ("The 'max_per_country' parameter must be an int ≥ 1. Got 0 instead.")
+    assert build_metacluster(_chain(), _strength(), weights=LQ_ONLY).size == 12
