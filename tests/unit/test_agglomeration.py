@@ -284,3 +284,35 @@ def test_ms_minus_eg_follows_the_documented_identity() -> None:
         CASE1.assign(commune=CASE1["area"]), levels=("commune",), industry_level="naf"
     )
     assert table["gamma_gap"].tolist() == pytest.approx([4 / 3, -4 / 3])
+
+
+def test_coagglomeration_min_plants_keeps_pairs_at_the_boundary(synthetic) -> None:
+    plants = synthetic["industry"].value_counts()
+    assert plants["random"] == 400  # the CSR industry of the fixture has exactly 400 plants
+    every = coagglomeration_table(synthetic, levels=("cell",))
+    for m in (400, 401):  # pairs whose both industries have >= m plants, as documented
+        kept = coagglomeration_table(synthetic, levels=("cell",), min_plants=m)
+        big = set(plants[plants >= m].index)
+        expected = every[every["industry_a"].isin(big) & every["industry_b"].isin(big)]
+        pd.testing.assert_frame_equal(kept, expected.reset_index(drop=True))
+    at = coagglomeration_table(synthetic, levels=("cell",), min_plants=400)
+    assert ((at["industry_a"] == "random") | (at["industry_b"] == "random")).any()
+    for _, row in at.iterrows():  # the plant counts are those of each industry
+        assert (row["n_plants_a"], row["n_plants_b"]) == (
+            plants[row["industry_a"]],
+            plants[row["industry_b"]],
+        )
+    with pytest.raises(ValueError, match="min_plants"):
+        coagglomeration_table(synthetic, levels=("cell",), min_plants=0)
+    with pytest.raises(ValueError, match="pairs"):
+        coagglomeration_table(synthetic, levels=("cell",), pairs=0)
+
+
+def test_coagglomeration_table_passes_missing_regions_on(synthetic) -> None:
+    holed = synthetic.copy()
+    holed.loc[holed.index[0], "cell"] = None
+    with pytest.raises(ValueError, match="missing"):
+        coagglomeration_table(holed, levels=("cell",))
+    dropped = coagglomeration_table(holed, levels=("cell",), missing="drop")
+    kept = coagglomeration_table(synthetic.drop(index=holed.index[0]), levels=("cell",))
+    pd.testing.assert_frame_equal(dropped, kept)
