@@ -274,3 +274,33 @@ def test_parameter_messages_and_the_default_size() -> None:
         build_metacluster(_chain(), _strength(), max_per_country=0)
     assert str(info.value) == ("The 'max_per_country' parameter must be an int ≥ 1. Got 0 instead.")
     assert build_metacluster(_chain(), _strength(), weights=LQ_ONLY).size == 12
+
+
+def test_stage_scores_rank_ties_and_ratings_by_hand() -> None:
+    # One stage, rating only (lq and size weights 0): stars / 3, missing stars count 0.
+    strength = pd.DataFrame(
+        {"region": ["R1", "R2", "R3", "R4"], "stage": "s1", "lq": [2.0, 3.0, 4.0, 1.5],
+         "employment": [10.0, 10.0, 10.0, 10.0], "stars": [3, 3, float("nan"), 1]}
+    )  # fmt: skip
+    scores = stage_scores(strength, weights=ScoreWeights(lq=0, size=0, rating=1))
+    assert scores["score"].tolist() == pytest.approx([1.0, 1.0, 0.0, 1 / 3])
+    assert scores["rank"].tolist() == [1, 1, 4, 3]  # ties share the best rank ("min")
+    assert scores["n_eligible"].tolist() == [4] * 4
+    assert str(scores["rank"].dtype) == "int64" and list(scores.index) == [0, 1, 2, 3]
+    # Without stars the US flag 'strong' rates 0 or 1 (missing: not strong).
+    us = strength.drop(columns="stars").assign(strong=[True, None, False, True])
+    rated = stage_scores(us, weights=ScoreWeights(lq=0, size=0, rating=1))
+    assert rated["score"].tolist() == [1.0, 0.0, 0.0, 1.0]
+    bare = stage_scores(strength.drop(columns="stars"), weights=ScoreWeights(lq=0, size=0))
+    assert bare["score"].tolist() == [0.0] * 4
+    # Every LQ equal to 1: ln 1 / ln 1 is no specialisation, scored 0 (not NaN).
+    flat = stage_scores(strength.assign(lq=1.0).drop(columns="stars"), weights=LQ_ONLY)
+    assert flat["score"].tolist() == [0.0] * 4
+    # The most specialised region sets the scale even when its LQ is below e (ln LQ < 1).
+    two = stage_scores(strength.assign(lq=[2.0, 1.5, 1.0, 2.0]).drop(columns="stars"),
+                       weights=LQ_ONLY)  # fmt: skip
+    assert two["score"].tolist() == pytest.approx([1.0, math.log(1.5) / math.log(2), 0.0, 1.0])
+    # employment must exceed min_employment (0 by default): a region with none is not eligible
+    empty = strength.assign(employment=[10.0, 0.0, 10.0, 10.0])
+    assert stage_scores(empty)["region"].tolist() == ["R1", "R3", "R4"]
+    assert ScoreWeights(lq=0, size=0, rating=0).lq == 0  # zero weights are allowed
