@@ -224,6 +224,12 @@ def test_selected_regions_come_strongest_first() -> None:
     result = build_metacluster(_chain(), _strength(), size=2, seed_region=A, weights=LQ_ONLY)
     assert result.selected == (C, A)
     assert list(dict.fromkeys(result.frame["region"])) == [C, A]
+    table = result.table()  # one row per region, in the order of `selected`
+    assert table["region"].tolist() == [C, A]
+    assert table["stage"].tolist() == ["s2; s3", "s1"]
+    assert table["score"].tolist() == pytest.approx([1.5, 1.0])
+    c_reasons = table["reason"].iloc[0].split(" | ")
+    assert [r.split(":")[0] for r in c_reasons] == ["S2", "S3"]
 
 
 def test_country_cap_uses_the_first_two_characters_of_a_code() -> None:
