@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -88,9 +90,6 @@ def env_number(
     ParameterError
         When the variable is set but is not a (whole) number in ``[low, high]``.
     """
-    import math
-    import os
-
     text = (os.environ if environ is None else environ).get(name, "").strip()
     if not text:
         return default
