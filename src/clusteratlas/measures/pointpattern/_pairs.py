@@ -1,4 +1,4 @@
-"""Pair-distance kernels for Kd (histogram, smoothing), the numba machinery, input checks.
+"""Pair-distance kernels for Kd (the histogram), the numba machinery, input checks.
 
 Every kernel exists twice: a numba version (``@njit(parallel=True, cache=True)``) and a
 pure-numpy fallback, used when numba is not installed or ``CLUSTERATLAS_NO_NUMBA=1``. Points
@@ -124,28 +124,6 @@ def _hist_impl(
     return counts, wsum, sums
 
 
-def _smooth_impl(
-    centres: FloatArray, mass: FloatArray, r: FloatArray, h: float, reflect: float
-) -> FloatArray:
-    nr = r.shape[0]
-    out = np.zeros(nr)
-    norm = 1.0 / (h * np.sqrt(2.0 * np.pi))
-    for k in _prange(nr):
-        rk = r[k]
-        lo = np.searchsorted(centres, rk - 8.0 * h)
-        hi = np.searchsorted(centres, rk + 8.0 * h)
-        s = 0.0
-        for b in range(lo, hi):
-            z = (rk - centres[b]) / h
-            s += mass[b] * np.exp(-0.5 * z * z)
-        hi = np.searchsorted(centres, min(reflect, 8.0 * h - rk), side="right")
-        for b in range(0, hi):
-            z = (rk + centres[b]) / h
-            s += mass[b] * np.exp(-0.5 * z * z)
-        out[k] = s * norm
-    return out
-
-
 # Replaced by numba's prange when the kernels are compiled; plain range in the numpy paths.
 _prange = range
 
@@ -169,7 +147,7 @@ def njit_kernels(
 
 @functools.cache
 def _compiled(parallel: bool) -> dict[str, Callable[..., Any]]:
-    impls: dict[str, Callable[..., Any]] = {"hist": _hist_impl, "smooth": _smooth_impl}
+    impls: dict[str, Callable[..., Any]] = {"hist": _hist_impl}
     return njit_kernels(globals(), impls, parallel=parallel)
 
 
@@ -230,43 +208,6 @@ def _hist_numpy(
         s1 += float(d.sum())
         s2 += float(d2[keep].sum())
     return counts, wsum, s1, s2
-
-
-def gaussian_smooth(
-    centres: FloatArray,
-    mass: FloatArray,
-    r: FloatArray,
-    h: float,
-    *,
-    reflect: float,
-    backend: str = "auto",
-    parallel: bool = True,
-) -> FloatArray:
-    """Sum of Gaussian kernels (sd ``h``) of binned masses at ``r``, reflected at 0 below ``reflect``.
-
-    ``centres`` must be sorted; kernels are cut at 8 ``h``.
-    """
-    c = np.ascontiguousarray(centres, dtype=np.float64)
-    m = np.ascontiguousarray(mass, dtype=np.float64)
-    rr = np.ascontiguousarray(r, dtype=np.float64)
-    if _use_numba(backend):
-        out: FloatArray = _compiled(parallel)["smooth"](c, m, rr, float(h), float(reflect))
-        return out
-    result = np.zeros(len(rr))
-    norm = 1.0 / (h * np.sqrt(2.0 * np.pi))
-    mirrored = c <= reflect
-    for k0 in range(0, len(rr), 64):
-        rk = rr[k0 : k0 + 64, None]
-        z = (rk - c[None, :]) / h
-        near = np.abs(z) < 8.0
-        dens = np.where(near, m * np.exp(-0.5 * np.where(near, z, 0.0) ** 2), 0.0).sum(axis=1)
-        zr = (rk + c[None, mirrored]) / h
-        near_r = zr < 8.0
-        dens += np.where(near_r, m[mirrored] * np.exp(-0.5 * np.where(near_r, zr, 0) ** 2), 0).sum(
-            axis=1
-        )
-        result[k0 : k0 + 64] = dens * norm
-    return result
 
 
 # --- Input points -------------------------------------------------------------------------

@@ -15,15 +15,17 @@ from clusteratlas.measures.pointpattern._pairs import (
     PairHistogram,
     PointSet,
     as_distances,
-    gaussian_smooth,
     pair_histogram,
     prepare_points,
 )
+from clusteratlas.measures.pointpattern._smooth import gaussian_smooth
 
 #: Fine bins of the pair-distance histogram over [0, 2 rmax] (bin width ~ rmax / 32768).
 FINE_BINS = 1 << 16
 #: Smoothing bins per bandwidth (the histogram is coarsened to bandwidth / 50 at most).
 BINS_PER_BANDWIDTH = 50
+#: Industries with at most this many pairs get exact distances instead of the fine histogram.
+EXACT_PAIRS = 1 << 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,11 +149,12 @@ def kd(
     (Gaussian kernel :math:`\phi`, reflection at 0), and with weights :math:`w_i w_j` in the
     sum and :math:`\sum_{i<j} w_i w_j` in place of :math:`N` for the weighted version. The
     bandwidth is :math:`h = 0.9 \min(s, \mathrm{IQR}/1.34) M^{-1/5}` on the :math:`M`
-    distances not above :math:`2 r_{max}`. Distances are histogrammed in bins of
-    :math:`r_{max} / 32768` (exact sums give :math:`s`; the IQR comes from the cumulative
-    histogram), then smoothed from bins no wider than :math:`h/50` placed at the mean
-    distance of their pairs (weighted by :math:`w_i w_j` for the weighted Kd): time O(pairs within
-    :math:`2 r_{max}`), memory O(bins).
+    distances not above :math:`2 r_{max}`. Industries with more than 65,536 pairs have their
+    distances histogrammed in bins of :math:`r_{max} / 32768` (exact sums give :math:`s`; the
+    IQR comes from the cumulative histogram); smaller ones use their exact distances (exact
+    quantiles). Both are smoothed from bins no wider than :math:`h/50` placed at the mean
+    distance of their pairs (weighted by :math:`w_i w_j` for the weighted Kd): time O(pairs
+    within :math:`2 r_{max}`), memory O(bins).
 
     References
     ----------
@@ -217,8 +220,9 @@ def histogram_quantile(hist: PairHistogram, p: float) -> float:
     position = (total - 1.0) * p
     low = np.floor(position)
 
+    cumulative = np.cumsum(counts)
+
     def order_statistic(k: float) -> float:
-        cumulative = np.cumsum(counts)
         b = int(np.searchsorted(cumulative, k, side="right"))
         below = cumulative[b] - counts[b]
         return (b + (k - below + 0.5) / counts[b]) * hist.width
@@ -253,15 +257,80 @@ def _coarsen(mass: FloatArray, width: float, factor: int) -> tuple[Any, Any]:
     :math:`w_i w_j` for weighted Kd, so a coarse bin sits where its weight lies (a bin whose
     pairs are mostly light ones does not pull the weighted curve toward them).
     """
-    pad = (-len(mass)) % factor
+    starts = np.arange(0, len(mass), factor)
     centres = (np.arange(len(mass)) + 0.5) * width
-    m = np.pad(mass, (0, pad)).reshape(-1, factor)
-    mid = np.pad(centres, (0, pad)).reshape(-1, factor)
-    coarse_mass = m.sum(axis=1)
-    plain = mid.mean(axis=1)
+    coarse_mass = np.add.reduceat(mass, starts)
+    plain = np.add.reduceat(centres, starts) / np.diff(np.append(starts, len(mass)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        centre = np.where(coarse_mass > 0, (m * mid).sum(axis=1) / coarse_mass, plain)
+        centre = np.where(
+            coarse_mass > 0, np.add.reduceat(mass * centres, starts) / coarse_mass, plain
+        )
     return centre, coarse_mass
+
+
+def _resolve_bandwidth(bandwidth: str | float, silverman: Any) -> float:
+    """Return ``bandwidth`` in metres, calling ``silverman()`` for the rule of thumb."""
+    if isinstance(bandwidth, str):
+        if bandwidth != "silverman":
+            raise ParameterError(
+                "The 'bandwidth' parameter of kd must be 'silverman' or a positive number. "
+                f"Got {bandwidth!r} instead."
+            )
+        return float(silverman())
+    h = float(bandwidth)
+    if not np.isfinite(h) or h <= 0:
+        raise ParameterError(
+            f"The 'bandwidth' parameter of kd must be a positive number. Got {bandwidth!r}."
+        )
+    return h
+
+
+def exact_pairs(
+    xs: FloatArray, ys: FloatArray, ws: FloatArray | None, *, cutoff: float
+) -> tuple[FloatArray, FloatArray | None]:
+    """Distances (and weight products) of the pairs ``i < j`` not farther apart than ``cutoff``."""
+    first, second = np.triu_indices(len(xs), 1)
+    dx = xs[second] - xs[first]
+    dy = ys[second] - ys[first]
+    d2 = dx * dx + dy * dy
+    near = d2 <= cutoff * cutoff  # the histogram kernel's test, so both keep the same pairs
+    d = np.sqrt(d2[near])
+    products = None if ws is None else (ws[first] * ws[second])[near]
+    return d, products
+
+
+def silverman_exact(d: FloatArray) -> float:
+    """R's ``bw.nrd0`` on exact distances: 0.9 min(sd, IQR/1.34) n^(-1/5), type-7 quantiles."""
+    n = len(d)
+    if n < 2:
+        raise ParameterError(
+            "Kd needs at least 2 pairs of firms within 2 rmax to choose a bandwidth; "
+            "give a larger rmax or a bandwidth in metres."
+        )
+    sd = float(np.std(d, ddof=1))
+    q1, q3 = np.quantile(d, [0.25, 0.75])
+    low = min(sd, float(q3 - q1) / 1.34)
+    if not low:
+        low = sd or float(d.mean()) or 1.0
+    return 0.9 * low * n**-0.2
+
+
+def _coarsen_exact(
+    d: FloatArray, mass: FloatArray, cutoff: float, factor: int
+) -> tuple[FloatArray, FloatArray]:
+    """Coarse bins of :func:`_coarsen` filled from exact distances; empty bins left out.
+
+    A pair goes to the fine bin the histogram kernel would give it, fine bins are merged
+    ``factor`` at a time as in :func:`_coarsen`, and each coarse bin sits at the
+    ``mass``-weighted mean of its pairs' exact distances.
+    """
+    fine = np.minimum((d * (FINE_BINS / cutoff)).astype(np.int64), FINE_BINS - 1)
+    coarse = fine // factor
+    size = FINE_BINS // factor + 1
+    total = np.asarray(np.bincount(coarse, weights=mass, minlength=size), dtype=np.float64)
+    moment = np.asarray(np.bincount(coarse, weights=mass * d, minlength=size), dtype=np.float64)
+    keep = total > 0
+    return moment[keep] / total[keep], total[keep]
 
 
 def kd_values(
@@ -275,35 +344,45 @@ def kd_values(
     backend: str = "auto",
     parallel: bool = True,
 ) -> tuple[FloatArray, FloatArray | None, float]:
-    """Kd (and weighted Kd) of one set of points at ``r``; return them and the bandwidth."""
-    n = len(xs)
-    hist = pair_histogram(
-        xs, ys, ws, cutoff=2.0 * rmax, nbins=FINE_BINS, backend=backend, parallel=parallel
-    )
-    if isinstance(bandwidth, str):
-        if bandwidth != "silverman":
-            raise ParameterError(
-                "The 'bandwidth' parameter of kd must be 'silverman' or a positive number. "
-                f"Got {bandwidth!r} instead."
-            )
-        h = silverman_bandwidth(hist)
-    else:
-        h = float(bandwidth)
-        if not np.isfinite(h) or h <= 0:
-            raise ParameterError(
-                f"The 'bandwidth' parameter of kd must be a positive number. Got {bandwidth!r}."
-            )
-    factor = max(1, int(h / BINS_PER_BANDWIDTH / hist.width))
+    """Kd (and weighted Kd) of one set of points at ``r``; return them and the bandwidth.
 
-    def smooth(mass: FloatArray, total: float) -> FloatArray:
-        centres, coarse = _coarsen(mass, hist.width, factor)
+    Industries with at most :data:`EXACT_PAIRS` pairs use their exact distances (exact
+    quantiles for the bandwidth, no fine histogram to allocate); larger ones the pair
+    histogram. Both smooth from the same coarse bins.
+    """
+    n = len(xs)
+    cutoff = 2.0 * rmax
+    fine_width = cutoff / FINE_BINS
+    if n * (n - 1) // 2 <= EXACT_PAIRS:
+        d, products = exact_pairs(xs, ys, ws, cutoff=cutoff)
+        h = _resolve_bandwidth(bandwidth, lambda: silverman_exact(d))
+        factor = max(1, int(h / BINS_PER_BANDWIDTH / fine_width))
+
+        def binned(mass: FloatArray) -> tuple[FloatArray, FloatArray]:
+            return _coarsen_exact(d, mass, cutoff, factor)
+
+        counts_bins = binned(np.ones(len(d)))
+        weight_bins = None if products is None else binned(products)
+    else:
+        hist = pair_histogram(
+            xs, ys, ws, cutoff=cutoff, nbins=FINE_BINS, backend=backend, parallel=parallel
+        )
+        h = _resolve_bandwidth(bandwidth, lambda: silverman_bandwidth(hist))
+        factor = max(1, int(h / BINS_PER_BANDWIDTH / hist.width))
+        counts_bins = _coarsen(hist.counts, hist.width, factor)
+        weight_bins = None
+        if ws is not None and hist.weights is not None:
+            weight_bins = _coarsen(hist.weights, hist.width, factor)
+
+    def smooth(bins: tuple[FloatArray, FloatArray], total: float) -> FloatArray:
+        centres, mass = bins
         return gaussian_smooth(
-            centres, coarse / total, r, h, reflect=4.0 * h, backend=backend, parallel=parallel
+            centres, mass / total, r, h, reflect=4.0 * h, backend=backend, parallel=parallel
         )
 
-    values = smooth(hist.counts, n * (n - 1) / 2.0)
+    values = smooth(counts_bins, n * (n - 1) / 2.0)
     weighted = None
-    if ws is not None and hist.weights is not None:
+    if ws is not None and weight_bins is not None:
         total_w = (float(ws.sum()) ** 2 - float((ws * ws).sum())) / 2.0
-        weighted = smooth(hist.weights, total_w) if total_w > 0 else np.full(len(r), np.nan)
+        weighted = smooth(weight_bins, total_w) if total_w > 0 else np.full(len(r), np.nan)
     return values, weighted, h
