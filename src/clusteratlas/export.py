@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from clusteratlas._csv import neutralise_frame
 from clusteratlas._validation import optional_import
 from clusteratlas.errors import OutputError, ParameterError
 
@@ -138,13 +139,18 @@ def write_table(
     CSV and Parquet carry an ``attribution`` column (Parquet also in its schema metadata);
     GeoJSON joins ``boundaries`` (a GeoDataFrame with ``region`` and ``geometry``) on
     ``region`` and puts the attribution in each feature and in a top-level member; every
-    row becomes a feature, those of regions without a boundary with a null geometry.
+    row becomes a feature, those of regions without a boundary with a null geometry. In CSV,
+    text cells that a spreadsheet would run as a formula get an apostrophe in front
+    (:func:`clusteratlas._csv.neutralise`); numbers are written as they are.
     """
     text = "; ".join(attribution)
     kind = output_format(path)
     table = frame.assign(attribution=text)
     if kind == "csv":
-        return atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
+        # Names come from users' files: text that a spreadsheet would run as a formula is
+        # written with an apostrophe in front, as the API's CSV exports do.
+        safe = neutralise_frame(table)
+        return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False))
     if kind == "parquet":
         pa = optional_import("pyarrow", extra="all")
         import pyarrow.parquet as pq

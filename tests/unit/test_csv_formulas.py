@@ -94,3 +94,21 @@ def test_registry_export_neutralises_and_reads_back(
         copy.commit()
         assert dump_tables(copy) == original
     engine.dispose()
+
+
+def test_result_tables_written_as_csv_neutralise_formulas(tmp_path: Path) -> None:
+    from clusteratlas.export import write_table
+
+    frame = pd.DataFrame(
+        {"region": ["FR10", "=HYPERLINK(\"http://x\")"], "name": ["@SUM(A1)", "Paris"],
+         "lq": [-1.5, 2.0]}
+    )  # fmt: skip
+    path = write_table(frame, tmp_path / "t.csv", attribution=["Source: test"])
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["region"] for row in rows] == ["FR10", '\'=HYPERLINK("http://x")']
+    assert [row["name"] for row in rows] == ["'@SUM(A1)", "Paris"]
+    assert [row["lq"] for row in rows] == ["-1.5", "2.0"]  # numbers stay numbers
+    assert rows[0]["attribution"] == "Source: test"
+    # The caller's frame is not changed.
+    assert frame.loc[1, "region"] == '=HYPERLINK("http://x")'
