@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from _api_support import PASSWORD, Users
-from conftest import TestClient
 from fastapi import FastAPI
 
 from clusteratlas.registry import create_token, create_user, session_scope
+from conftest import TestClient
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 GOLD_PASS = {
@@ -103,7 +103,10 @@ def test_workflow_through_the_api(
     reviewer = Users.auth(str(extra["reviewer"]))
     body = {"organisation_id": users.managed_id, "scheme": "esca-gold"}
     assert client.post(f"{BASE}/assessments", json=body).status_code == 401
-    assert client.post(f"{BASE}/assessments", json=body, headers=Users.auth(users.public)).status_code == 403
+    assert (
+        client.post(f"{BASE}/assessments", json=body, headers=Users.auth(users.public)).status_code
+        == 403
+    )
     ident = _draft(client, users)
     url = f"{BASE}/assessments/{ident}"
 
@@ -121,7 +124,9 @@ def test_workflow_through_the_api(
     assert client.post(f"{url}/submit", headers=manager).json()["status"] == "submitted"
 
     # Not a reviewer yet; the administrator grants ESCA Gold.
-    early = client.post(f"{url}/reviews", json={"decision": "reject", "comment": "x"}, headers=reviewer)
+    early = client.post(
+        f"{url}/reviews", json={"decision": "reject", "comment": "x"}, headers=reviewer
+    )
     assert early.status_code in (403, 404)
     grant = {"user_id": extra["reviewer_id"], "scheme": "esca-gold"}
     assert client.post(f"{BASE}/reviewers", json=grant, headers=manager).status_code == 403
@@ -162,7 +167,10 @@ def test_workflow_through_the_api(
     assert "script-src" not in page.headers["content-security-policy"]
 
     end = {"ended_on": "2027-01-31", "reason": "The cluster organisation merged."}
-    assert client.post(f"{BASE}/awards/{award['id']}/end", json=end, headers=manager).status_code == 403
+    assert (
+        client.post(f"{BASE}/awards/{award['id']}/end", json=end, headers=manager).status_code
+        == 403
+    )
     ended = client.post(f"{BASE}/awards/{award['id']}/end", json=end, headers=admin)
     assert ended.status_code == 200 and ended.json()["ended_on"] == "2027-01-31"
     again = client.post(f"{BASE}/awards/{award['id']}/end", json=end, headers=admin)
@@ -214,7 +222,9 @@ def test_another_organisation_cannot_read_or_write(
     ident = _draft(client, users)
     url = f"{BASE}/assessments/{ident}"
     files = {"file": ("strategy.pdf", PDF, "application/pdf")}
-    item = client.post(f"{url}/evidence", data={"indicator": "G01"}, files=files, headers=manager).json()
+    item = client.post(
+        f"{url}/evidence", data={"indicator": "G01"}, files=files, headers=manager
+    ).json()
     for who in (stranger, Users.auth(users.public), {}):
         assert client.get(url, headers=who).status_code == 404
         assert client.get(f"{BASE}/evidence/{item['id']}", headers=who).status_code == 404
@@ -225,7 +235,12 @@ def test_another_organisation_cannot_read_or_write(
     write = {"answers": [{"indicator": "G01", "value": 3}]}
     assert client.patch(f"{url}/answers", json=write, headers=stranger).status_code == 404
     assert client.post(f"{url}/submit", headers=stranger).status_code == 404
-    assert client.post(f"{url}/evidence", data={"indicator": "G01"}, files=files, headers=stranger).status_code == 404
+    assert (
+        client.post(
+            f"{url}/evidence", data={"indicator": "G01"}, files=files, headers=stranger
+        ).status_code
+        == 404
+    )
     theirs = {"organisation_id": users.managed_id, "scheme": "esca-bronze"}
     assert client.post(f"{BASE}/assessments", json=theirs, headers=stranger).status_code == 403
     assert client.get(url, headers=manager).status_code == 200
@@ -250,7 +265,10 @@ def test_awards_recorded_and_expiring(client: TestClient, users: Users) -> None:
         "level": "Bronze",
         "awarded_on": "2025-01-20",
     }
-    assert client.post(f"{BASE}/awards", json=body, headers=Users.auth(users.manager)).status_code == 403
+    assert (
+        client.post(f"{BASE}/awards", json=body, headers=Users.auth(users.manager)).status_code
+        == 403
+    )
     made = client.post(f"{BASE}/awards", json=body, headers=admin)
     # Bronze, interview 20 Jan 2025: valid to the end of January 2027.
     assert made.status_code == 201 and made.json()["valid_until"] == "2027-01-31"

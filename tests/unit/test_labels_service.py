@@ -25,26 +25,27 @@ from clusteratlas.errors import (
     RecordNotFoundError,
 )
 from clusteratlas.registry import create_organisation, create_user, history
-from clusteratlas.registry.models import AuditEntry, LabelAward, Organisation, User
+from clusteratlas.registry.models import AuditEntry, Organisation, User
 from clusteratlas.registry.services_awards import (
     add_award,
     benchmark,
     end_award,
     expiring_awards,
-    grant_reviewer,
     list_awards,
-    review_assessment,
 )
-from clusteratlas.registry.services_labels import (
+from clusteratlas.registry.services_evidence import (
     add_evidence_file,
     add_evidence_url,
+    get_evidence,
+)
+from clusteratlas.registry.services_labels import (
     create_assessment,
     get_assessment,
-    get_evidence,
     list_assessments,
     save_answers,
     submit_assessment,
 )
+from clusteratlas.registry.services_reviews import grant_reviewer, review_assessment
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -80,9 +81,7 @@ def world(session: Session) -> dict[str, object]:
     other = _org(session, "Other cluster")
     admin = create_user(session, email="admin@example.org", role="admin")
     manager = create_user(session, email="m@example.org", role="manager", organisation_id=org.id)
-    stranger = create_user(
-        session, email="s@example.org", role="manager", organisation_id=other.id
-    )
+    stranger = create_user(session, email="s@example.org", role="manager", organisation_id=other.id)
     reviewer = create_user(session, email="r@example.org")
     grant_reviewer(session, actor=admin, user_id=reviewer.id, scheme="esca-gold")
     session.flush()
@@ -105,7 +104,11 @@ def test_whole_workflow_to_an_award(session: Session, world: dict[str, object]) 
     assert isinstance(org, Organisation) and isinstance(manager, User)
     assert isinstance(reviewer, User)
     draft = create_assessment(
-        session, actor=manager, organisation_id=org.id, scheme="esca-gold", today=dt.date(2026, 3, 1)
+        session,
+        actor=manager,
+        organisation_id=org.id,
+        scheme="esca-gold",
+        today=dt.date(2026, 3, 1),
     )
     prefilled = {a.indicator: a for a in draft.answers}
     # members 300+40+10+20+5+0 = 375, 5 types with members, SME share 300/375 = 80 %,
@@ -166,7 +169,16 @@ def test_whole_workflow_to_an_award(session: Session, world: dict[str, object]) 
     # 24 months from 15 Mar 2026: to the day before 15 Mar 2028.
     assert award.valid_until == dt.date(2028, 3, 14)
     actions = [e.action for e in history(session, entity="label_assessment", entity_id=draft.id)]
-    assert actions == ["review", "submit", "update", "review", "submit", "update", "update", "create"]
+    assert actions == [
+        "review",
+        "submit",
+        "update",
+        "review",
+        "submit",
+        "update",
+        "update",
+        "create",
+    ]
     assert history(session, entity="label_award", entity_id=award.id)[0].action == "create"
 
 
@@ -200,7 +212,9 @@ def test_award_ended_early_and_expiring(session: Session, world: dict[str, objec
     )
     assert gold.valid_until == dt.date(2027, 1, 9)
     with pytest.raises(PermissionDeniedError):
-        end_award(session, actor=manager, award_id=gold.id, ended_on=dt.date(2026, 1, 1), reason="x")  # type: ignore[arg-type]
+        end_award(
+            session, actor=manager, award_id=gold.id, ended_on=dt.date(2026, 1, 1), reason="x"
+        )  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="reason"):
         end_award(session, actor=admin, award_id=gold.id, ended_on=dt.date(2026, 1, 1), reason=" ")  # type: ignore[arg-type]
     # 9 Jan 2027 is 183 days after 10 Jul 2026: within 6 months, listed.
@@ -214,12 +228,17 @@ def test_award_ended_early_and_expiring(session: Session, world: dict[str, objec
         ended_on=dt.date(2026, 6, 30),
         reason="The organisation was dissolved.",
     )
-    assert (gold.ended_on, gold.end_reason) == (dt.date(2026, 6, 30), "The organisation was dissolved.")
+    assert (gold.ended_on, gold.end_reason) == (
+        dt.date(2026, 6, 30),
+        "The organisation was dissolved.",
+    )
     assert list_awards(session, current_on=dt.date(2026, 6, 29)) == [gold]
     assert list_awards(session, current_on=dt.date(2026, 6, 30)) == []
     assert expiring_awards(session, today=dt.date(2026, 7, 10)) == []
     with pytest.raises(ConflictError, match="already ended"):
-        end_award(session, actor=admin, award_id=gold.id, ended_on=dt.date(2026, 7, 1), reason="again")  # type: ignore[arg-type]
+        end_award(
+            session, actor=admin, award_id=gold.id, ended_on=dt.date(2026, 7, 1), reason="again"
+        )  # type: ignore[arg-type]
     entry = session.scalars(
         select(AuditEntry).where(AuditEntry.entity == "label_award", AuditEntry.action == "end")
     ).one()
@@ -229,7 +248,9 @@ def test_award_ended_early_and_expiring(session: Session, world: dict[str, objec
 def test_another_organisation_cannot_read_or_write(
     session: Session, world: dict[str, object], tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    org, manager, stranger, reviewer = (world[k] for k in ("org", "manager", "stranger", "reviewer"))
+    org, manager, stranger, reviewer = (
+        world[k] for k in ("org", "manager", "stranger", "reviewer")
+    )
     assert isinstance(org, Organisation)
     draft = create_assessment(session, actor=manager, organisation_id=org.id, scheme="esca-gold")  # type: ignore[arg-type]
     evidence = add_evidence_file(
@@ -251,7 +272,7 @@ def test_another_organisation_cannot_read_or_write(
         assert draft not in list_assessments(session, actor=who)  # type: ignore[arg-type]
     with pytest.raises(PermissionDeniedError):
         create_assessment(session, actor=stranger, organisation_id=org.id, scheme="esca-gold")  # type: ignore[arg-type]
-    found, path = get_evidence(session, actor=manager, evidence_id=evidence.id, folder=tmp_path)  # type: ignore[arg-type]
+    _found, path = get_evidence(session, actor=manager, evidence_id=evidence.id, folder=tmp_path)  # type: ignore[arg-type]
     assert path is not None and path.read_bytes() == PDF
     submit_assessment(session, actor=manager, assessment_id=draft.id)  # type: ignore[arg-type]
     assert get_assessment(session, actor=reviewer, assessment_id=draft.id) is draft  # type: ignore[arg-type]
@@ -271,13 +292,21 @@ def test_one_open_assessment_per_scheme_and_evidence_url(
     with pytest.raises(RecordNotFoundError, match="no label scheme 'esca-platinum'"):
         create_assessment(session, actor=manager, organisation_id=org.id, scheme="esca-platinum")  # type: ignore[arg-type]
     url = add_evidence_url(
-        session, actor=manager, assessment_id=draft.id, indicator="G01", url="https://example.org/strategy"  # type: ignore[arg-type]
+        session,
+        actor=manager,
+        assessment_id=draft.id,
+        indicator="G01",
+        url="https://example.org/strategy",  # type: ignore[arg-type]
     )
     assert url.url == "https://example.org/strategy"
     with pytest.raises(AssessmentError, match="http"):
-        add_evidence_url(session, actor=manager, assessment_id=draft.id, indicator="G01", url="ftp://x")  # type: ignore[arg-type]
+        add_evidence_url(
+            session, actor=manager, assessment_id=draft.id, indicator="G01", url="ftp://x"
+        )  # type: ignore[arg-type]
     with pytest.raises(AssessmentError, match="no indicator 'G77'"):
-        add_evidence_url(session, actor=manager, assessment_id=draft.id, indicator="G77", url="https://e.org")  # type: ignore[arg-type]
+        add_evidence_url(
+            session, actor=manager, assessment_id=draft.id, indicator="G77", url="https://e.org"
+        )  # type: ignore[arg-type]
 
 
 MANAGEMENT_EXTRA = {"G09": 50, "G10": 3, "G11": 50, "G12": 3, "G13": 5}

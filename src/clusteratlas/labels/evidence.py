@@ -1,4 +1,4 @@
-"""Evidence files of label assessments: size limit, type by content, content-addressed store.
+r"""Evidence files of label assessments: size limit, type by content, content-addressed store.
 
 An uploaded document is accepted only when
 
@@ -7,7 +7,7 @@ An uploaded document is accepted only when
 * its *content* is one of :data:`ALLOWED_TYPES` (PDF, PNG, JPEG, plain UTF-8 text,
   OpenDocument text/spreadsheet/presentation, Office Open XML document/workbook/
   presentation), recognised from its leading bytes by the ``filetype`` package (PDF
-  ``%PDF-``, PNG ``\\x89PNG``, JPEG ``\\xff\\xd8\\xff``, the ODF ``mimetype`` member, the
+  ``%PDF-``, PNG ``\x89PNG``, JPEG ``\xff\xd8\xff``, the ODF ``mimetype`` member, the
   OOXML ``[Content_Types].xml`` member); a ZIP-based document must also open as a ZIP
   archive; text is what has no signature and decodes as UTF-8 without control characters.
   A file name whose extension names another type (a PDF called ``.png``) is refused too.

@@ -112,9 +112,7 @@ class LabelEvidence(Base):
     filename: Mapped[str | None] = mapped_column(String(255))
     media_type: Mapped[str | None] = mapped_column(String(120))
     size: Mapped[int | None] = mapped_column(Integer)
-    uploaded_by: Mapped[int | None] = mapped_column(
-        ForeignKey("app_user.id", ondelete="SET NULL")
-    )
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     assessment: Mapped[LabelAssessment] = relationship(back_populates="evidence")
@@ -129,9 +127,7 @@ class LabelReview(Base):
     assessment_id: Mapped[int] = mapped_column(
         ForeignKey("label_assessment.id", ondelete="CASCADE"), index=True
     )
-    reviewer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("app_user.id", ondelete="SET NULL")
-    )
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     decision: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(Text)
     indicator_comments: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -182,8 +178,8 @@ __all__ = [
     "DECISIONS",
     "EDITABLE_STATUSES",
     "OPEN_STATUSES",
-    "LabelAssessment",
     "LabelAnswer",
+    "LabelAssessment",
     "LabelAward",
     "LabelEvidence",
     "LabelReview",

@@ -3,9 +3,9 @@
 The workflow of a cluster manager (the manager of the organisation, or an administrator):
 :func:`create_assessment` starts a draft for its organisation, pre-filled from the registry
 record (each pre-filled answer names its source); :func:`save_answers` saves answers as
-they go, checked against the scheme; :func:`add_evidence_url` and
-:func:`add_evidence_file` attach evidence; :func:`submit_assessment` hands it to the
-labelling body. Reviews and awards are in :mod:`.services_awards`.
+they go, checked against the scheme; evidence is attached with :mod:`.services_evidence`;
+:func:`submit_assessment` hands it to the labelling body. Reviews are in
+:mod:`.services_reviews`, awards and benchmarks in :mod:`.services_awards`.
 
 Who may read what: the organisation's manager and administrators read its assessments in
 every status; a reviewer of the scheme (:func:`is_reviewer`) reads them once submitted; no
@@ -16,10 +16,8 @@ Every change adds an audit entry; the caller commits.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
@@ -32,7 +30,6 @@ from clusteratlas.errors import (
 )
 from clusteratlas.labels.assessment import Answer, Assessment, make_answer, prefill_answers
 from clusteratlas.labels.benchmark import size_band
-from clusteratlas.labels.evidence import open_evidence, store_evidence
 from clusteratlas.labels.schemefile import list_schemes, load_scheme
 from clusteratlas.labels.schemes import LabelScheme
 from clusteratlas.registry.audit import record
@@ -40,14 +37,11 @@ from clusteratlas.registry.auth import can_edit, require_edit
 from clusteratlas.registry.models import (
     LabelAnswer,
     LabelAssessment,
-    LabelEvidence,
     Organisation,
     ReviewerGrant,
     User,
 )
 from clusteratlas.registry.models_labels import EDITABLE_STATUSES, OPEN_STATUSES
-
-_URL = re.compile(r"^https?://[^\s/?#]+\S*$")
 
 
 def get_scheme(scheme_id: str) -> LabelScheme:
@@ -82,9 +76,25 @@ def is_reviewer(session: Session, user: User | None, scheme: str) -> bool:
     if user.role == "admin":
         return True
     grant = session.scalar(
-        select(ReviewerGrant.id).where(ReviewerGrant.user_id == user.id, ReviewerGrant.scheme == scheme)
+        select(ReviewerGrant.id).where(
+            ReviewerGrant.user_id == user.id, ReviewerGrant.scheme == scheme
+        )
     )
     return grant is not None
+
+
+def require_admin(actor: User | None, what: str) -> User:
+    """Return ``actor`` if an active administrator, else raise :class:`PermissionDeniedError`."""
+    if actor is None or not actor.active or actor.role != "admin":
+        raise PermissionDeniedError(f"Only an administrator may {what}.")
+    return actor
+
+
+def require_reviewer(session: Session, actor: User | None, scheme: str, what: str) -> User:
+    """Return ``actor`` if it reviews ``scheme`` (:func:`is_reviewer`), else refuse."""
+    if actor is None or not is_reviewer(session, actor, scheme):
+        raise PermissionDeniedError(f"Only a reviewer of {scheme} or an administrator may {what}.")
+    return actor
 
 
 def can_read(session: Session, user: User | None, assessment: LabelAssessment) -> bool:
@@ -113,7 +123,8 @@ def get_assessment(session: Session, *, actor: User | None, assessment_id: int) 
     return found
 
 
-def _editable(session: Session, actor: User | None, assessment_id: int) -> LabelAssessment:
+def editable(session: Session, actor: User | None, assessment_id: int) -> LabelAssessment:
+    """Return an assessment ``actor`` may change now (its manager; draft or sent back)."""
     found = get_assessment(session, actor=actor, assessment_id=assessment_id)
     organisation = session.get(Organisation, found.organisation_id)
     if organisation is None or not can_edit(actor, organisation):
@@ -191,7 +202,9 @@ def create_assessment(
     ecosystems = data["ecosystems"]
     if ecosystem is None and len(ecosystems) == 1:
         ecosystem = ecosystems[0]
-    members = [data[f"members_{k}"] for k in ("sme", "large", "startup", "research", "public", "other")]
+    members = [
+        data[f"members_{k}"] for k in ("sme", "large", "startup", "research", "public", "other")
+    ]
     band = size_band(float(sum(members))) if all(m is not None for m in members) else None
     assessment = LabelAssessment(
         organisation_id=organisation_id,
@@ -248,7 +261,7 @@ def save_answers(
         indicator, a value of the wrong kind or outside the scale, or an indicator given
         twice.
     """
-    assessment = _editable(session, actor, assessment_id)
+    assessment = editable(session, actor, assessment_id)
     scheme = scheme_of(assessment)
     checked: dict[str, tuple[float, str | None]] = {}
     for i, item in enumerate(answers):
@@ -283,105 +296,16 @@ def save_answers(
     return assessment
 
 
-def _check_indicator(scheme: LabelScheme, indicator: str) -> None:
-    if indicator not in {i.id for i in scheme.indicators}:
-        raise AssessmentError(f"indicator: scheme {scheme.label} has no indicator {indicator!r}.")
-
-
-def add_evidence_url(
-    session: Session, *, actor: User | None, assessment_id: int, indicator: str, url: str
-) -> LabelEvidence:
-    """Attach a web address as evidence for one indicator (an http(s) URL)."""
-    assessment = _editable(session, actor, assessment_id)
-    scheme = scheme_of(assessment)
-    _check_indicator(scheme, indicator)
-    address = url.strip()
-    if not _URL.match(address) or len(address) > 2000:
-        raise AssessmentError(
-            f"url: evidence for {indicator!r} must be an http(s) URL of at most 2000 "
-            f"characters; got {address[:80]!r}."
-        )
-    evidence = LabelEvidence(
-        assessment_id=assessment.id,
-        indicator=indicator,
-        url=address,
-        uploaded_by=actor.id if actor else None,
-    )
-    session.add(evidence)
-    session.flush()
-    after = {"assessment_id": assessment.id, "indicator": indicator, "url": evidence.url}
-    record(session, actor=actor, entity="label_evidence", entity_id=evidence.id, action="create", after=after)
-    return evidence
-
-
-def add_evidence_file(
-    session: Session,
-    *,
-    actor: User | None,
-    assessment_id: int,
-    indicator: str,
-    stream: BinaryIO,
-    filename: str,
-    folder: Path | None = None,
-    max_bytes: int | None = None,
-) -> LabelEvidence:
-    """Attach an uploaded document as evidence for one indicator.
-
-    Permissions, status and indicator are checked before a byte is stored; the file is
-    checked and stored by :func:`clusteratlas.labels.evidence.store_evidence` (size limit,
-    type by content, content-addressed folder outside the database).
-
-    Raises
-    ------
-    EvidenceTooLargeError, EvidenceError
-        For a file over the limit or of a type that is not allowed (nothing is stored).
-    """
-    assessment = _editable(session, actor, assessment_id)
-    _check_indicator(scheme_of(assessment), indicator)
-    name = Path(filename or "upload").name[:255] or "upload"
-    stored = store_evidence(stream, filename=name, folder=folder, max_bytes=max_bytes)
-    evidence = LabelEvidence(
-        assessment_id=assessment.id,
-        indicator=indicator,
-        sha256=stored.sha256,
-        filename=name,
-        media_type=stored.media_type,
-        size=stored.size,
-        uploaded_by=actor.id if actor else None,
-    )
-    session.add(evidence)
-    session.flush()
-    after = {
-        "assessment_id": assessment.id,
-        "indicator": indicator,
-        "sha256": stored.sha256,
-        "filename": name,
-        "media_type": stored.media_type,
-        "size": stored.size,
-    }
-    record(session, actor=actor, entity="label_evidence", entity_id=evidence.id, action="create", after=after)
-    return evidence
-
-
-def get_evidence(
-    session: Session, *, actor: User | None, evidence_id: int, folder: Path | None = None
-) -> tuple[LabelEvidence, Path | None]:
-    """Return an evidence record ``actor`` may read and, for a file, where it is stored."""
-    evidence = session.get(LabelEvidence, evidence_id)
-    if evidence is None or not can_read(session, actor, evidence.assessment):
-        raise RecordNotFoundError(f"There is no evidence {evidence_id} that you may read.")
-    path = open_evidence(evidence.sha256, folder=folder) if evidence.sha256 else None
-    return evidence, path
-
-
 def submit_assessment(
     session: Session, *, actor: User | None, assessment_id: int
 ) -> LabelAssessment:
     """Hand an assessment to the labelling body (status ``submitted``)."""
-    assessment = _editable(session, actor, assessment_id)
+    assessment = editable(session, actor, assessment_id)
     scheme_of(assessment)
     if not assessment.answers:
-        raise AssessmentError(f"Assessment {assessment.id} has no answer; answer it before submitting.")
+        raise AssessmentError(
+            f"Assessment {assessment.id} has no answer; answer it before submitting."
+        )
     before = assessment.status
     assessment.status = "submitted"
     assessment.submitted_at = dt.datetime.now(dt.UTC)
@@ -406,8 +330,10 @@ def list_assessments(
     scheme: str | None = None,
     status: str | None = None,
 ) -> list[LabelAssessment]:
-    """Return the assessments ``actor`` may read, newest first (a reviewer's queue: status
-    ``submitted``)."""
+    """Return the assessments ``actor`` may read, newest first.
+
+    A reviewer's queue is ``status="submitted"``.
+    """
     query = select(LabelAssessment)
     if organisation_id is not None:
         query = query.where(LabelAssessment.organisation_id == organisation_id)
@@ -444,7 +370,12 @@ def library_assessment(assessment: LabelAssessment) -> Assessment:
         scheme=assessment.scheme,
         version=assessment.scheme_version,
         answers=tuple(
-            Answer(a.indicator, a.value, origin="prefilled" if a.origin == "prefilled" else "answer", source=a.source)
+            Answer(
+                a.indicator,
+                a.value,
+                origin="prefilled" if a.origin == "prefilled" else "answer",
+                source=a.source,
+            )
             for a in assessment.answers
         ),
         status=state,
@@ -454,17 +385,17 @@ def library_assessment(assessment: LabelAssessment) -> Assessment:
 
 
 __all__ = [
-    "add_evidence_file",
-    "add_evidence_url",
     "can_read",
     "create_assessment",
+    "editable",
     "get_assessment",
-    "get_evidence",
     "get_scheme",
     "is_reviewer",
     "library_assessment",
     "list_assessments",
     "organisation_record",
+    "require_admin",
+    "require_reviewer",
     "save_answers",
     "scheme_of",
     "submit_assessment",
