@@ -32,6 +32,7 @@ from clusteratlas.registry.services_awards import (
     end_award,
     expiring_awards,
     list_awards,
+    min_peers,
 )
 from clusteratlas.registry.services_evidence import (
     add_evidence_file,
@@ -342,3 +343,80 @@ def test_benchmark_counts_accepted_only_and_needs_n_peers(
     assert benchmark(session, scheme="esca-gold", peers=6).shown is False
     hidden = benchmark(session, scheme="esca-gold", filters={"country": "FR"}, peers=5)
     assert hidden.shown is False and hidden.n is None and hidden.percentiles is None
+
+
+def test_renewal_within_the_window_gets_the_renewal_validity(
+    session: Session, world: dict[str, object]
+) -> None:
+    admin, org = world["admin"], world["org"]
+    assert isinstance(admin, User) and isinstance(org, Organisation)
+    first = add_award(
+        session,
+        actor=admin,
+        organisation_id=org.id,
+        scheme="esca-bronze",
+        level="Bronze",
+        awarded_on=dt.date(2024, 3, 12),
+    )
+    assert first.valid_until == dt.date(2026, 3, 31)
+    # Renewed on 10 May 2026, within 12 months after the expiry: valid 3 years from the
+    # interview month, to 31 May 2029 (not 2 years, to 31 May 2028).
+    renewed = add_award(
+        session,
+        actor=admin,
+        organisation_id=org.id,
+        scheme="esca-bronze",
+        level="Bronze",
+        awarded_on=dt.date(2026, 5, 10),
+    )
+    assert renewed.valid_until == dt.date(2029, 5, 31)
+
+
+def test_a_reviewer_never_reviews_its_own_organisation(
+    session: Session, world: dict[str, object]
+) -> None:
+    admin, org, manager = world["admin"], world["org"], world["manager"]
+    assert isinstance(admin, User) and isinstance(org, Organisation) and isinstance(manager, User)
+    grant_reviewer(session, actor=admin, user_id=manager.id, scheme="esca-gold")
+    draft = create_assessment(session, actor=manager, organisation_id=org.id, scheme="esca-gold")
+    save_answers(session, actor=manager, assessment_id=draft.id, answers=_answers(GOLD_PASS))
+    submit_assessment(session, actor=manager, assessment_id=draft.id)
+    with pytest.raises(PermissionDeniedError, match="organisation it manages"):
+        review_assessment(session, actor=manager, assessment_id=draft.id, decision="accept")
+    with pytest.raises(PermissionDeniedError, match="administrator"):
+        grant_reviewer(session, actor=manager, user_id=manager.id, scheme="esca-bronze")
+    assert draft.status == "submitted"
+
+
+def test_min_peers_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert min_peers() == 5
+    monkeypatch.setenv("CLUSTERATLAS_LABELS_MIN_PEERS", "8")
+    assert min_peers() == 8
+    monkeypatch.setenv("CLUSTERATLAS_LABELS_MIN_PEERS", "1")
+    with pytest.raises(ParameterError, match="CLUSTERATLAS_LABELS_MIN_PEERS"):
+        min_peers()
+
+
+def test_migration_0005_downgrades_and_upgrades(registry_url: str) -> None:
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from clusteratlas.registry import make_engine, migrate
+
+    tables = {"label_assessment", "label_answer", "label_evidence", "label_review"}
+    tables |= {"label_award", "label_reviewer"}
+    engine = make_engine(registry_url)
+    config = Config()
+    location = resources.files("clusteratlas.registry").joinpath("migrations")
+    config.set_main_option("script_location", str(location))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003_sessions")
+    assert not tables & set(inspect(engine).get_table_names())
+    assert "organisation" in set(inspect(engine).get_table_names())
+    migrate(engine=engine)
+    assert tables <= set(inspect(engine).get_table_names())
+    engine.dispose()
