@@ -280,3 +280,38 @@ def test_awards_recorded_and_expiring(client: TestClient, users: Users) -> None:
     soon = client.get(f"{BASE}/awards/expiring", params={"within_months": 25}).json()
     assert fresh["id"] in [a["id"] for a in soon]
     assert fresh["id"] not in [a["id"] for a in client.get(f"{BASE}/awards/expiring").json()]
+
+
+def test_deleting_evidence_and_drafts_removes_unused_files(
+    client: TestClient, users: Users, home: Path, extra: dict[str, str | int]
+) -> None:
+    manager, stranger = Users.auth(users.manager), Users.auth(str(extra["stranger"]))
+    ident = _draft(client, users)
+    url = f"{BASE}/assessments/{ident}"
+
+    own = PDF + b"% only in this test\n"  # other tests' records share PDF's file
+
+    def send(indicator: str) -> dict[str, object]:
+        files = {"file": ("strategy.pdf", own, "application/pdf")}
+        answer = client.post(
+            f"{url}/evidence", data={"indicator": indicator}, files=files, headers=manager
+        )
+        assert answer.status_code == 201
+        return dict(answer.json())
+
+    one, two = send("G01"), send("G02")  # the same content twice: stored once
+    assert len(_stored(home)) == 1
+    assert client.delete(f"{BASE}/evidence/{one['id']}", headers=stranger).status_code == 404
+    assert client.delete(f"{BASE}/evidence/{one['id']}", headers=manager).status_code == 204
+    assert len(_stored(home)) == 1  # still used by the second record
+    assert client.get(f"{BASE}/evidence/{one['id']}", headers=manager).status_code == 404
+    assert client.delete(url, headers=stranger).status_code == 404
+    assert client.delete(url, headers=manager).status_code == 204
+    assert _stored(home) == []
+    assert client.get(f"{BASE}/evidence/{two['id']}", headers=manager).status_code == 404
+
+    kept = _draft(client, users)
+    answer = {"answers": [{"indicator": "G01", "value": 1}]}
+    client.patch(f"{BASE}/assessments/{kept}/answers", json=answer, headers=manager)
+    assert client.post(f"{BASE}/assessments/{kept}/submit", headers=manager).status_code == 200
+    assert client.delete(f"{BASE}/assessments/{kept}", headers=manager).status_code == 409

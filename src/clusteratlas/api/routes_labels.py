@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 
 from clusteratlas.api import convert_labels
@@ -42,6 +42,9 @@ from clusteratlas.registry.services_awards import (
 from clusteratlas.registry.services_evidence import (
     add_evidence_file,
     add_evidence_url,
+    delete_assessment,
+    delete_evidence,
+    discard_unreferenced,
     get_evidence,
 )
 from clusteratlas.registry.services_labels import (
@@ -260,3 +263,21 @@ def evidence_file(evidence_id: Id, session: SessionDep, user: OptionalUser) -> F
         filename=item.filename or path.name,
         headers={"Content-Security-Policy": DOWNLOAD_POLICY},
     )
+
+
+@router.delete("/assessments/{assessment_id}", status_code=204, summary="Delete a draft assessment")
+def remove(assessment_id: Id, session: SessionDep, user: CurrentUser) -> Response:
+    """Delete a draft (or one sent back) with its answers and evidence files."""
+    digests = delete_assessment(session, actor=user, assessment_id=assessment_id)
+    session.commit()
+    discard_unreferenced(session, digests)
+    return Response(status_code=204)
+
+
+@router.delete("/evidence/{evidence_id}", status_code=204, summary="Delete evidence")
+def remove_evidence(evidence_id: Id, session: SessionDep, user: CurrentUser) -> Response:
+    """Delete evidence of an assessment that may still change (its file too, if unused)."""
+    digest = delete_evidence(session, actor=user, evidence_id=evidence_id)
+    session.commit()
+    discard_unreferenced(session, digest)
+    return Response(status_code=204)

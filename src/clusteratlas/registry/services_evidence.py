@@ -1,4 +1,4 @@
-"""Evidence of label self-assessments: web addresses and uploaded documents.
+"""Evidence of label self-assessments (web addresses, uploaded documents); deleting drafts.
 
 Permissions, status and indicator are checked (:mod:`.services_labels`) before a byte is
 stored; files go through :func:`clusteratlas.labels.evidence.store_evidence` (size limit,
@@ -12,10 +12,11 @@ import re
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clusteratlas.errors import AssessmentError, RecordNotFoundError
-from clusteratlas.labels.evidence import open_evidence, store_evidence
+from clusteratlas.labels.evidence import evidence_path, open_evidence, store_evidence
 from clusteratlas.labels.schemes import LabelScheme
 from clusteratlas.registry.audit import record
 from clusteratlas.registry.models import LabelEvidence, User
@@ -129,8 +130,86 @@ def get_evidence(
     return evidence, path
 
 
+def delete_evidence(session: Session, *, actor: User | None, evidence_id: int) -> str | None:
+    """Delete an evidence record of an assessment that may still change.
+
+    Returns the SHA-256 of its file (``None`` for a URL): once the deletion is committed,
+    pass it to :func:`discard_unreferenced` to remove the file if nothing else uses it.
+    """
+    evidence = session.get(LabelEvidence, evidence_id)
+    if evidence is None or not can_read(session, actor, evidence.assessment):
+        raise RecordNotFoundError(f"There is no evidence {evidence_id} that you may read.")
+    editable(session, actor, evidence.assessment_id)
+    before = {"assessment_id": evidence.assessment_id, "indicator": evidence.indicator}
+    before |= {"url": evidence.url, "sha256": evidence.sha256, "filename": evidence.filename}
+    record(
+        session,
+        actor=actor,
+        entity="label_evidence",
+        entity_id=evidence.id,
+        action="delete",
+        before=before,
+    )
+    digest = evidence.sha256
+    session.delete(evidence)
+    session.flush()
+    return digest
+
+
+def delete_assessment(session: Session, *, actor: User | None, assessment_id: int) -> list[str]:
+    """Delete a draft (or an assessment sent back) with its answers and evidence.
+
+    Returns the SHA-256 of its evidence files, for :func:`discard_unreferenced` after the
+    commit. Submitted, accepted and rejected assessments are kept (the record of a review).
+    """
+    assessment = editable(session, actor, assessment_id)
+    digests = sorted({e.sha256 for e in assessment.evidence if e.sha256})
+    before = {
+        "organisation_id": assessment.organisation_id,
+        "scheme": assessment.scheme,
+        "status": assessment.status,
+        "answers": len(assessment.answers),
+    }
+    record(
+        session,
+        actor=actor,
+        entity="label_assessment",
+        entity_id=assessment.id,
+        action="delete",
+        before=before,
+    )
+    session.delete(assessment)
+    session.flush()
+    return digests
+
+
+def discard_unreferenced(
+    session: Session, digests: list[str] | str | None, *, folder: Path | None = None
+) -> list[str]:
+    """Remove the stored files of ``digests`` that no evidence record uses any more.
+
+    Call it after the deletion was committed (a failed commit then leaves every file in
+    place). Returns the digests whose files were removed.
+    """
+    wanted = [digests] if isinstance(digests, str) else list(digests or [])
+    removed = []
+    for digest in wanted:
+        used = session.scalar(
+            select(LabelEvidence.id).where(LabelEvidence.sha256 == digest).limit(1)
+        )
+        if used is None:
+            path = evidence_path(digest, folder=folder)
+            if path.is_file():
+                path.unlink()
+                removed.append(digest)
+    return removed
+
+
 __all__ = [
     "add_evidence_file",
     "add_evidence_url",
+    "delete_assessment",
+    "delete_evidence",
+    "discard_unreferenced",
     "get_evidence",
 ]
