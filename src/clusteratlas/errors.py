@@ -42,6 +42,14 @@ class AssessmentError(ClusterAtlasError, ValueError):
     """A label self-assessment (answers file, answer value, benchmark input) is invalid."""
 
 
+class EvidenceError(AssessmentError):
+    """An evidence upload is refused: a file type that is not allowed (HTTP 415)."""
+
+
+class EvidenceTooLargeError(EvidenceError):
+    """An evidence upload is larger than the configured limit (HTTP 413)."""
+
+
 class ValueChainError(ClusterAtlasError, ValueError):
     """A value chain is malformed (unknown key, missing field, repeated stage …)."""
 
@@ -129,6 +137,8 @@ __all__ = [
     "CoverageError",
     "DataNotFoundError",
     "DatabaseBusyError",
+    "EvidenceError",
+    "EvidenceTooLargeError",
     "LabelSchemeError",
     "MissingDependencyError",
     "OutputError",

@@ -49,3 +49,33 @@ def test_no_server_error(app: FastAPI, users: Users) -> None:
         except Exception as err:
             failures.append(f"{operation.label} ({mode.value}): {err}")
     assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.slow
+def test_labels_no_server_error_as_manager(app: FastAPI, users: Users) -> None:
+    """The label routes (``/api/v1/labels``) as a cluster manager: drafts, answers, uploads."""
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    headers = Users.auth(users.manager)
+    failures: list[str] = []
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if result.ok().path.startswith("/api/v1/labels")
+    ]
+    assert len(operations) >= 20
+    for operation, mode in itertools.product(operations, GenerationMode):
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+        def check(case: schemathesis.Case) -> None:
+            case.call_and_validate(
+                headers=headers, checks=[not_a_server_error, status_code_conformance]
+            )
+
+        try:
+            check()
+        except Unsatisfiable:
+            continue
+        except Exception as err:
+            failures.append(f"{operation.label} ({mode.value}): {err}")
+    assert failures == [], "\n\n".join(failures)

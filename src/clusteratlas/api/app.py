@@ -154,6 +154,8 @@ def create_app(
         lifespan shutdown, which several test clients of one app may trigger concurrently).
     """
     from clusteratlas.api.routes_auth import router as auth_router
+    from clusteratlas.api.routes_awards import router as awards_router
+    from clusteratlas.api.routes_labels import router as labels_router
     from clusteratlas.api.routes_maps import router as maps_router
     from clusteratlas.api.routes_registry import router as registry_router
     from clusteratlas.api.routes_social import router as social_router
@@ -197,6 +199,8 @@ def create_app(
     install_security(app, cookie_name=SESSION_COOKIE)
     for router in (maps_router, registry_router, social_router, auth_router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(labels_router, prefix=API_PREFIX)
+    app.include_router(awards_router, prefix=API_PREFIX)
     try:
         from clusteratlas.web import mount_web
     except ImportError:

@@ -6,6 +6,8 @@ Error                                          Status
 RecordNotFoundError, UnknownCodeError,         404
 DataNotFoundError
 PermissionDeniedError                          403
+EvidenceTooLargeError (an upload over limit)   413
+EvidenceError (an upload of a refused type)    415
 ConflictError (body adds ``current_version``)  409
 IntegrityError (a duplicate key)               409
 pydantic validation of the request             422
@@ -29,6 +31,8 @@ from clusteratlas.errors import (
     ConflictError,
     DatabaseBusyError,
     DataNotFoundError,
+    EvidenceError,
+    EvidenceTooLargeError,
     MissingDependencyError,
     OutputError,
     PermissionDeniedError,
@@ -46,6 +50,10 @@ def status_of(err: ClusterAtlasError) -> int:
         return 403
     if isinstance(err, ConflictError):
         return 409
+    if isinstance(err, EvidenceTooLargeError):
+        return 413
+    if isinstance(err, EvidenceError):
+        return 415
     if isinstance(err, MissingDependencyError | OutputError | DatabaseBusyError):
         return 503
     return 422

@@ -1,8 +1,19 @@
-"""All registry models in one import (from :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`)."""
+"""All registry models in one import.
+
+From :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth` and :mod:`.models_labels`.
+"""
 
 from __future__ import annotations
 
 from clusteratlas.registry.models_auth import UserSession
+from clusteratlas.registry.models_labels import (
+    LabelAnswer,
+    LabelAssessment,
+    LabelAward,
+    LabelEvidence,
+    LabelReview,
+    ReviewerGrant,
+)
 from clusteratlas.registry.models_org import (
     CONFIRMED,
     MEMBER_TYPES,
@@ -43,11 +54,17 @@ __all__ = [
     "Follow",
     "Interest",
     "Label",
+    "LabelAnswer",
+    "LabelAssessment",
+    "LabelAward",
+    "LabelEvidence",
+    "LabelReview",
     "MemberOrganisation",
     "Organisation",
     "Partnership",
     "PartnershipMember",
     "Post",
+    "ReviewerGrant",
     "SupportProgramme",
     "Tag",
     "User",
