@@ -1,8 +1,19 @@
-"""All registry models in one import (from :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`)."""
+"""All registry models in one import (from :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`,
+:mod:`.models_meet`)."""
 
 from __future__ import annotations
 
 from clusteratlas.registry.models_auth import UserSession
+from clusteratlas.registry.models_meet import (
+    MeetAvailability,
+    MeetEvent,
+    MeetItem,
+    MeetMeeting,
+    MeetOrganiser,
+    MeetParticipant,
+    MeetRating,
+    MeetRequest,
+)
 from clusteratlas.registry.models_org import (
     CONFIRMED,
     MEMBER_TYPES,
@@ -43,6 +54,14 @@ __all__ = [
     "Follow",
     "Interest",
     "Label",
+    "MeetAvailability",
+    "MeetEvent",
+    "MeetItem",
+    "MeetMeeting",
+    "MeetOrganiser",
+    "MeetParticipant",
+    "MeetRating",
+    "MeetRequest",
     "MemberOrganisation",
     "Organisation",
     "Partnership",
