@@ -160,14 +160,14 @@ def schedule_event(
 
 def _people(session: Session, event: MeetEvent) -> pd.DataFrame:
     rows = session.execute(
-        select(MeetParticipant.id, User.name, Organisation.name)
+        select(MeetParticipant.id, User.name, Organisation.id, Organisation.name)
         .join(User, User.id == MeetParticipant.user_id)
         .join(Organisation, Organisation.id == MeetParticipant.organisation_id)
         .where(MeetParticipant.event_id == event.id)
     ).all()  # fmt: skip
     return pd.DataFrame(
-        [(str(p), n if n and "@" not in n else f"Participant {p}", o) for p, n, o in rows],
-        columns=["participant_id", "name", "organisation"],
+        [(str(p), n if n and "@" not in n else f"Participant {p}", i, o) for p, n, i, o in rows],
+        columns=["participant_id", "name", "organisation_id", "organisation"],
     )
 
 
@@ -279,9 +279,8 @@ def export_table(session: Session, *, actor: User | None, slug: str, table: str)
     ids = [p.id for p in list_participants(session, event)]
     if table == "participants":
         frame = _people(session, event).merge(pd.DataFrame(
-            [(str(p.id), p.organisation_id, p.type, p.country, ";".join(p.languages))
-             for p in list_participants(session, event)],
-            columns=["participant_id", "organisation_id", "type", "country", "languages"]), on="participant_id")  # fmt: skip
+            [(str(p.id), p.type, p.country, ";".join(p.languages)) for p in list_participants(session, event)],
+            columns=["participant_id", "type", "country", "languages"]), on="participant_id")  # fmt: skip
         frame = frame[["participant_id", "organisation_id", "organisation", "name", "type", "country", "languages"]]
     elif table == "availability":
         frame = pd.DataFrame(session.execute(
