@@ -30,13 +30,18 @@ EVENT = re.sub(r"\[event\.registration\]\nopens = .*\ncloses = .*\n", "", TINY_E
 def people(app: FastAPI, users: Users) -> dict[str, object]:
     """An organiser and four would-be participants (tokens), and one organisation."""
     with session_scope(app.state.sessions) as session:
-        org = create_organisation(session, actor=None, data={"name": "Meet Cluster", "country": "BE"})
+        org = create_organisation(
+            session, actor=None, data={"name": "Meet Cluster", "country": "BE"}
+        )
         made = {}
         for name in ("organiser", "p1", "p2", "p3", "p4"):
             user = create_user(session, email=f"{name}@meet.example.org", password=PASSWORD)
             made[name] = (user.id, create_token(session, user=user)[1])
         # A second session of p2, for the concurrency test.
-        made["p2bis"] = (made["p2"][0], create_token(session, user=session.get(User, made["p2"][0]))[1])
+        made["p2bis"] = (
+            made["p2"][0],
+            create_token(session, user=session.get(User, made["p2"][0]))[1],
+        )
         return {"org": org.id, **made}
 
 
@@ -51,9 +56,13 @@ def life(client: TestClient, users: Users, people: dict) -> dict[str, int]:
     created = client.post(API, json={"definition": EVENT}, headers=admin)
     assert created.status_code == 201, created.text
     assert created.json()["status"] == "draft"
-    grant = client.post(f"{API}/tiny2024/organisers", json={"user_id": people["organiser"][0]}, headers=admin)
+    grant = client.post(
+        f"{API}/tiny2024/organisers", json={"user_id": people["organiser"][0]}, headers=admin
+    )
     assert grant.status_code == 201
-    opened = client.post(f"{API}/tiny2024/status", json={"status": "open"}, headers=_h(people, "organiser"))
+    opened = client.post(
+        f"{API}/tiny2024/status", json={"status": "open"}, headers=_h(people, "organiser")
+    )
     assert opened.json()["status"] == "open"
     ids = {}
     for name, kind, country in (("p1", "SME", "BE"), ("p2", "SME", "DE"), ("p3", "start-up", "DE"),
@@ -66,24 +75,41 @@ def life(client: TestClient, users: Users, people: dict) -> dict[str, int]:
     return ids
 
 
-def test_anonymous_and_wrong_role_writes_are_refused(client: TestClient, users: Users, people: dict, life: dict) -> None:
+def test_anonymous_and_wrong_role_writes_are_refused(
+    client: TestClient, users: Users, people: dict, life: dict
+) -> None:
     assert client.post(API, json={"definition": EVENT}).status_code == 401
     assert client.post(API, json={"definition": EVENT}, headers=_h(people, "p1")).status_code == 403
     assert client.post(f"{API}/tiny2024/status", json={"status": "scheduling"}).status_code == 401
-    r = client.post(f"{API}/tiny2024/status", json={"status": "scheduling"}, headers=_h(people, "p1"))
+    r = client.post(
+        f"{API}/tiny2024/status", json={"status": "scheduling"}, headers=_h(people, "p1")
+    )
     assert r.status_code == 403 and "organiser" in r.json()["detail"]
-    r = client.post(f"{API}/tiny2024/organisers", json={"user_id": people["p1"][0]}, headers=_h(people, "organiser"))
+    r = client.post(
+        f"{API}/tiny2024/organisers",
+        json={"user_id": people["p1"][0]},
+        headers=_h(people, "organiser"),
+    )
     assert r.status_code == 403
-    assert client.post(f"{API}/tiny2024/schedule", json={}, headers=_h(people, "p1")).status_code == 403
+    assert (
+        client.post(f"{API}/tiny2024/schedule", json={}, headers=_h(people, "p1")).status_code
+        == 403
+    )
     assert client.get(f"{API}/tiny2024/stats", headers=_h(people, "p1")).status_code == 403
-    assert client.get(f"{API}/tiny2024/export/requests", headers=_h(people, "p1")).status_code == 403
+    assert (
+        client.get(f"{API}/tiny2024/export/requests", headers=_h(people, "p1")).status_code == 403
+    )
     assert client.post(f"{API}/tiny2024/participants", json={"organisation_id": people["org"],
                        "type": "SME", "country": "BE"}).status_code == 401  # fmt: skip
 
 
-def test_bad_input_gets_a_clear_4xx(client: TestClient, users: Users, people: dict, life: dict) -> None:
+def test_bad_input_gets_a_clear_4xx(
+    client: TestClient, users: Users, people: dict, life: dict
+) -> None:
     admin = Users.auth(users.admin)
-    r = client.post(API, json={"definition": EVENT.replace("tables = 1", "tables = 0")}, headers=admin)
+    r = client.post(
+        API, json={"definition": EVENT.replace("tables = 1", "tables = 0")}, headers=admin
+    )
     assert r.status_code == 422 and "sessions[1].tables" in r.json()["detail"]
     r = client.post(API, json={"definition": "[event"}, headers=admin)
     assert r.status_code == 422 and "not valid TOML" in r.json()["detail"]
@@ -98,7 +124,9 @@ def test_bad_input_gets_a_clear_4xx(client: TestClient, users: Users, people: di
 
 def test_availability_and_notes_are_private(client: TestClient, people: dict, life: dict) -> None:
     url = f"{API}/tiny2024/participants/{life['p1']}/availability"
-    assert client.put(url, json={"slots": [SLOT1, SLOT2]}, headers=_h(people, "p1")).json()["slots"] == [SLOT1, SLOT2]
+    assert client.put(url, json={"slots": [SLOT1, SLOT2]}, headers=_h(people, "p1")).json()[
+        "slots"
+    ] == [SLOT1, SLOT2]
     assert client.get(url, headers=_h(people, "p2")).status_code == 403
     assert client.get(url).status_code == 401
     assert client.get(url, headers=_h(people, "organiser")).json()["slots"] == [SLOT1, SLOT2]
@@ -133,26 +161,48 @@ def test_concurrent_acceptance_leaves_one_state(
     assert [e["action"] for e in audit.json()] == ["accept", "create"]
 
 
-def test_life_cycle_to_schedule_agenda_and_stats(client: TestClient, people: dict, life: dict) -> None:
+def test_life_cycle_to_schedule_agenda_and_stats(
+    client: TestClient, people: dict, life: dict
+) -> None:
     icalendar = pytest.importorskip("icalendar")
     # Runs after the tests above (file order), which set p1's availability and accepted 1-2.
     org = _h(people, "organiser")
     # p1-p2 accepted (concurrency test). p3 is free at 14:00 and 14:20 only; p1 at 14:00, 14:20.
     client.put(f"{API}/tiny2024/participants/{life['p3']}/availability", json={"slots": [SLOT1, SLOT2]},
                headers=_h(people, "p3"))  # fmt: skip
-    r13 = client.post(f"{API}/tiny2024/requests", json={"to": life["p3"]}, headers=_h(people, "p1")).json()
-    assert client.post(f"{API}/tiny2024/requests/{r13['id']}/accept", json={}, headers=_h(people, "p3")).status_code == 200
-    r34 = client.post(f"{API}/tiny2024/proposals", json={"a": life["p3"], "b": life["p4"]}, headers=org).json()
+    r13 = client.post(
+        f"{API}/tiny2024/requests", json={"to": life["p3"]}, headers=_h(people, "p1")
+    ).json()
+    assert (
+        client.post(
+            f"{API}/tiny2024/requests/{r13['id']}/accept", json={}, headers=_h(people, "p3")
+        ).status_code
+        == 200
+    )
+    r34 = client.post(
+        f"{API}/tiny2024/proposals", json={"a": life["p3"], "b": life["p4"]}, headers=org
+    ).json()
     assert r34["proposed"] is True
-    client.post(f"{API}/tiny2024/requests/{r34['id']}/decline", json={"message": "no"}, headers=_h(people, "p4"))
-    assert client.post(f"{API}/tiny2024/schedule", json={}, headers=org).status_code == 409  # still open
+    client.post(
+        f"{API}/tiny2024/requests/{r34['id']}/decline",
+        json={"message": "no"},
+        headers=_h(people, "p4"),
+    )
+    assert (
+        client.post(f"{API}/tiny2024/schedule", json={}, headers=org).status_code == 409
+    )  # still open
     client.post(f"{API}/tiny2024/status", json={"status": "scheduling"}, headers=org)
     done = client.post(f"{API}/tiny2024/schedule", json={"time_limit": 20}, headers=org)
     assert done.status_code == 200, done.text
     # 1-2 and 1-3 both accepted; p1 and p3 share 14:00 and 14:20, p2 is free in all three:
     # both fit (one table per slot), 2 x 100 + fairness 1 x min(1, 2, 1) = 201 (p4 asked none).
     body = done.json()
-    assert (body["meetings"], body["status"], body["objective"], body["gap"]) == (2, "optimal", 201.0, 0.0)
+    assert (body["meetings"], body["status"], body["objective"], body["gap"]) == (
+        2,
+        "optimal",
+        201.0,
+        0.0,
+    )
     all_meetings = client.get(f"{API}/tiny2024/meetings", headers=org).json()
     slots = sorted((m["slot"], m["table"]) for m in all_meetings)
     assert slots == [(SLOT1, 1), (SLOT2, 1)]  # no slot holds more than its one table
@@ -161,8 +211,13 @@ def test_life_cycle_to_schedule_agenda_and_stats(client: TestClient, people: dic
     note = client.put(f"{API}/tiny2024/meetings/{mine[0]['id']}/note", json={"note": "=secret"},
                       headers=_h(people, "p2"))  # fmt: skip
     assert note.json()["note"] == "=secret"
-    assert all(m["note"] is None for m in client.get(f"{API}/tiny2024/meetings", headers=_h(people, "p1")).json())
-    assert all(m["note"] is None for m in client.get(f"{API}/tiny2024/meetings", headers=org).json())
+    assert all(
+        m["note"] is None
+        for m in client.get(f"{API}/tiny2024/meetings", headers=_h(people, "p1")).json()
+    )
+    assert all(
+        m["note"] is None for m in client.get(f"{API}/tiny2024/meetings", headers=org).json()
+    )
     assert client.get(f"{API}/tiny2024/agenda.ics", headers=_h(people, "p2")).status_code == 409
     client.post(f"{API}/tiny2024/status", json={"status": "published"}, headers=org)
     ics = client.get(f"{API}/tiny2024/agenda.ics", headers=_h(people, "p1"))
@@ -184,7 +239,9 @@ def test_life_cycle_to_schedule_agenda_and_stats(client: TestClient, people: dic
     items = client.post(f"{API}/tiny2024/participants/{life['p1']}/items", headers=_h(people, "p1"),
                         json={"kind": "offer", "category": "expertise", "title": "=HYPERLINK(1)"})  # fmt: skip
     assert items.status_code == 201
-    exported = client.get(f"{API}/tiny2024/export/items", params={"format": "csv"}, headers=org).text
+    exported = client.get(
+        f"{API}/tiny2024/export/items", params={"format": "csv"}, headers=org
+    ).text
     assert "'=HYPERLINK(1)" in exported
     assert "secret" not in client.get(f"{API}/tiny2024/export/meetings", headers=org).text
     cal = client.get(f"{API}/tiny2024/calendar.ics")

@@ -8,7 +8,7 @@ for its organisers only (404 to others, as for a missing event).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -45,15 +45,19 @@ from clusteratlas.errors import RecordNotFoundError
 from clusteratlas.meet import service as meet
 from clusteratlas.meet import service_requests as requests
 from clusteratlas.meet import service_schedule as planning
-from clusteratlas.meet.events import event_slots
 from clusteratlas.registry.models import MeetEvent, MeetItem, MeetParticipant, MeetRequest, User
 
 router = APIRouter(prefix="/events", tags=["events"], responses=WRITE_RESPONSES)
 
 Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$", description="The event's id.")]
 Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
-ICS = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar (RFC 5545)"}}
-TABLE_FORMATS = {
+ICS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/calendar": {"schema": {"type": "string"}}},
+        "description": "iCalendar (RFC 5545)",
+    }
+}
+TABLE_FORMATS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON or CSV"}
 }
 
@@ -134,7 +138,9 @@ def status(slug: Slug, body: StatusChange, session: SessionDep, user: CurrentUse
 
 
 @router.post("/{slug}/organisers", status_code=201, summary="Grant the organiser role (admin)")
-def organisers(slug: Slug, body: OrganiserGrant, session: SessionDep, user: AdminUser) -> dict[str, int]:
+def organisers(
+    slug: Slug, body: OrganiserGrant, session: SessionDep, user: AdminUser
+) -> dict[str, int]:
     """Make a user an organiser of the event (granting twice changes nothing)."""
     grant = meet.grant_organiser(session, actor=user, slug=slug, user_id=body.user_id)
     session.commit()
@@ -144,10 +150,7 @@ def organisers(slug: Slug, body: OrganiserGrant, session: SessionDep, user: Admi
 @router.get("/{slug}/slots", response_model=list[SlotOut], summary="The event's time slots")
 def slots(slug: Slug, session: SessionDep, user: OptionalUser) -> list[SlotOut]:
     """Return every matchmaking slot, in time order, with its number of tables."""
-    frame = event_slots(meet.event_definition(_seen(session, slug, user)))
-    return [SlotOut(slot=str(r.slot), session=str(r.session), slot_start=r.slot_start.to_pydatetime(),
-                    slot_end=r.slot_end.to_pydatetime(), tables=int(r.tables))
-            for r in frame.itertuples()]  # fmt: skip
+    return [SlotOut(**row) for row in meet.slot_rows(_seen(session, slug, user))]
 
 
 @router.get("/{slug}/calendar.ics", responses=ICS, summary="The event's sessions as iCalendar")
@@ -160,7 +163,9 @@ def calendar(slug: Slug, session: SessionDep, user: OptionalUser) -> Response:
 
 @router.post("/{slug}/participants", response_model=ParticipantOut, status_code=201,
              summary="Register for an event")  # fmt: skip
-def register(slug: Slug, body: Registration, session: SessionDep, user: CurrentUser) -> ParticipantOut:
+def register(
+    slug: Slug, body: Registration, session: SessionDep, user: CurrentUser
+) -> ParticipantOut:
     """Register yourself (open events, within the registration window)."""
     found = meet.register(session, actor=user, slug=slug, organisation_id=body.organisation_id,
                           type=body.type, country=body.country, languages=body.languages)  # fmt: skip
@@ -171,7 +176,9 @@ def register(slug: Slug, body: Registration, session: SessionDep, user: CurrentU
 @router.get("/{slug}/participants", response_model=list[ParticipantOut], summary="Participants")
 def participants(slug: Slug, session: SessionDep, user: CurrentUser) -> list[ParticipantOut]:
     """Return the participants' public profiles (signed-in users)."""
-    return [_participant_out(p) for p in meet.list_participants(session, _seen(session, slug, user))]
+    return [
+        _participant_out(p) for p in meet.list_participants(session, _seen(session, slug, user))
+    ]
 
 
 @router.get("/{slug}/participants/me", response_model=ParticipantOut, summary="Your registration")
@@ -197,7 +204,9 @@ def put_availability(
 
 @router.get("/{slug}/participants/{participant_id}/availability", response_model=AvailabilityOut,
             summary="Read availability (yours, or as organiser)")  # fmt: skip
-def get_availability(slug: Slug, participant_id: Id, session: SessionDep, user: CurrentUser) -> AvailabilityOut:
+def get_availability(
+    slug: Slug, participant_id: Id, session: SessionDep, user: CurrentUser
+) -> AvailabilityOut:
     """Return a participant's slots; ``null`` when never set (every slot is then available)."""
     found = meet.availability(session, actor=user, slug=slug, participant_id=participant_id)
     return AvailabilityOut(participant_id=participant_id, slots=found)
@@ -205,7 +214,9 @@ def get_availability(slug: Slug, participant_id: Id, session: SessionDep, user: 
 
 @router.post("/{slug}/participants/{participant_id}/items", response_model=ItemOut, status_code=201,
              summary="Publish a marketplace item (yours)")  # fmt: skip
-def add_item(slug: Slug, participant_id: Id, body: ItemCreate, session: SessionDep, user: CurrentUser) -> ItemOut:
+def add_item(
+    slug: Slug, participant_id: Id, body: ItemCreate, session: SessionDep, user: CurrentUser
+) -> ItemOut:
     """Publish an offer or a request in the event's marketplace."""
     item = meet.add_item(session, actor=user, slug=slug, participant_id=participant_id,
                          **body.model_dump())  # fmt: skip
@@ -222,10 +233,14 @@ def items(
     return [_item_out(i) for i in meet.list_items(session, _seen(session, slug, user), kind=kind)]
 
 
-@router.post("/{slug}/requests", response_model=RequestOut, status_code=201, summary="Request a meeting")
+@router.post(
+    "/{slug}/requests", response_model=RequestOut, status_code=201, summary="Request a meeting"
+)
 def request(slug: Slug, body: RequestCreate, session: SessionDep, user: CurrentUser) -> RequestOut:
     """Ask another participant for a meeting (within the organisers' limit)."""
-    found = requests.request_meeting(session, actor=user, slug=slug, to_id=body.to, message=body.message)
+    found = requests.request_meeting(
+        session, actor=user, slug=slug, to_id=body.to, message=body.message
+    )
     session.commit()
     return _request_out(found)
 
@@ -263,7 +278,9 @@ def answer(
     return _request_out(found)
 
 
-@router.post("/{slug}/schedule", response_model=ScheduleOut, summary="Schedule meetings (organisers)")
+@router.post(
+    "/{slug}/schedule", response_model=ScheduleOut, summary="Schedule meetings (organisers)"
+)
 def schedule(slug: Slug, body: ScheduleIn, session: SessionDep, user: CurrentUser) -> ScheduleOut:
     """Place the accepted meetings with HiGHS; confirmed meetings keep their slot and table."""
     done = planning.schedule_event(session, actor=user, slug=slug, **body.model_dump())
@@ -282,8 +299,12 @@ def meetings(slug: Slug, session: SessionDep, user: CurrentUser) -> list[Meeting
             for m in requests.list_meetings(session, actor=user, slug=slug)]  # fmt: skip
 
 
-@router.put("/{slug}/meetings/{meeting_id}/note", response_model=MeetingOut, summary="Your private note")
-def note(slug: Slug, meeting_id: Id, body: NoteIn, session: SessionDep, user: CurrentUser) -> MeetingOut:
+@router.put(
+    "/{slug}/meetings/{meeting_id}/note", response_model=MeetingOut, summary="Your private note"
+)
+def note(
+    slug: Slug, meeting_id: Id, body: NoteIn, session: SessionDep, user: CurrentUser
+) -> MeetingOut:
     """Write your private note on one of your meetings (nobody else reads it)."""
     m = requests.set_note(session, actor=user, slug=slug, meeting_id=meeting_id, note=body.note)
     session.commit()
@@ -291,12 +312,20 @@ def note(slug: Slug, meeting_id: Id, body: NoteIn, session: SessionDep, user: Cu
                       table=m.table, status=m.status, note=m.note)  # fmt: skip
 
 
-@router.post("/{slug}/meetings/{meeting_id}/rating", response_model=RatingOut, summary="Rate a meeting")
-def rate(slug: Slug, meeting_id: Id, body: RatingIn, session: SessionDep, user: CurrentUser) -> RatingOut:
+@router.post(
+    "/{slug}/meetings/{meeting_id}/rating", response_model=RatingOut, summary="Rate a meeting"
+)
+def rate(
+    slug: Slug, meeting_id: Id, body: RatingIn, session: SessionDep, user: CurrentUser
+) -> RatingOut:
     """Rate one of your meetings once it is over (a second rating replaces the first)."""
-    r = requests.rate_meeting(session, actor=user, slug=slug, meeting_id=meeting_id, **body.model_dump())
+    r = requests.rate_meeting(
+        session, actor=user, slug=slug, meeting_id=meeting_id, **body.model_dump()
+    )
     session.commit()
-    return RatingOut(id=r.id, meeting_id=r.meeting_id, score=r.score, held=r.held, cooperation=r.cooperation)
+    return RatingOut(
+        id=r.id, meeting_id=r.meeting_id, score=r.score, held=r.held, cooperation=r.cooperation
+    )
 
 
 @router.get("/{slug}/agenda.ics", responses=ICS, summary="Your agenda as iCalendar")

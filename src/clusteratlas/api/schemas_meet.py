@@ -81,7 +81,7 @@ class Registration(_Input):
     organisation_id: PersonId
     type: ParticipantType
     country: Country
-    languages: Annotated[list[Language], Field(max_length=30)] = []
+    languages: Annotated[list[Language], Field(max_length=30)] = Field(default_factory=list)
 
 
 class ParticipantOut(BaseModel):
@@ -114,9 +114,9 @@ class ItemCreate(_Input):
     category: Literal["cooperation", "product", "service", "expertise", "investment", "partner"]
     title: Name
     text: Annotated[str, StringConstraints(pattern=TEXT, max_length=20000)] = ""
-    industries: Annotated[list[Short], Field(max_length=50)] = []
-    stages: Annotated[list[Short], Field(max_length=50)] = []
-    technologies: Annotated[list[Short], Field(max_length=50)] = []
+    industries: Annotated[list[Short], Field(max_length=50)] = Field(default_factory=list)
+    stages: Annotated[list[Short], Field(max_length=50)] = Field(default_factory=list)
+    technologies: Annotated[list[Short], Field(max_length=50)] = Field(default_factory=list)
 
 
 class ItemOut(BaseModel):

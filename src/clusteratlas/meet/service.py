@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -88,6 +89,23 @@ def slots_of(event: MeetEvent) -> list[str]:
     return [str(s) for s in event_slots(event_definition(event))["slot"]]
 
 
+def slot_rows(event: MeetEvent) -> list[dict[str, Any]]:
+    """Return the event's slots as plain rows, in time order.
+
+    Each row has ``slot``, ``session``, ``slot_start``, ``slot_end`` (aware datetimes in the
+    event's zone) and ``tables``.
+    """
+    frame = event_slots(event_definition(event))
+    return [
+        {"slot": str(slot), "session": str(name), "slot_start": start.to_pydatetime(),
+         "slot_end": end.to_pydatetime(), "tables": int(tables)}
+        for slot, name, start, end, tables in zip(
+            frame["slot"], frame["session"], frame["slot_start"], frame["slot_end"],
+            frame["tables"], strict=True,
+        )
+    ]  # fmt: skip
+
+
 def is_organiser(session: Session, event: MeetEvent, user: User | None) -> bool:
     """Whether ``user`` is an administrator or an organiser of ``event``."""
     if user is None or not user.active:
@@ -130,7 +148,9 @@ def _apply(event: MeetEvent, parsed: Event) -> None:
 
 def _check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
-        raise ParameterError(f"The 'request_limit' parameter must be an int in [1, 1000]; got {limit!r}.")
+        raise ParameterError(
+            f"The 'request_limit' parameter must be an int in [1, 1000]; got {limit!r}."
+        )
     return limit
 
 
@@ -148,7 +168,9 @@ def create_event(
     parsed = parse_event(definition, source="event definition")
     if session.scalar(select(MeetEvent.id).where(MeetEvent.slug == parsed.id)) is not None:
         raise ConflictError(f"An event {parsed.id!r} exists already.")
-    event = MeetEvent(definition=definition, status="draft", request_limit=_check_limit(request_limit))
+    event = MeetEvent(
+        definition=definition, status="draft", request_limit=_check_limit(request_limit)
+    )
     _apply(event, parsed)
     session.add(event)
     session.flush()
@@ -178,7 +200,9 @@ def edit_event(
         event.definition = definition
         wanted = set(slots_of(event))
         for row in session.scalars(
-            select(MeetAvailability).join(MeetParticipant).where(MeetParticipant.event_id == event.id)
+            select(MeetAvailability)
+            .join(MeetParticipant)
+            .where(MeetParticipant.event_id == event.id)
         ):
             if row.slot not in wanted:  # a slot that no longer exists
                 session.delete(row)
@@ -208,7 +232,9 @@ def set_status(session: Session, *, actor: User | None, slug: str, status: str) 
     return event
 
 
-def grant_organiser(session: Session, *, actor: User | None, slug: str, user_id: int) -> MeetOrganiser:
+def grant_organiser(
+    session: Session, *, actor: User | None, slug: str, user_id: int
+) -> MeetOrganiser:
     """Make user ``user_id`` an organiser of the event (administrators only; idempotent)."""
     if actor is not None and actor.role != "admin":
         raise PermissionDeniedError("Only an administrator may grant the organiser role.")
@@ -216,11 +242,15 @@ def grant_organiser(session: Session, *, actor: User | None, slug: str, user_id:
     if session.get(User, user_id) is None:
         raise RecordNotFoundError(f"There is no user with id {user_id}.")
     found = session.scalar(
-        select(MeetOrganiser).where(MeetOrganiser.event_id == event.id, MeetOrganiser.user_id == user_id)
+        select(MeetOrganiser).where(
+            MeetOrganiser.event_id == event.id, MeetOrganiser.user_id == user_id
+        )
     )
     if found is not None:
         return found
-    grant = MeetOrganiser(event_id=event.id, user_id=user_id, granted_by=actor.id if actor else None)
+    grant = MeetOrganiser(
+        event_id=event.id, user_id=user_id, granted_by=actor.id if actor else None
+    )
     session.add(grant)
     session.flush()
     record(session, actor=actor, entity="meet_organiser", entity_id=grant.id, action="create",
@@ -242,7 +272,9 @@ def get_participant(session: Session, event: MeetEvent, participant_id: int) -> 
     return found
 
 
-def own_participant(session: Session, event: MeetEvent, user: User | None) -> MeetParticipant | None:
+def own_participant(
+    session: Session, event: MeetEvent, user: User | None
+) -> MeetParticipant | None:
     """Return ``user``'s registration to ``event``, if any."""
     if user is None:
         return None
@@ -269,7 +301,9 @@ def _codes(values: Iterable[str], pattern: re.Pattern[str], name: str, example: 
     out = []
     for value in values:
         if not pattern.match(value):
-            raise ParameterError(f"The '{name}' parameter takes codes such as {example!r}; got {value!r}.")
+            raise ParameterError(
+                f"The '{name}' parameter takes codes such as {example!r}; got {value!r}."
+            )
         out.append(value)
     return sorted(set(out))
 
@@ -287,11 +321,17 @@ def register(
     event = get_event(session, slug)
     if event.status != "open":
         raise ConflictError(f"Event {slug!r} is {event.status}: registration needs it open.")
-    local = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(event.time_zone)).replace(tzinfo=None)
+    local = (
+        (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(event.time_zone)).replace(tzinfo=None)
+    )
     if event.registration_opens and local < event.registration_opens:
-        raise ConflictError(f"Registration to {slug!r} opens on {event.registration_opens} ({event.time_zone}).")
+        raise ConflictError(
+            f"Registration to {slug!r} opens on {event.registration_opens} ({event.time_zone})."
+        )
     if event.registration_closes and local > event.registration_closes:
-        raise ConflictError(f"Registration to {slug!r} closed on {event.registration_closes} ({event.time_zone}).")
+        raise ConflictError(
+            f"Registration to {slug!r} closed on {event.registration_closes} ({event.time_zone})."
+        )
     check_in(type, PARTICIPANT_TYPES, name="type")
     (country,) = _codes([country], _COUNTRY, "country", "BE")
     if session.get(Organisation, organisation_id) is None:
@@ -316,7 +356,9 @@ def list_participants(session: Session, event: MeetEvent) -> list[MeetParticipan
     """Return the event's participants (their public profile), by id."""
     return list(
         session.scalars(
-            select(MeetParticipant).where(MeetParticipant.event_id == event.id).order_by(MeetParticipant.id)
+            select(MeetParticipant)
+            .where(MeetParticipant.event_id == event.id)
+            .order_by(MeetParticipant.id)
         )
     )
 
@@ -333,7 +375,9 @@ def set_availability(
     participant = get_participant(session, event, participant_id)
     user = require_self_or_organiser(session, event, participant, actor, "set this availability")
     if event.status not in ("open", "scheduling"):
-        raise ConflictError(f"Event {slug!r} is {event.status}: availability is set while open or scheduling.")
+        raise ConflictError(
+            f"Event {slug!r} is {event.status}: availability is set while open or scheduling."
+        )
     order = slots_of(event)
     unknown = sorted(set(slots) - set(order))
     if unknown:
@@ -341,9 +385,13 @@ def set_availability(
             f"The 'slots' parameter has {unknown[0]!r}, not a slot of {slug!r} "
             f"(GET /api/v1/events/{slug}/slots lists them, e.g. {order[0]!r})."
         )
-    rows = session.scalars(select(MeetAvailability).where(MeetAvailability.participant_id == participant.id))
+    rows = session.scalars(
+        select(MeetAvailability).where(MeetAvailability.participant_id == participant.id)
+    )
     before = sorted(r.slot for r in rows)
-    for row in session.scalars(select(MeetAvailability).where(MeetAvailability.participant_id == participant.id)):
+    for row in session.scalars(
+        select(MeetAvailability).where(MeetAvailability.participant_id == participant.id)
+    ):
         session.delete(row)
     session.flush()
     chosen = [s for s in order if s in set(slots)]
@@ -354,7 +402,9 @@ def set_availability(
     return chosen
 
 
-def availability(session: Session, *, actor: User | None, slug: str, participant_id: int) -> list[str] | None:
+def availability(
+    session: Session, *, actor: User | None, slug: str, participant_id: int
+) -> list[str] | None:
     """Return a participant's available slots (PRIVATE: theirs or an organiser's read).
 
     ``None`` when the participant never set any (then every slot counts as available).
@@ -362,7 +412,11 @@ def availability(session: Session, *, actor: User | None, slug: str, participant
     event = get_event(session, slug)
     participant = get_participant(session, event, participant_id)
     require_self_or_organiser(session, event, participant, actor, "read this availability")
-    rows = list(session.scalars(select(MeetAvailability.slot).where(MeetAvailability.participant_id == participant.id)))
+    rows = list(
+        session.scalars(
+            select(MeetAvailability.slot).where(MeetAvailability.participant_id == participant.id)
+        )
+    )
     if not rows:
         return None
     order = slots_of(event)
@@ -405,8 +459,10 @@ def list_items(session: Session, event: MeetEvent, *, kind: str | None = None) -
 
 
 def count_participants(session: Session, event: MeetEvent) -> int:
-    """Number of participants of ``event``."""
-    return int(session.scalar(select(func.count()).where(MeetParticipant.event_id == event.id)) or 0)
+    """Return the number of participants of ``event``."""
+    return int(
+        session.scalar(select(func.count()).where(MeetParticipant.event_id == event.id)) or 0
+    )
 
 
 # Whom to meet: ``clusteratlas.meet.recommend.recommend_for`` (another module) ranks the

@@ -65,7 +65,9 @@ def _me(session: Session, event: MeetEvent, actor: User | None, what: str) -> Me
     user = _require_user(actor, what)
     mine = own_participant(session, event, user)
     if mine is None:
-        raise PermissionDeniedError(f"Only a participant of {event.slug!r} may {what}; register first.")
+        raise PermissionDeniedError(
+            f"Only a participant of {event.slug!r} may {what}; register first."
+        )
     return mine
 
 
@@ -73,7 +75,9 @@ def _pair_request(session: Session, event: MeetEvent, a: int, b: int) -> MeetReq
     low, high = min(a, b), max(a, b)
     return session.scalar(
         select(MeetRequest).where(
-            MeetRequest.event_id == event.id, MeetRequest.pair_low == low, MeetRequest.pair_high == high
+            MeetRequest.event_id == event.id,
+            MeetRequest.pair_low == low,
+            MeetRequest.pair_high == high,
         )
     )
 
@@ -90,7 +94,9 @@ def _open_request(
             f"Participants {a.id} and {b.id} already have meeting request {found.id} ({found.status})."
         )
     before = snapshot(found, _FIELDS) if found is not None else None
-    request = found or MeetRequest(event_id=event.id, pair_low=min(a.id, b.id), pair_high=max(a.id, b.id))
+    request = found or MeetRequest(
+        event_id=event.id, pair_low=min(a.id, b.id), pair_high=max(a.id, b.id)
+    )
     request.from_id, request.to_id, request.status = a.id, b.id, "requested"
     request.message, request.reply, request.proposed_by = message, None, proposed_by
     request.answered_at = None
@@ -130,7 +136,13 @@ def request_meeting(
 
 
 def propose_meeting(
-    session: Session, *, actor: User | None, slug: str, a_id: int, b_id: int, message: str | None = None
+    session: Session,
+    *,
+    actor: User | None,
+    slug: str,
+    a_id: int,
+    b_id: int,
+    message: str | None = None,
 ) -> MeetRequest:
     """Propose a meeting between two participants (organisers); ``b_id`` answers it."""
     event = get_event(session, slug)
@@ -160,7 +172,9 @@ def answer_request(
     me = _me(session, event, actor, f"{action} a meeting request")
     request = _locked_request(session, event, request_id)
     if request.to_id != me.id:
-        raise PermissionDeniedError(f"Only the participant asked may {action} request {request_id}.")
+        raise PermissionDeniedError(
+            f"Only the participant asked may {action} request {request_id}."
+        )
     if request.status != "requested":
         raise ConflictError(f"Meeting request {request_id} is already {request.status}.")
     before = snapshot(request, _FIELDS)
@@ -224,14 +238,23 @@ class MeetingView:
 def _view(meeting: MeetMeeting, me: MeetParticipant | None) -> MeetingView:
     note = None
     if me is not None:
-        note = meeting.note_a if me.id == meeting.a_id else meeting.note_b if me.id == meeting.b_id else None
+        note = (
+            meeting.note_a
+            if me.id == meeting.a_id
+            else meeting.note_b
+            if me.id == meeting.b_id
+            else None
+        )
     return MeetingView(meeting.id, meeting.request_id, meeting.a_id, meeting.b_id, meeting.slot,
                        meeting.table_no, meeting.status, note)  # fmt: skip
 
 
 def list_meetings(session: Session, *, actor: User | None, slug: str) -> list[MeetingView]:
-    """Return the meetings ``actor`` may read: all for organisers (never the private notes),
-    else their own with their own note; by slot then table."""
+    """Return the meetings ``actor`` may read, by slot then table.
+
+    All of them for organisers (never the private notes), else the reader's own, with the
+    reader's own note.
+    """
     event = get_event(session, slug)
     query = select(MeetMeeting).where(MeetMeeting.event_id == event.id)
     me = own_participant(session, event, actor)
@@ -242,17 +265,23 @@ def list_meetings(session: Session, *, actor: User | None, slug: str) -> list[Me
     return [_view(m, me) for m in meetings]
 
 
-def _my_meeting(session: Session, event: MeetEvent, actor: User | None, meeting_id: int, what: str) -> tuple[MeetMeeting, MeetParticipant]:
+def _my_meeting(
+    session: Session, event: MeetEvent, actor: User | None, meeting_id: int, what: str
+) -> tuple[MeetMeeting, MeetParticipant]:
     me = _me(session, event, actor, what)
     meeting = session.get(MeetMeeting, meeting_id)
     if meeting is None or meeting.event_id != event.id:
         raise RecordNotFoundError(f"Event {event.slug!r} has no meeting {meeting_id}.")
     if me.id not in (meeting.a_id, meeting.b_id):
-        raise PermissionDeniedError(f"Only the two participants of meeting {meeting_id} may {what}.")
+        raise PermissionDeniedError(
+            f"Only the two participants of meeting {meeting_id} may {what}."
+        )
     return meeting, me
 
 
-def set_note(session: Session, *, actor: User | None, slug: str, meeting_id: int, note: str) -> MeetingView:
+def set_note(
+    session: Session, *, actor: User | None, slug: str, meeting_id: int, note: str
+) -> MeetingView:
     """Write the signed-in participant's PRIVATE note on one of their meetings."""
     event = get_event(session, slug)
     meeting, me = _my_meeting(session, event, actor, meeting_id, "write a note on it")
@@ -283,15 +312,24 @@ def rate_meeting(
     end = slots.loc[slots["slot"] == meeting.slot, "slot_end"]
     moment = pd.Timestamp(now or _now())
     if event.status != "closed" and (end.empty or moment < end.iloc[0]):
-        raise ConflictError(f"Meeting {meeting_id} can be rated once it is over (or the event closed).")
+        raise ConflictError(
+            f"Meeting {meeting_id} can be rated once it is over (or the event closed)."
+        )
     rating = session.scalar(
-        select(MeetRating).where(MeetRating.meeting_id == meeting.id, MeetRating.participant_id == me.id)
+        select(MeetRating).where(
+            MeetRating.meeting_id == meeting.id, MeetRating.participant_id == me.id
+        )
     )
     before = snapshot(rating, ("score", "held", "cooperation")) if rating is not None else None
     if rating is None:
         rating = MeetRating(meeting_id=meeting.id, participant_id=me.id)
         session.add(rating)
-    rating.score, rating.held, rating.cooperation, rating.comment = score, held, cooperation, comment
+    rating.score, rating.held, rating.cooperation, rating.comment = (
+        score,
+        held,
+        cooperation,
+        comment,
+    )
     session.flush()
     record(session, actor=actor, entity="meet_rating", entity_id=rating.id,
            action="update" if before else "create", before=before,

@@ -67,7 +67,9 @@ class ScheduleSummary:
     min_meetings: int
 
 
-def _inputs(session: Session, event: MeetEvent, include_unanswered: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[frozenset[str], MeetRequest]]:
+def _inputs(
+    session: Session, event: MeetEvent, include_unanswered: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[frozenset[str], MeetRequest]]:
     slots = event_slots(event_definition(event))
     order = [str(s) for s in slots["slot"]]
     people = list_participants(session, event)
@@ -79,7 +81,8 @@ def _inputs(session: Session, event: MeetEvent, include_unanswered: bool) -> tup
     for pid, slot in rows:
         free.setdefault(pid, []).append(slot)
     availability = pd.DataFrame(
-        [(str(p.id), s) for p in people for s in free.get(p.id, order)], columns=["participant", "slot"]
+        [(str(p.id), s) for p in people for s in free.get(p.id, order)],
+        columns=["participant", "slot"],
     )
     statuses = ("accepted", "requested") if include_unanswered else ("accepted",)
     requests = list(session.scalars(
@@ -87,7 +90,10 @@ def _inputs(session: Session, event: MeetEvent, include_unanswered: bool) -> tup
         .order_by(MeetRequest.id)
     ))  # fmt: skip
     wanted = pd.DataFrame(
-        [(str(r.from_id), str(r.to_id), "accepted" if r.status == "accepted" else "one-sided") for r in requests],
+        [
+            (str(r.from_id), str(r.to_id), "accepted" if r.status == "accepted" else "one-sided")
+            for r in requests
+        ],
         columns=["a", "b", "priority"],
     )
     by_pair = {frozenset((str(r.from_id), str(r.to_id))): r for r in requests}
@@ -124,7 +130,14 @@ def schedule_event(
             session.delete(meeting)
     session.flush()
     if wanted.empty:
-        status, objective, bound, gap, fewest, placed = "optimal", 0.0, 0.0, 0.0, 0, wanted.assign(slot=[], table=[])
+        status, objective, bound, gap, fewest, placed = (
+            "optimal",
+            0.0,
+            0.0,
+            0.0,
+            0,
+            wanted.assign(slot=[], table=[]),
+        )
     else:
         previous = pd.DataFrame([(str(m.a_id), str(m.b_id), m.slot, m.table_no) for m in kept],
                                 columns=["a", "b", "slot", "table"])  # fmt: skip
@@ -137,7 +150,9 @@ def schedule_event(
         status, objective, bound, gap = result.status, result.objective, result.bound, result.gap
         fewest, placed = result.min_meetings, result.schedule
     stay = {frozenset((str(m.a_id), str(m.b_id))) for m in kept}
-    for a, b, priority, slot, table in placed[["a", "b", "priority", "slot", "table"]].itertuples(index=False):
+    for a, b, priority, slot, table in placed[["a", "b", "priority", "slot", "table"]].itertuples(
+        index=False
+    ):
         if frozenset((a, b)) in stay:
             continue
         request = by_pair[frozenset((a, b))]
@@ -250,7 +265,11 @@ def event_stats(session: Session, *, actor: User | None, slug: str) -> dict[str,
     people = list_participants(session, event)
     requests = list(session.scalars(select(MeetRequest).where(MeetRequest.event_id == event.id)))
     meetings = list(session.scalars(select(MeetMeeting).where(MeetMeeting.event_id == event.id)))
-    ratings = list(session.scalars(select(MeetRating).join(MeetMeeting).where(MeetMeeting.event_id == event.id)))
+    ratings = list(
+        session.scalars(
+            select(MeetRating).join(MeetMeeting).where(MeetMeeting.event_id == event.id)
+        )
+    )
     statuses = Counter(r.status for r in requests)
     met = {p for m in meetings for p in (m.a_id, m.b_id)}
     answered = statuses["accepted"] + statuses["declined"]
@@ -271,7 +290,9 @@ def event_stats(session: Session, *, actor: User | None, slug: str) -> dict[str,
     }  # fmt: skip
 
 
-def export_table(session: Session, *, actor: User | None, slug: str, table: str) -> tuple[list[str], list[dict[str, Any]]]:
+def export_table(
+    session: Session, *, actor: User | None, slug: str, table: str
+) -> tuple[list[str], list[dict[str, Any]]]:
     """Return ``(columns, rows)`` of one of :data:`EXPORT_TABLES` of an event (organisers)."""
     check_in(table, EXPORT_TABLES, name="table")
     event = get_event(session, slug)
@@ -281,7 +302,17 @@ def export_table(session: Session, *, actor: User | None, slug: str, table: str)
         frame = _people(session, event).merge(pd.DataFrame(
             [(str(p.id), p.type, p.country, ";".join(p.languages)) for p in list_participants(session, event)],
             columns=["participant_id", "type", "country", "languages"]), on="participant_id")  # fmt: skip
-        frame = frame[["participant_id", "organisation_id", "organisation", "name", "type", "country", "languages"]]
+        frame = frame[
+            [
+                "participant_id",
+                "organisation_id",
+                "organisation",
+                "name",
+                "type",
+                "country",
+                "languages",
+            ]
+        ]
     elif table == "availability":
         frame = pd.DataFrame(session.execute(
             select(MeetAvailability.participant_id, MeetAvailability.slot)
@@ -306,6 +337,6 @@ def export_table(session: Session, *, actor: User | None, slug: str, table: str)
                               for i in session.scalars(select(MeetItem).where(MeetItem.participant_id.in_(ids)).order_by(MeetItem.id))],
                              columns=["id", "participant_id", "kind", "category", "title", "text",
                                       "industries", "stages", "technologies"])  # fmt: skip
-    rows = [{k: (None if isinstance(v, float) and math.isnan(v) else v.item() if hasattr(v, "item") else v)
+    rows = [{str(k): (None if isinstance(v, float) and math.isnan(v) else v.item() if hasattr(v, "item") else v)
              for k, v in row.items()} for row in frame.to_dict("records")]  # fmt: skip
     return list(frame.columns), rows

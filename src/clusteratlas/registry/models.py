@@ -1,5 +1,7 @@
-"""All registry models in one import (from :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`,
-:mod:`.models_meet`)."""
+"""All registry models in one import.
+
+From :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth` and :mod:`.models_meet`.
+"""
 
 from __future__ import annotations
 

@@ -23,7 +23,6 @@ branch_labels = None
 depends_on = None
 
 
-
 def _id() -> sa.Column[int]:
     return sa.Column("id", sa.Integer(), nullable=False)
 
