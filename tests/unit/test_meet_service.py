@@ -17,15 +17,8 @@ from clusteratlas.errors import (
     RecordNotFoundError,
     SchemaError,
 )
-from clusteratlas.meet.service import (
-    availability,
-    create_event,
-    edit_event,
-    grant_organiser,
-    register,
-    set_availability,
-    set_status,
-)
+from clusteratlas.meet.service import create_event, edit_event, grant_organiser, set_status
+from clusteratlas.meet.service_participants import availability, register, set_availability
 from clusteratlas.meet.service_requests import (
     answer_request,
     cancel_request,

@@ -43,6 +43,7 @@ from clusteratlas.api.schemas_meet import (
 )
 from clusteratlas.errors import RecordNotFoundError
 from clusteratlas.meet import service as meet
+from clusteratlas.meet import service_participants as members
 from clusteratlas.meet import service_requests as requests
 from clusteratlas.meet import service_schedule as planning
 from clusteratlas.registry.models import MeetEvent, MeetItem, MeetParticipant, MeetRequest, User
@@ -167,7 +168,7 @@ def register(
     slug: Slug, body: Registration, session: SessionDep, user: CurrentUser
 ) -> ParticipantOut:
     """Register yourself (open events, within the registration window)."""
-    found = meet.register(session, actor=user, slug=slug, organisation_id=body.organisation_id,
+    found = members.register(session, actor=user, slug=slug, organisation_id=body.organisation_id,
                           type=body.type, country=body.country, languages=body.languages)  # fmt: skip
     session.commit()
     return _participant_out(found)
@@ -177,7 +178,7 @@ def register(
 def participants(slug: Slug, session: SessionDep, user: CurrentUser) -> list[ParticipantOut]:
     """Return the participants' public profiles (signed-in users)."""
     return [
-        _participant_out(p) for p in meet.list_participants(session, _seen(session, slug, user))
+        _participant_out(p) for p in members.list_participants(session, _seen(session, slug, user))
     ]
 
 
@@ -196,7 +197,7 @@ def put_availability(
     slug: Slug, participant_id: Id, body: AvailabilityIn, session: SessionDep, user: CurrentUser
 ) -> AvailabilityOut:
     """Replace the slots you can meet in (private: you and the organisers read them)."""
-    chosen = meet.set_availability(session, actor=user, slug=slug, participant_id=participant_id,
+    chosen = members.set_availability(session, actor=user, slug=slug, participant_id=participant_id,
                                    slots=body.slots)  # fmt: skip
     session.commit()
     return AvailabilityOut(participant_id=participant_id, slots=chosen)
@@ -208,7 +209,7 @@ def get_availability(
     slug: Slug, participant_id: Id, session: SessionDep, user: CurrentUser
 ) -> AvailabilityOut:
     """Return a participant's slots; ``null`` when never set (every slot is then available)."""
-    found = meet.availability(session, actor=user, slug=slug, participant_id=participant_id)
+    found = members.availability(session, actor=user, slug=slug, participant_id=participant_id)
     return AvailabilityOut(participant_id=participant_id, slots=found)
 
 
@@ -218,7 +219,7 @@ def add_item(
     slug: Slug, participant_id: Id, body: ItemCreate, session: SessionDep, user: CurrentUser
 ) -> ItemOut:
     """Publish an offer or a request in the event's marketplace."""
-    item = meet.add_item(session, actor=user, slug=slug, participant_id=participant_id,
+    item = members.add_item(session, actor=user, slug=slug, participant_id=participant_id,
                          **body.model_dump())  # fmt: skip
     session.commit()
     return _item_out(item)
@@ -230,7 +231,9 @@ def items(
     kind: Annotated[Literal["offer", "request"] | None, Query()] = None,
 ) -> list[ItemOut]:  # fmt: skip
     """Return the event's offers and requests, newest first (signed-in users)."""
-    return [_item_out(i) for i in meet.list_items(session, _seen(session, slug, user), kind=kind)]
+    return [
+        _item_out(i) for i in members.list_items(session, _seen(session, slug, user), kind=kind)
+    ]
 
 
 @router.post(

@@ -32,10 +32,10 @@ from clusteratlas.meet.service import (
     _require_user,
     event_definition,
     get_event,
-    list_participants,
     own_participant,
     require_organiser,
 )
+from clusteratlas.meet.service_participants import list_participants
 from clusteratlas.registry.audit import record
 from clusteratlas.registry.models import (
     MeetAvailability,
