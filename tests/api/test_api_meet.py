@@ -244,5 +244,36 @@ def test_life_cycle_to_schedule_agenda_and_stats(
     ).text
     assert "'=HYPERLINK(1)" in exported
     assert "secret" not in client.get(f"{API}/tiny2024/export/meetings", headers=org).text
+    plan = client.get(f"{API}/tiny2024/export/plan", headers=org).json()
+    assert len(plan["rows"]) == 2 and {r["organisation_a"] for r in plan["rows"]} == {
+        "Meet Cluster"
+    }
     cal = client.get(f"{API}/tiny2024/calendar.ics")
     assert cal.status_code == 200 and b"Tiny Cluster Day: B2B" in cal.content
+
+
+def test_packaged_european_cluster_conference(client: TestClient, users: Users) -> None:
+    admin = Users.auth(users.admin)
+    both = client.post(API, json={"packaged": "ecc2024", "definition": EVENT}, headers=admin)
+    assert both.status_code == 422 and "exactly one" in both.json()["detail"]
+    made = client.post(API, json={"packaged": "ecc2024"}, headers=admin)
+    assert made.status_code == 201, made.text
+    body = made.json()
+    # The facts of issue 12: 9th edition, 7-8 May 2024, Square, Brussels.
+    assert (body["start_date"], body["end_date"], body["city"]) == (
+        "2024-05-07",
+        "2024-05-08",
+        "Brussels",
+    )
+    assert body["venue"].startswith("Square") and "9th edition" in body["name"]
+    assert body["synthetic"] == ["status", "registration", "sessions"] and body["status"] == "draft"
+    assert client.get(f"{API}/ecc2024").status_code == 404  # a draft: organisers only
+    slots = client.get(f"{API}/ecc2024/slots", headers=admin).json()
+    # Day 1 14:00-17:00 and day 2 09:30-12:30 in 20-minute slots around a 20-minute break:
+    # 8 slots a day, 75 tables each.
+    assert len(slots) == 16 and {s["tables"] for s in slots} == {75}
+    assert (slots[0]["slot"], slots[4]["slot"]) == (
+        "2024-05-07T14:00:00+02:00",
+        "2024-05-07T15:40:00+02:00",
+    )
+    assert slots[8]["slot"] == "2024-05-08T09:30:00+02:00"

@@ -132,6 +132,21 @@ def test_availability_is_private_and_checked(session: Session, world: dict) -> N
     assert availability(session, actor=u2, slug="tiny2024", participant_id=p2.id) is None
 
 
+def test_edits_never_drop_chosen_slots(session: Session, world: dict) -> None:
+    u1 = world["people"][0]
+    set_availability(session, actor=u1, slug="tiny2024", participant_id=world["parts"][0].id,
+                     slots=[SLOT3])  # fmt: skip
+    shorter = TINY_EVENT.replace("end = 15:00:00", "end = 14:40:00")
+    with pytest.raises(ConflictError, match="removes 1 slot"):
+        edit_event(session, actor=world["organiser"], slug="tiny2024", definition=shorter)
+    longer = TINY_EVENT.replace("end = 15:00:00", "end = 15:20:00")
+    edited = edit_event(session, actor=world["organiser"], slug="tiny2024", definition=longer)
+    assert edited.definition == longer
+    with pytest.raises(ParameterError, match="must stay 'tiny2024'"):
+        edit_event(session, actor=world["organiser"], slug="tiny2024",
+                   definition=longer.replace('id = "tiny2024"', 'id = "other"'))  # fmt: skip
+
+
 def _requests(session: Session, world: dict) -> dict[str, int]:
     u1, u2, u3, u4 = world["people"]
     _, p2, p3, p4 = world["parts"]

@@ -108,8 +108,9 @@ def events(session: SessionDep, user: OptionalUser) -> list[EventOut]:
 
 @router.post("", response_model=EventOut, status_code=201, summary="Create an event (admin)")
 def create(body: EventCreate, session: SessionDep, user: AdminUser) -> EventOut:
-    """Create an event from its TOML definition; it starts as a draft."""
-    event = meet.create_event(session, actor=user, definition=body.definition,
+    """Create an event from its TOML definition (or a packaged one); it starts as a draft."""
+    text = body.definition or meet.packaged_definition(str(body.packaged))
+    event = meet.create_event(session, actor=user, definition=text,
                               request_limit=body.request_limit)  # fmt: skip
     session.commit()
     return _event_out(event)
@@ -348,7 +349,7 @@ def stats(slug: Slug, session: SessionDep, user: CurrentUser) -> StatsOut:
 @router.get("/{slug}/export/{table}", response_model=ExportOut, responses=TABLE_FORMATS,
             summary="Export organiser data (JSON or CSV)")  # fmt: skip
 def export(
-    slug: Slug, table: Literal["participants", "availability", "requests", "meetings", "ratings", "items"],
+    slug: Slug, table: Literal["participants", "availability", "requests", "meetings", "plan", "ratings", "items"],
     session: SessionDep, user: CurrentUser, format: Literal["json", "csv"] = "json",
 ) -> ExportOut | Response:  # fmt: skip
     """Return one table of the event; ``format=csv`` neutralises spreadsheet formulas."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from clusteratlas.api.schemas import ONE_LINE, TEXT, Country, Name, Short, _Input
 
@@ -21,10 +21,23 @@ Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 
 
 class EventCreate(_Input):
-    """A new event: its TOML definition (``clusteratlas.meet.events`` schema)."""
+    """A new event: its TOML definition, or the name of an event shipped with the package."""
 
-    definition: Definition = Field(description="The event's TOML text ([event], [[sessions]] …).")
+    definition: Definition | None = Field(
+        None, description="The event's TOML text ([event], [[sessions]] …)."
+    )
+    packaged: Literal["ecc2024"] | None = Field(
+        None,
+        description="Instead of a definition: 'ecc2024', the European Cluster Conference 2024 "
+        "(real name, dates, venue and city; synthetic matchmaking sessions, labelled so).",
+    )
     request_limit: Annotated[int, Field(ge=1, le=1000)] = 20
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EventCreate:
+        if (self.definition is None) == (self.packaged is None):
+            raise ValueError("give exactly one of 'definition' and 'packaged'")
+        return self
 
 
 class EventPatch(_Input):

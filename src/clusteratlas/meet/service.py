@@ -19,6 +19,7 @@ and exports in :mod:`.service_schedule`.
 from __future__ import annotations
 
 import re
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
@@ -31,11 +32,12 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
-from clusteratlas.meet.events import Event, event_slots, parse_event
+from clusteratlas.meet.events import PACKAGED_EVENTS, Event, event_slots, parse_event
 from clusteratlas.registry.audit import record, snapshot
 from clusteratlas.registry.models import (
     MeetAvailability,
     MeetEvent,
+    MeetMeeting,
     MeetOrganiser,
     MeetParticipant,
     User,
@@ -138,6 +140,16 @@ def _apply(event: MeetEvent, parsed: Event) -> None:
     event.registration_closes = parsed.registration_closes
 
 
+def packaged_definition(name: str) -> str:
+    """Return the TOML text of an event shipped with the package (see ``meet.events``)."""
+    check_in(name, tuple(PACKAGED_EVENTS), name="packaged")
+    return (
+        resources.files("clusteratlas.meet")
+        .joinpath("files", PACKAGED_EVENTS[name])
+        .read_text(encoding="utf-8")
+    )
+
+
 def _check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
         raise ParameterError(
@@ -153,7 +165,8 @@ def create_event(
     """Create an event from its TOML text (administrators only); it starts as ``draft``.
 
     The TOML's own ``status`` is not used: a stored event starts as a draft and changes
-    status through :func:`set_status`.
+    status through :func:`set_status`. :func:`packaged_definition` gives the TOML of an
+    event shipped with the package (``"ecc2024"``, the European Cluster Conference 2024).
     """
     if actor is not None and actor.role != "admin":
         raise PermissionDeniedError("Only an administrator may create an event.")
@@ -188,16 +201,30 @@ def edit_event(
         parsed = parse_event(definition, source="event definition")
         if parsed.id != slug:
             raise ParameterError(f"event.id must stay {slug!r}; got {parsed.id!r}.")
+        if session.scalar(select(MeetMeeting.id).where(MeetMeeting.event_id == event.id)):
+            raise ConflictError(
+                f"Event {slug!r} has scheduled meetings: its sessions cannot change any more."
+            )
+        wanted = set(event_slots(parsed)["slot"].astype(str))
+        lost = sorted(
+            {
+                row.slot
+                for row in session.scalars(
+                    select(MeetAvailability)
+                    .join(MeetParticipant)
+                    .where(MeetParticipant.event_id == event.id)
+                )
+            }
+            - wanted
+        )
+        if lost:
+            raise ConflictError(
+                f"The new definition removes {len(lost)} slot(s) that participants chose as "
+                f"available (first {lost[0]!r}); keep them, or ask those participants to change "
+                "their availability first."
+            )
         _apply(event, parsed)
         event.definition = definition
-        wanted = set(slots_of(event))
-        for row in session.scalars(
-            select(MeetAvailability)
-            .join(MeetParticipant)
-            .where(MeetParticipant.event_id == event.id)
-        ):
-            if row.slot not in wanted:  # a slot that no longer exists
-                session.delete(row)
     if request_limit is not None:
         event.request_limit = _check_limit(request_limit)
     session.flush()

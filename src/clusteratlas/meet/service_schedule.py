@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from clusteratlas._validation import check_in, check_interval, optional_import
 from clusteratlas.errors import ConflictError, PermissionDeniedError
-from clusteratlas.meet.agenda import participant_calendar
+from clusteratlas.meet.agenda import participant_calendar, table_plan
 from clusteratlas.meet.events import event_slots
 from clusteratlas.meet.highs import schedule_meetings_highs
 from clusteratlas.meet.reschedule import reschedule
@@ -49,8 +49,9 @@ from clusteratlas.registry.models import (
     User,
 )
 
-EXPORT_TABLES = ("participants", "availability", "requests", "meetings", "ratings", "items")
-"""What an organiser can export (meetings without the participants' private notes)."""
+EXPORT_TABLES = ("participants", "availability", "requests", "meetings", "plan", "ratings", "items")
+"""What an organiser can export (meetings without the participants' private notes; ``plan``:
+the table plan of :func:`clusteratlas.meet.agenda.table_plan`, who sits where in each slot)."""
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,8 @@ def export_table(
                              columns=["id", "from", "to", "status", "message", "reply", "proposed", "created_at"])  # fmt: skip
     elif table == "meetings":
         frame = schedule_frame(session, event)
+    elif table == "plan":
+        frame = table_plan(schedule_frame(session, event), participants=_people(session, event))
     elif table == "ratings":
         frame = pd.DataFrame(session.execute(
             select(MeetRating.meeting_id, MeetRating.participant_id, MeetRating.score, MeetRating.held,
