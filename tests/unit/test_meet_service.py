@@ -19,6 +19,7 @@ from clusteratlas.errors import (
 )
 from clusteratlas.meet.service import create_event, edit_event, grant_organiser, set_status
 from clusteratlas.meet.service_participants import availability, register, set_availability
+from clusteratlas.meet.service_reports import event_stats, export_table
 from clusteratlas.meet.service_requests import (
     answer_request,
     cancel_request,
@@ -28,7 +29,7 @@ from clusteratlas.meet.service_requests import (
     request_meeting,
     set_note,
 )
-from clusteratlas.meet.service_schedule import event_stats, export_table, schedule_event
+from clusteratlas.meet.service_scheduling import plan_schedule, schedule_event, store_schedule
 from clusteratlas.registry import create_organisation, create_user, history
 from clusteratlas.registry.models import User
 
@@ -317,3 +318,15 @@ def test_stored_schedule_obeys_every_constraint(session: Session) -> None:
     assert {
         (m.a_id, m.b_id): (m.slot, m.table_no) for m in after if (m.a_id, m.b_id) in places
     } == places
+
+
+def test_a_plan_made_on_stale_inputs_is_not_stored(session: Session, world: dict) -> None:
+    ids = _requests(session, world)
+    set_status(session, actor=world["organiser"], slug="tiny2024", status="scheduling")
+    plan = plan_schedule(session, actor=world["organiser"], slug="tiny2024", time_limit=20)
+    assert plan.summary.meetings == 3  # 1-2, 1-3, 3-4: everyone free in every slot
+    # While the solver ran, p3 called off 3-4: the plan would place a cancelled meeting.
+    cancel_request(session, actor=world["people"][2], slug="tiny2024", request_id=ids["34"])
+    with pytest.raises(ConflictError, match="changed while the solver ran"):
+        store_schedule(session, actor=world["organiser"], plan=plan)
+    assert list_meetings(session, actor=world["organiser"], slug="tiny2024") == []

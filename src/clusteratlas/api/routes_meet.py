@@ -1,7 +1,8 @@
 """Routes of cluster events with B2B matchmaking (``/api/v1/events/...``).
 
 Interfaces only: each route parses, calls a service of :mod:`clusteratlas.meet.service`,
-:mod:`~clusteratlas.meet.service_requests` or :mod:`~clusteratlas.meet.service_schedule`
+:mod:`~clusteratlas.meet.service_participants`, :mod:`~clusteratlas.meet.service_requests`,
+:mod:`~clusteratlas.meet.service_scheduling` or :mod:`~clusteratlas.meet.service_reports`
 (which check roles and audit every change), commits and converts. Reading a draft event is
 for its organisers only (404 to others, as for a missing event).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from clusteratlas.api import convert
 from clusteratlas.api.deps import AdminUser, CurrentUser, OptionalUser, SessionDep
@@ -44,8 +45,9 @@ from clusteratlas.api.schemas_meet import (
 from clusteratlas.errors import RecordNotFoundError
 from clusteratlas.meet import service as meet
 from clusteratlas.meet import service_participants as members
+from clusteratlas.meet import service_reports as reports
 from clusteratlas.meet import service_requests as requests
-from clusteratlas.meet import service_schedule as planning
+from clusteratlas.meet import service_scheduling as planning
 from clusteratlas.registry.models import MeetEvent, MeetItem, MeetParticipant, MeetRequest, User
 
 router = APIRouter(prefix="/events", tags=["events"], responses=WRITE_RESPONSES)
@@ -159,7 +161,7 @@ def slots(slug: Slug, session: SessionDep, user: OptionalUser) -> list[SlotOut]:
 def calendar(slug: Slug, session: SessionDep, user: OptionalUser) -> Response:
     """Return one calendar entry per matchmaking session, in the event's time zone."""
     _seen(session, slug, user)
-    return Response(planning.event_ics(session, slug=slug), media_type="text/calendar",
+    return Response(reports.event_ics(session, slug=slug), media_type="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{slug}.ics"'})  # fmt: skip
 
 
@@ -285,9 +287,17 @@ def answer(
 @router.post(
     "/{slug}/schedule", response_model=ScheduleOut, summary="Schedule meetings (organisers)"
 )
-def schedule(slug: Slug, body: ScheduleIn, session: SessionDep, user: CurrentUser) -> ScheduleOut:
-    """Place the accepted meetings with HiGHS; confirmed meetings keep their slot and table."""
-    done = planning.schedule_event(session, actor=user, slug=slug, **body.model_dump())
+def schedule(
+    slug: Slug, body: ScheduleIn, request: Request, session: SessionDep, user: CurrentUser
+) -> ScheduleOut:
+    """Place the accepted meetings with HiGHS; confirmed meetings keep their slot and table.
+
+    The solver runs in a read session, so other writes go on meanwhile; the schedule is then
+    stored only if none of its inputs changed (409 otherwise: schedule again).
+    """
+    with request.app.state.read_sessions() as reader:
+        plan = planning.plan_schedule(reader, actor=user, slug=slug, **body.model_dump())
+    done = planning.store_schedule(session, actor=user, plan=plan)
     session.commit()
     found = meet.get_event(session, slug)
     return ScheduleOut(wanted=done.wanted, meetings=done.meetings, kept=done.kept, status=done.status,
@@ -335,7 +345,7 @@ def rate(
 @router.get("/{slug}/agenda.ics", responses=ICS, summary="Your agenda as iCalendar")
 def agenda(slug: Slug, session: SessionDep, user: CurrentUser) -> Response:
     """Return your meetings as an iCalendar file (once the event is published)."""
-    data = planning.agenda_ics(session, actor=user, slug=slug)
+    data = reports.agenda_ics(session, actor=user, slug=slug)
     return Response(data, media_type="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-agenda.ics"'})  # fmt: skip
 
@@ -343,7 +353,7 @@ def agenda(slug: Slug, session: SessionDep, user: CurrentUser) -> Response:
 @router.get("/{slug}/stats", response_model=StatsOut, summary="Organiser statistics")
 def stats(slug: Slug, session: SessionDep, user: CurrentUser) -> StatsOut:
     """Registrations by type and country, requests, acceptance rate, meetings, coverage, solver gap."""
-    return StatsOut(**planning.event_stats(session, actor=user, slug=slug))
+    return StatsOut(**reports.event_stats(session, actor=user, slug=slug))
 
 
 @router.get("/{slug}/export/{table}", response_model=ExportOut, responses=TABLE_FORMATS,
@@ -353,7 +363,7 @@ def export(
     session: SessionDep, user: CurrentUser, format: Literal["json", "csv"] = "json",
 ) -> ExportOut | Response:  # fmt: skip
     """Return one table of the event; ``format=csv`` neutralises spreadsheet formulas."""
-    columns, rows = planning.export_table(session, actor=user, slug=slug, table=table)
+    columns, rows = reports.export_table(session, actor=user, slug=slug, table=table)
     if format == "csv":
         return Response(convert.to_csv(rows, columns), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{slug}-{table}.csv"'})  # fmt: skip

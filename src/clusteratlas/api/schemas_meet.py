@@ -241,7 +241,7 @@ class RatingOut(BaseModel):
 
 
 class StatsOut(BaseModel):
-    """The organiser's figures (see ``clusteratlas.meet.service_schedule.event_stats``)."""
+    """The organiser's figures (see ``clusteratlas.meet.service_reports.event_stats``)."""
 
     event: str
     status: str

@@ -12,8 +12,8 @@ representing an organisation of the registry. Availability and meeting notes are
 only the participant and the organisers read them.
 
 Registration, availability and the marketplace are in :mod:`.service_participants`;
-requests, meetings and ratings in :mod:`.service_requests`; scheduling, agendas, statistics
-and exports in :mod:`.service_schedule`.
+requests, meetings and ratings in :mod:`.service_requests`; scheduling in
+:mod:`.service_scheduling`; agendas, statistics and exports in :mod:`.service_reports`.
 """
 
 from __future__ import annotations

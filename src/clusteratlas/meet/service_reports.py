@@ -1,13 +1,7 @@
-"""Meet services: scheduling the stored requests, agendas, organiser statistics and exports.
+"""Meet services: agendas (iCalendar), organiser statistics and exports.
 
-:func:`schedule_event` gathers an event's accepted requests (and, when asked, the
-unanswered ones as one-sided wishes), every participant's availability (a participant who
-never set any is available in every slot) and the tables of each slot, and places the
-meetings with HiGHS (:func:`clusteratlas.meet.highs.schedule_meetings_highs`). When the event
-already has confirmed meetings it reschedules with :func:`clusteratlas.meet.reschedule.reschedule`:
-every confirmed meeting whose request is still accepted keeps its slot and table; proposed
-(unanswered) meetings are placed again. The solver's status, proven bound and gap are
-stored on the event.
+Scheduling is in :mod:`.service_scheduling`.
+
 """
 
 from __future__ import annotations
@@ -15,19 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clusteratlas._validation import check_in, check_interval, optional_import
+from clusteratlas._validation import check_in, optional_import
 from clusteratlas.errors import ConflictError, PermissionDeniedError
 from clusteratlas.meet.agenda import participant_calendar, table_plan
 from clusteratlas.meet.events import event_slots
-from clusteratlas.meet.highs import schedule_meetings_highs
-from clusteratlas.meet.reschedule import reschedule
 from clusteratlas.meet.service import (
     _require_user,
     event_definition,
@@ -36,7 +27,6 @@ from clusteratlas.meet.service import (
     require_organiser,
 )
 from clusteratlas.meet.service_participants import list_participants
-from clusteratlas.registry.audit import record
 from clusteratlas.registry.models import (
     MeetAvailability,
     MeetEvent,
@@ -52,126 +42,6 @@ from clusteratlas.registry.models import (
 EXPORT_TABLES = ("participants", "availability", "requests", "meetings", "plan", "ratings", "items")
 """What an organiser can export (meetings without the participants' private notes; ``plan``:
 the table plan of :func:`clusteratlas.meet.agenda.table_plan`, who sits where in each slot)."""
-
-
-@dataclass(frozen=True)
-class ScheduleSummary:
-    """What :func:`schedule_event` stored: counts and the solver's quality figures."""
-
-    wanted: int
-    meetings: int
-    kept: int
-    status: str
-    objective: float
-    bound: float
-    gap: float
-    min_meetings: int
-
-
-def _inputs(
-    session: Session, event: MeetEvent, include_unanswered: bool
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[frozenset[str], MeetRequest]]:
-    slots = event_slots(event_definition(event))
-    order = [str(s) for s in slots["slot"]]
-    people = list_participants(session, event)
-    rows = session.execute(
-        select(MeetAvailability.participant_id, MeetAvailability.slot)
-        .join(MeetParticipant).where(MeetParticipant.event_id == event.id)
-    ).all()  # fmt: skip
-    free: dict[int, list[str]] = {}
-    for pid, slot in rows:
-        free.setdefault(pid, []).append(slot)
-    availability = pd.DataFrame(
-        [(str(p.id), s) for p in people for s in free.get(p.id, order)],
-        columns=["participant", "slot"],
-    )
-    statuses = ("accepted", "requested") if include_unanswered else ("accepted",)
-    requests = list(session.scalars(
-        select(MeetRequest).where(MeetRequest.event_id == event.id, MeetRequest.status.in_(statuses))
-        .order_by(MeetRequest.id)
-    ))  # fmt: skip
-    wanted = pd.DataFrame(
-        [
-            (str(r.from_id), str(r.to_id), "accepted" if r.status == "accepted" else "one-sided")
-            for r in requests
-        ],
-        columns=["a", "b", "priority"],
-    )
-    by_pair = {frozenset((str(r.from_id), str(r.to_id))): r for r in requests}
-    return wanted, availability, slots.assign(slot=order), by_pair
-
-
-def schedule_event(
-    session: Session, *, actor: User | None, slug: str, include_unanswered: bool = False,
-    fairness: float = 1.0, time_limit: float = 10.0,
-) -> ScheduleSummary:  # fmt: skip
-    """Schedule (or reschedule) an event's meetings with HiGHS and store them (organisers).
-
-    The event must be in status ``scheduling``. See the module docstring.
-
-    Raises
-    ------
-    ParameterError
-        When a kept meeting no longer fits a participant's availability (the message names
-        it) or HiGHS found no schedule keeping the confirmed meetings in ``time_limit``.
-    """
-    check_interval(time_limit, name="time_limit", low=0, high=120, closed="right")
-    check_interval(fairness, name="fairness", low=0, high=100)
-    event = get_event(session, slug)
-    require_organiser(session, event, actor, "schedule the event")
-    if event.status != "scheduling":
-        raise ConflictError(f"Event {slug!r} is {event.status}: set it to scheduling first.")
-    wanted, availability, slots, by_pair = _inputs(session, event, include_unanswered)
-    existing = list(session.scalars(select(MeetMeeting).where(MeetMeeting.event_id == event.id)))
-    kept = [m for m in existing if m.status == "confirmed"
-            and frozenset((str(m.a_id), str(m.b_id))) in by_pair
-            and by_pair[frozenset((str(m.a_id), str(m.b_id)))].status == "accepted"]  # fmt: skip
-    for meeting in existing:
-        if meeting not in kept:
-            session.delete(meeting)
-    session.flush()
-    if wanted.empty:
-        status, objective, bound, gap, fewest, placed = (
-            "optimal",
-            0.0,
-            0.0,
-            0.0,
-            0,
-            wanted.assign(slot=[], table=[]),
-        )
-    else:
-        previous = pd.DataFrame([(str(m.a_id), str(m.b_id), m.slot, m.table_no) for m in kept],
-                                columns=["a", "b", "slot", "table"])  # fmt: skip
-        if kept:
-            result = reschedule(previous, meetings=wanted, availability=availability, slots=slots,
-                                fairness=fairness, time_limit=time_limit, solver="highs")  # fmt: skip
-        else:
-            result = schedule_meetings_highs(wanted, availability=availability, slots=slots,
-                                             fairness=fairness, time_limit=time_limit)  # fmt: skip
-        status, objective, bound, gap = result.status, result.objective, result.bound, result.gap
-        fewest, placed = result.min_meetings, result.schedule
-    stay = {frozenset((str(m.a_id), str(m.b_id))) for m in kept}
-    for a, b, priority, slot, table in placed[["a", "b", "priority", "slot", "table"]].itertuples(
-        index=False
-    ):
-        if frozenset((a, b)) in stay:
-            continue
-        request = by_pair[frozenset((a, b))]
-        session.add(MeetMeeting(
-            event_id=event.id, request_id=request.id, a_id=request.from_id, b_id=request.to_id,
-            slot=str(slot), table_no=int(table), status="confirmed" if priority == "accepted" else "proposed",
-        ))  # fmt: skip
-    event.schedule_status, event.schedule_objective = status, float(objective)
-    event.schedule_bound = float(bound) if math.isfinite(bound) else None
-    event.schedule_gap = float(gap) if math.isfinite(gap) else None
-    event.scheduled_at = dt.datetime.now(dt.UTC)
-    session.flush()
-    summary = ScheduleSummary(len(wanted), len(placed), len(kept), status, float(objective),
-                              float(bound), float(gap), int(fewest))  # fmt: skip
-    record(session, actor=actor, entity="meet_event", entity_id=event.id, action="schedule",
-           after={"meetings": summary.meetings, "kept": summary.kept, "status": status,
-                  "bound": event.schedule_bound, "gap": event.schedule_gap})  # fmt: skip
-    return summary
 
 
 def _people(session: Session, event: MeetEvent) -> pd.DataFrame:
