@@ -252,6 +252,36 @@ def test_life_cycle_to_schedule_agenda_and_stats(
     assert cal.status_code == 200 and b"Tiny Cluster Day: B2B" in cal.content
 
 
+def test_concurrent_requests_respect_the_limit(
+    app: FastAPI, client: TestClient, people: dict, life: dict
+) -> None:
+    # After the life cycle (published event): p4 has sent nothing; the limit becomes 1.
+    limited = client.patch(
+        f"{API}/tiny2024", json={"request_limit": 1}, headers=_h(people, "organiser")
+    )
+    assert limited.json()["request_limit"] == 1
+    start = threading.Barrier(2)
+    codes: list[int] = []
+
+    def ask(to: str) -> None:
+        with TestClient(app) as own:
+            start.wait()
+            r = own.post(
+                f"{API}/tiny2024/requests", json={"to": life[to]}, headers=_h(people, "p4")
+            )
+            codes.append(r.status_code)
+
+    threads = [threading.Thread(target=ask, args=(to,)) for to in ("p1", "p2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [201, 409]
+    sent = [r for r in client.get(f"{API}/tiny2024/requests", headers=_h(people, "p4")).json()
+            if r["from"] == life["p4"]]  # fmt: skip
+    assert len(sent) == 1
+
+
 def test_packaged_european_cluster_conference(client: TestClient, users: Users) -> None:
     admin = Users.auth(users.admin)
     both = client.post(API, json={"packaged": "ecc2024", "definition": EVENT}, headers=admin)

@@ -121,6 +121,9 @@ def request_meeting(
     _open_for_requests(event)
     me = _me(session, event, actor, "request a meeting")
     other = get_participant(session, event, to_id)
+    # One sender's requests one at a time (PostgreSQL row lock; SQLite's write sessions hold
+    # the database lock), so concurrent requests cannot count the same free place twice.
+    session.execute(select(MeetParticipant.id).where(MeetParticipant.id == me.id).with_for_update())
     sent = session.scalar(
         select(func.count()).where(
             MeetRequest.event_id == event.id, MeetRequest.from_id == me.id,
