@@ -10,6 +10,7 @@ operations are walked inside one test because the app is a fixture (schemathesis
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 import schemathesis
@@ -79,3 +80,77 @@ def test_labels_no_server_error_as_manager(app: FastAPI, users: Users) -> None:
         except Exception as err:
             failures.append(f"{operation.label} ({mode.value}): {err}")
     assert failures == [], "\n\n".join(failures)
+
+
+EVENT = """
+[event]
+id = "fuzz2024"
+name = "Fuzz Day"
+venue = "Hall"
+city = "Brussels"
+country = "BE"
+start_date = 2024-05-07
+end_date = 2024-05-07
+time_zone = "Europe/Brussels"
+status = "draft"
+
+[[sessions]]
+id = "b2b"
+name = "B2B"
+date = 2024-05-07
+start = 14:00:00
+end = 15:00:00
+slot_minutes = 20
+tables = 2
+"""
+
+
+@pytest.mark.slow
+def test_no_server_error_on_events(app: FastAPI, users: Users) -> None:
+    """The /api/v1/events operations, on an open event the administrator is registered to."""
+    from starlette.testclient import TestClient
+
+    headers = Users.auth(users.admin)
+    with TestClient(app) as client:
+        assert (
+            client.post("/api/v1/events", json={"definition": EVENT}, headers=headers).status_code
+            == 201
+        )
+        client.post("/api/v1/events/fuzz2024/status", json={"status": "open"}, headers=headers)
+        joined = client.post(
+            "/api/v1/events/fuzz2024/participants",
+            json={"organisation_id": users.managed_id, "type": "SME", "country": "DE"},
+            headers=headers,
+        )
+        assert joined.status_code == 201, joined.text
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if result.ok().path.startswith("/api/v1/events")
+    ]
+    assert len(operations) >= 20
+    failures: list[str] = []
+    for operation, mode in itertools.product(operations, GenerationMode):
+        try:
+            _event_check(operation, mode, headers)()
+        except Unsatisfiable:
+            continue
+        except Exception as err:
+            failures.append(f"{operation.label} ({mode.value}): {err}")
+    assert failures == [], "\n\n".join(failures)
+
+
+def _event_check(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> Any:
+    """A hypothesis test of one operation; valid cases go to the seeded event ``fuzz2024``."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    def check(case: schemathesis.Case) -> None:
+        if mode is GenerationMode.POSITIVE and "slug" in (case.path_parameters or {}):
+            case.path_parameters["slug"] = "fuzz2024"  # reach the services, not only 404
+        case.call_and_validate(
+            headers=headers, checks=[not_a_server_error, status_code_conformance]
+        )
+
+    return check

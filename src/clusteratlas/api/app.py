@@ -157,6 +157,7 @@ def create_app(
     from clusteratlas.api.routes_awards import router as awards_router
     from clusteratlas.api.routes_labels import router as labels_router
     from clusteratlas.api.routes_maps import router as maps_router
+    from clusteratlas.api.routes_meet import router as meet_router
     from clusteratlas.api.routes_registry import router as registry_router
     from clusteratlas.api.routes_social import router as social_router
 
@@ -197,7 +198,7 @@ def create_app(
     from clusteratlas.api.deps import SESSION_COOKIE
 
     install_security(app, cookie_name=SESSION_COOKIE)
-    for router in (maps_router, registry_router, social_router, auth_router):
+    for router in (maps_router, registry_router, social_router, auth_router, meet_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(labels_router, prefix=API_PREFIX)
     app.include_router(awards_router, prefix=API_PREFIX)

@@ -1,6 +1,7 @@
 """All registry models in one import.
 
-From :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth` and :mod:`.models_labels`.
+From :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`, :mod:`.models_labels` and
+:mod:`.models_meet`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ from clusteratlas.registry.models_labels import (
     LabelEvidence,
     LabelReview,
     ReviewerGrant,
+)
+from clusteratlas.registry.models_meet import (
+    MeetAvailability,
+    MeetEvent,
+    MeetItem,
+    MeetMeeting,
+    MeetOrganiser,
+    MeetParticipant,
+    MeetRating,
+    MeetRequest,
 )
 from clusteratlas.registry.models_org import (
     CONFIRMED,
@@ -59,6 +70,14 @@ __all__ = [
     "LabelAward",
     "LabelEvidence",
     "LabelReview",
+    "MeetAvailability",
+    "MeetEvent",
+    "MeetItem",
+    "MeetMeeting",
+    "MeetOrganiser",
+    "MeetParticipant",
+    "MeetRating",
+    "MeetRequest",
     "MemberOrganisation",
     "Organisation",
     "Partnership",

@@ -1,7 +1,7 @@
 """Label workflow: assessments, answers, evidence, reviews, awards and reviewer grants.
 
 Revision ID: 0005_labels
-Revises: 0003_sessions
+Revises: 0004_meet
 Create Date: 2026-12-02
 
 New tables only (nothing existing changes):
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_labels"
-down_revision = "0003_sessions"
+down_revision = "0004_meet"
 branch_labels = None
 depends_on = None
 
