@@ -76,7 +76,7 @@ def validate_ratings(
     ratings = pd.to_numeric(raw, errors="coerce")
     for row, (text, value, held) in enumerate(zip(raw, ratings, out["held"], strict=True)):
         given = isinstance(text, str) and text.strip() != ""
-        if given and not (value in (1, 2, 3, 4, 5)):
+        if given and value not in (1, 2, 3, 4, 5):
             raise SchemaError(f"{_where(what, row)}, column 'rating' must be an integer from 1 "
                               f"to 5 (or empty); got {text!r}.")  # fmt: skip
         if given and not held:

@@ -29,7 +29,14 @@ from clusteratlas.errors import SchemaError
 from clusteratlas.meet.participants import _known, _read_csv, _text, _where
 
 ITEM_KINDS = ("offer", "request")
-ITEM_CATEGORIES = ("cooperation", "product", "service", "expertise", "investment", "project_partner")
+ITEM_CATEGORIES = (
+    "cooperation",
+    "product",
+    "service",
+    "expertise",
+    "investment",
+    "project_partner",
+)
 """Categories of marketplace items (issue 12; b2match uses the same kinds)."""
 ITEM_COLUMNS = ("participant_id", "item_id", "kind", "category", "text")
 LIST_COLUMNS = ("industries", "stages", "technologies")
@@ -228,7 +235,9 @@ def synthetic_items(
     for a, b in zip(strong["category"], strong["related"], strict=True):
         near.setdefault(str(a), set()).add(str(b))
         near.setdefault(str(b), set()).add(str(a))
-    industries = dict(zip(organisations["organisation_id"], organisations["industries"], strict=True))
+    industries = dict(
+        zip(organisations["organisation_id"], organisations["industries"], strict=True)
+    )
     low, high = items_per_participant
     rows = []
     for pid, org, kind in participants[["participant_id", "organisation_id", "type"]].itertuples(
@@ -240,7 +249,9 @@ def synthetic_items(
                 if side == "offer":
                     cluster = own[int(gen.integers(len(own)))]
                 else:
-                    pool = [(c, 3.0) for c in own] + [(c, 2.0) for o in own for c in sorted(near.get(o, ()))]
+                    pool = [(c, 3.0) for c in own] + [
+                        (c, 2.0) for o in own for c in sorted(near.get(o, ()))
+                    ]
                     weights = np.array([w for _, w in pool])
                     cluster = pool[int(gen.choice(len(pool), p=weights / weights.sum()))][0]
                 category = _category(kind, side, gen)

@@ -148,7 +148,9 @@ def _region_scores(
     if map_frame is None:
         return np.zeros(len(ids)), ["No map was given for regional strength."] * len(ids)
     check_columns(map_frame, ["region", "category", "lq"], what="map frame")
-    strong = map_frame["strong"] if "strong" in map_frame else pd.Series(False, index=map_frame.index)
+    strong = (
+        map_frame["strong"] if "strong" in map_frame else pd.Series(False, index=map_frame.index)
+    )
     table = {(str(r), str(c)): (float(lq) if pd.notna(lq) else 0.0, bool(s) if pd.notna(s) else False)
              for r, c, lq, s in zip(map_frame["region"], map_frame["category"], map_frame["lq"],
                                     strong, strict=True)}  # fmt: skip
@@ -406,9 +408,13 @@ def recommend_all(
         raise ParameterError(f"The 'relatedness_scores' parameter takes same, strong, weak in "
                              f"[0, 1]. Got {dict(relatedness_scores or {})!r} instead.")  # fmt: skip
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ParameterError(f"The 'top' parameter must be an int in [1, inf). Got {top!r} instead.")
+        raise ParameterError(
+            f"The 'top' parameter must be an int in [1, inf). Got {top!r} instead."
+        )
     if not kinds or any(k not in ("participant", "item") for k in kinds):
-        raise ParameterError(f"The 'kinds' parameter takes participant and/or item. Got {kinds!r} instead.")
+        raise ParameterError(
+            f"The 'kinds' parameter takes participant and/or item. Got {kinds!r} instead."
+        )
     ctx = _context(participants, items, organisations=organisations, related=related,
                    map_frame=map_frame, requests=requests)  # fmt: skip
     index = {str(p): k for k, p in enumerate(ctx.ids)}
