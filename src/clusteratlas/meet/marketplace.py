@@ -40,6 +40,8 @@ ITEM_CATEGORIES = (
 """Categories of marketplace items (issue 12; b2match uses the same kinds)."""
 ITEM_COLUMNS = ("participant_id", "item_id", "kind", "category", "text")
 LIST_COLUMNS = ("industries", "stages", "technologies")
+SYNTHETIC_SOURCE = "SYNTHETIC (seeded; Cluster Atlas meet generator)"
+"""The ``source`` of every generated item (a column beyond the schema, kept by the reader)."""
 
 CLUSTER_TOPICS: dict[str, tuple[str, ...]] = {
     "Information Technology and Analytical Instruments": (
@@ -225,6 +227,7 @@ def synthetic_items(
         organisation's clusters; a request about one of its clusters (weight 3) or a cluster
         strongly related to one of them (weight 2 each), as the synthetic requests are drawn.
         Investors offer investment, policy makers and cluster organisations cooperation.
+        Every row's ``source`` is :data:`SYNTHETIC_SOURCE`.
     """
     from clusteratlas.data.definitions import related_clusters
 
@@ -263,8 +266,9 @@ def synthetic_items(
                     "participant_id": pid, "item_id": f"{pid}-{side[0]}{n + 1}", "kind": side,
                     "category": category, "text": templates[category].format(topic=topic, other=other),
                     "industries": cluster, "stages": stage, "technologies": topic,
+                    "source": SYNTHETIC_SOURCE,
                 })  # fmt: skip
-    return pd.DataFrame(rows, columns=[*ITEM_COLUMNS, *LIST_COLUMNS])
+    return pd.DataFrame(rows, columns=[*ITEM_COLUMNS, *LIST_COLUMNS, "source"])
 
 
 def _category(kind: str, side: str, gen: np.random.Generator) -> str:
