@@ -277,12 +277,22 @@ def test_analyse_writes_the_figures_worked_out_by_hand(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     out.mkdir()
-    proc = run_cli("meet", "analyse", tmp_path, "--output", out, "--ratings", tmp_path / "ratings.csv")
+    proc = run_cli(
+        "meet", "analyse", tmp_path, "--output", out, "--ratings", tmp_path / "ratings.csv"
+    )
     assert proc.returncode == 0, proc.stderr
     figures = json.loads((out / "analysis.json").read_text())
     assert figures["acceptance_rate"] == pytest.approx(2 / 3)
-    assert (figures["coverage"], figures["min_meetings"], figures["median_meetings"]) == (0.75, 0, 1.0)
-    assert (figures["meetings_held"], figures["mean_rating"], figures["share_cooperation"]) == (1, 3.0, 0.5)
+    assert (figures["coverage"], figures["min_meetings"], figures["median_meetings"]) == (
+        0.75,
+        0,
+        1.0,
+    )
+    assert (figures["meetings_held"], figures["mean_rating"], figures["share_cooperation"]) == (
+        1,
+        3.0,
+        0.5,
+    )
     assert (out / "meetings_network.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "meetings_matrix.csv").read_text().splitlines() == [
         "country,DE,FR,IT", "DE,0,1,0", "FR,1,1,0", "IT,0,0,0"

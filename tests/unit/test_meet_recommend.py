@@ -35,7 +35,7 @@ from clusteratlas.meet.marketplace import validate_items
 from clusteratlas.meet.recommend import COMPONENTS, recommend_all, recommend_for
 
 pytest.importorskip("sklearn")
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 @pytest.fixture
@@ -250,7 +250,9 @@ def test_synthetic_items_follow_the_organisations_and_are_labelled() -> None:
     near |= {(b, a) for a, b in near}
     own = dict(zip(organisations["organisation_id"], organisations["industries"], strict=True))
     org_of = dict(zip(people["participant_id"], people["organisation_id"], strict=True))
-    for pid, kind, cluster in made[["participant_id", "kind", "industries"]].itertuples(index=False):
+    for pid, kind, cluster in made[["participant_id", "kind", "industries"]].itertuples(
+        index=False
+    ):
         mine = own[org_of[pid]]
         if kind == "offer":
             assert cluster in mine

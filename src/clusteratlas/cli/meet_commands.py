@@ -327,6 +327,7 @@ def analyse_command(
     meetings_per_participant.csv, meetings_matrix.csv and meetings_network.png. Example:
     `clusteratlas meet analyse demo/ --by type`
     """
+    import functools
     import json
 
     from clusteratlas._validation import check_in
@@ -359,7 +360,7 @@ def analyse_command(
               + (" (SYNTHETIC participants, seeded)." if synthetic else "."))  # fmt: skip
     analysis.write_meetings_chart(target / "meetings_network.png", matrix, attribution=source)
     for name, frame in frames.items():
-        atomic_write(target / name, lambda tmp, f=frame: f.to_csv(tmp, index=False), what=name)
+        atomic_write(target / name, functools.partial(frame.to_csv, index=False), what=name)
     text = json.dumps(summary, indent=2, ensure_ascii=False, default=float)
     atomic_write(target / "analysis.json",
                  lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"), what="analysis.json")  # fmt: skip

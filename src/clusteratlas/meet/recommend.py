@@ -189,8 +189,11 @@ def _context(
         org = organisations.drop_duplicates("organisation_id").set_index("organisation_id")
         for i, key in enumerate(people["organisation_id"]):
             if key in org.index:
-                found = org.at[key, "industries"]
-                clusters[i] |= set(split_list(found) if isinstance(found, str) else found or ())
+                found: Any = org.at[key, "industries"]
+                if isinstance(found, str):
+                    clusters[i] |= set(split_list(found))
+                elif isinstance(found, tuple | list | set):
+                    clusters[i] |= {str(v) for v in found}
                 region = org.at[key, "region"] if "region" in org else None
                 regions[i] = str(region) if isinstance(region, str) and region else None
     owner = goods["participant_id"].map(index).to_numpy(dtype=int)
