@@ -47,15 +47,14 @@ ch. 6. Cambridge University Press.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from clusteratlas._validation import check_columns, optional_import
 from clusteratlas.errors import ParameterError
-from clusteratlas.meet.marketplace import chain_stages, split_list
+from clusteratlas.meet._profiles import Context, build_context, text_scores
+from clusteratlas.meet.marketplace import chain_stages
 
 COMPONENTS = ("text", "related", "value_chain", "region", "cross_border")
 DEFAULT_WEIGHTS = {"text": 0.45, "related": 0.3, "value_chain": 0.15, "region": 0.1,
@@ -65,30 +64,6 @@ geography; no cross-border bonus unless the event asks for one."""
 RELATEDNESS_SCORES = {"same": 1.0, "strong": 0.75, "weak": 0.0}
 RESULT_COLUMNS = ("participant_id", "kind", "rank", "candidate", "item_id", "score",
                   *COMPONENTS, *(f"w_{c}" for c in COMPONENTS), "explanation")  # fmt: skip
-
-
-@dataclass
-class _Context:
-    """Everything computed once per event: profiles, TF-IDF vectors, indicator matrices."""
-
-    ids: np.ndarray
-    orgs: np.ndarray
-    countries: np.ndarray
-    regions: list[str | None]
-    clusters: list[set[str]]
-    stages: list[set[str]]
-    items: pd.DataFrame
-    owner: np.ndarray  # item → participant index
-    vectors: Any  # sparse TF-IDF rows of the items
-    same: np.ndarray  # participant × participant: share a cluster
-    strong: np.ndarray
-    weak: np.ndarray
-    chain: np.ndarray  # participant × participant: best 1/d
-    item_chain: np.ndarray  # item × participant: best 1/d
-    region_score: np.ndarray
-    region_note: list[str]
-    requested: set[tuple[str, str]]
-    pairs: dict[tuple[str, str], str]
 
 
 def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
@@ -102,155 +77,7 @@ def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     return chosen
 
 
-def _relatedness(related: pd.DataFrame | None) -> dict[tuple[str, str], str]:
-    if related is None:
-        return {}
-    check_columns(related, ["category", "related", "strength"], what="related clusters")
-    pairs: dict[tuple[str, str], str] = {}
-    rank = {"weak": 1, "strong": 2}
-    for a, b, strength in related[["category", "related", "strength"]].itertuples(index=False):
-        for key in ((str(a), str(b)), (str(b), str(a))):
-            if rank.get(str(strength), 0) > rank.get(pairs.get(key, ""), 0):
-                pairs[key] = str(strength)
-    return pairs
-
-
-def _indicator(sets: list[set[str]], names: list[str]) -> np.ndarray:
-    at = {n: k for k, n in enumerate(names)}
-    out = np.zeros((len(sets), len(names)))
-    for i, values in enumerate(sets):
-        for v in values:
-            if v in at:
-                out[i, at[v]] = 1.0
-    return out
-
-
-def _adjacency(rows: list[set[str]], cols: list[set[str]]) -> np.ndarray:
-    """Best ``1/d`` between a stage of each row and a different stage of each column."""
-    chains = chain_stages()
-    names = [f"{c}:{s}" for c, stages in chains.items() for s in stages]
-    position = {f"{c}:{s}": (c, k) for c, stages in chains.items() for k, s in enumerate(stages)}
-    a, b = _indicator(rows, names), _indicator(cols, names)
-    best = np.zeros((len(rows), len(cols)))
-    longest = max((len(s) for s in chains.values()), default=1)
-    for d in range(longest - 1, 0, -1):  # far to near, so the nearest wins
-        level = np.array([[float(position[x][0] == position[y][0]
-                                 and abs(position[x][1] - position[y][1]) == d)
-                           for y in names] for x in names])  # fmt: skip
-        best[(a @ level @ b.T) > 0] = 1.0 / d
-    return best
-
-
-def _region_scores(
-    ids: np.ndarray, regions: list[str | None], clusters: list[set[str]],
-    map_frame: pd.DataFrame | None,
-) -> tuple[np.ndarray, list[str]]:  # fmt: skip
-    if map_frame is None:
-        return np.zeros(len(ids)), ["No map was given for regional strength."] * len(ids)
-    check_columns(map_frame, ["region", "category", "lq"], what="map frame")
-    strong = (
-        map_frame["strong"] if "strong" in map_frame else pd.Series(False, index=map_frame.index)
-    )
-    table = {(str(r), str(c)): (float(lq) if pd.notna(lq) else 0.0, bool(s) if pd.notna(s) else False)
-             for r, c, lq, s in zip(map_frame["region"], map_frame["category"], map_frame["lq"],
-                                    strong, strict=True)}  # fmt: skip
-    scores, notes = np.zeros(len(ids)), []
-    for i, (region, mine) in enumerate(zip(regions, clusters, strict=True)):
-        best = (0.0, "Its region is not known." if not region else
-                f"{region} has no mapped strength in its clusters.")  # fmt: skip
-        for cluster in sorted(mine):
-            if region and (region, cluster) in table:
-                lq, flag = table[region, cluster]
-                score = max(min(1.0, lq / 2.0), 0.75 if flag else 0.0)
-                if score > best[0]:
-                    tail = " (a strong cluster)" if flag else ""
-                    best = (score, f"{region} has LQ {lq:.2f} in {cluster!r}{tail}.")
-        scores[i] = best[0]
-        notes.append(best[1])
-    return scores, notes
-
-
-def _context(
-    participants: pd.DataFrame, items: pd.DataFrame, *, organisations: pd.DataFrame | None,
-    related: pd.DataFrame | None, map_frame: pd.DataFrame | None, requests: pd.DataFrame | None,
-) -> _Context:  # fmt: skip
-    from clusteratlas.meet.marketplace import validate_items
-    from clusteratlas.meet.participants import validate_participants
-
-    people = validate_participants(participants)
-    goods = validate_items(items, participants=people)
-    ids = people["participant_id"].to_numpy(dtype=object)
-    index = {p: k for k, p in enumerate(ids)}
-    clusters: list[set[str]] = [set() for _ in ids]
-    stages: list[set[str]] = [set() for _ in ids]
-    regions: list[str | None] = [None] * len(ids)
-    if organisations is not None:
-        check_columns(organisations, ["organisation_id", "industries"], what="organisations")
-        org = organisations.drop_duplicates("organisation_id").set_index("organisation_id")
-        for i, key in enumerate(people["organisation_id"]):
-            if key in org.index:
-                found: Any = org.at[key, "industries"]
-                if isinstance(found, str):
-                    clusters[i] |= set(split_list(found))
-                elif isinstance(found, tuple | list | set):
-                    clusters[i] |= {str(v) for v in found}
-                region = org.at[key, "region"] if "region" in org else None
-                regions[i] = str(region) if isinstance(region, str) and region else None
-    owner = goods["participant_id"].map(index).to_numpy(dtype=int)
-    for k, i in enumerate(owner):
-        clusters[i] |= set(split_list(goods.at[k, "industries"]))
-        stages[i] |= set(split_list(goods.at[k, "stages"]))
-    pairs = _relatedness(related)
-    names = sorted({c for s in clusters for c in s})
-    a = _indicator(clusters, names)
-    at = {n: k for k, n in enumerate(names)}
-    links = {level: np.zeros((len(names), len(names))) for level in ("strong", "weak")}
-    for (x, y), level in pairs.items():
-        if x in at and y in at:
-            links[level][at[x], at[y]] = 1.0
-    text = optional_import("sklearn.feature_extraction.text", extra="skills")
-    try:
-        vectors = text.TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
-            goods["text"]
-        )
-    except ValueError:  # nothing but stop words: no text to match on
-        vectors = None
-    scores, notes = _region_scores(ids, regions, clusters, map_frame)
-    asked: set[tuple[str, str]] = set()
-    if requests is not None:
-        check_columns(requests, ["from", "to"], what="requests")
-        asked = set(zip(requests["from"].astype(str), requests["to"].astype(str), strict=True))
-    return _Context(
-        ids=ids, orgs=people["organisation_id"].to_numpy(dtype=object),
-        countries=people["country"].to_numpy(dtype=object), regions=regions, clusters=clusters,
-        stages=stages, items=goods, owner=owner, vectors=vectors, same=(a @ a.T) > 0,
-        strong=(a @ links["strong"] @ a.T) > 0, weak=(a @ links["weak"] @ a.T) > 0,
-        chain=_adjacency(stages, stages),
-        item_chain=_adjacency([set(split_list(s)) for s in goods["stages"]], stages),
-        region_score=scores, region_note=notes, requested=asked, pairs=pairs,
-    )  # fmt: skip
-
-
-def _text_scores(ctx: _Context, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per item: best cosine with i's items of the other kind, and which; per participant: t_ij."""
-    n_items = len(ctx.items)
-    best, match = np.zeros(n_items), np.full(n_items, -1)
-    if ctx.vectors is not None:
-        kinds = ctx.items["kind"].to_numpy()
-        mine = np.flatnonzero(ctx.owner == i)
-        for mine_kind, other_kind in (("request", "offer"), ("offer", "request")):
-            rows = mine[kinds[mine] == mine_kind]
-            cols = np.flatnonzero(kinds == other_kind)
-            if len(rows) and len(cols):
-                sims = (ctx.vectors[rows] @ ctx.vectors[cols].T).toarray()
-                best[cols] = sims.max(axis=0)
-                match[cols] = rows[sims.argmax(axis=0)]
-    people = np.zeros(len(ctx.ids))
-    np.maximum.at(people, ctx.owner, best)
-    return best, match, people
-
-
-def _related(ctx: _Context, i: int, j: int, scores: Mapping[str, float]) -> str:
+def _related(ctx: Context, i: int, j: int, scores: Mapping[str, float]) -> str:
     for level in ("same", "strong", "weak"):
         if scores[level] <= 0:
             continue
@@ -285,11 +112,11 @@ def _clip(text: str, size: int = 60) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def _rows_for(ctx: _Context, i: int, *, chosen: dict[str, float], rel: Mapping[str, float],
+def _rows_for(ctx: Context, i: int, *, chosen: dict[str, float], rel: Mapping[str, float],
               top: int, kinds: tuple[str, ...], exclude_colleagues: bool) -> list[dict[str, Any]]:  # fmt: skip
     total = sum(chosen.values())
     norm = {c: chosen[c] / total for c in COMPONENTS}
-    item_text, match, people_text = _text_scores(ctx, i)
+    item_text, match, people_text = text_scores(ctx, i)
     related = np.where(ctx.same[i], rel["same"], np.where(ctx.strong[i], rel["strong"],
                        np.where(ctx.weak[i], rel["weak"], 0.0)))  # fmt: skip
     border = (ctx.countries != ctx.countries[i]).astype(float)
@@ -303,7 +130,7 @@ def _rows_for(ctx: _Context, i: int, *, chosen: dict[str, float], rel: Mapping[s
         if kind == "participant":
             parts = {"text": people_text, "related": related, "value_chain": ctx.chain[i],
                      "region": ctx.region_score, "cross_border": border}  # fmt: skip
-            allowed = keep & np.array([(me, str(j)) not in ctx.requested for j in ctx.ids])
+            allowed = keep & ~np.isin(ctx.ids, list(ctx.requested.get(me, ())))
             who = np.arange(len(ctx.ids))
         else:
             who = ctx.owner
@@ -319,7 +146,7 @@ def _rows_for(ctx: _Context, i: int, *, chosen: dict[str, float], rel: Mapping[s
             j = int(who[k])
             out.append({
                 "participant_id": me, "kind": kind, "rank": rank, "candidate": str(ctx.ids[j]),
-                "item_id": str(ctx.items.at[int(k), "item_id"]) if kind == "item" else None,
+                "item_id": str(ctx.item_ids[k]) if kind == "item" else None,
                 "score": float(score[k]), **{c: float(parts[c][k]) for c in COMPONENTS},
                 **{f"w_{c}": norm[c] for c in COMPONENTS},
                 "explanation": _explain(ctx, i, j, int(k) if kind == "item" else None,
@@ -328,12 +155,12 @@ def _rows_for(ctx: _Context, i: int, *, chosen: dict[str, float], rel: Mapping[s
     return out
 
 
-def _explain(ctx: _Context, i: int, j: int, item: int | None, parts: Mapping[str, np.ndarray],
+def _explain(ctx: Context, i: int, j: int, item: int | None, parts: Mapping[str, np.ndarray],
              k: int, match: np.ndarray, item_text: np.ndarray, rel: Mapping[str, float]) -> str:  # fmt: skip
-    texts, kinds = ctx.items["text"].to_numpy(), ctx.items["kind"].to_numpy()
+    texts, kinds = ctx.texts, ctx.kinds
     pick = item if item is not None else None
     if pick is None:
-        theirs = np.flatnonzero(ctx.owner == j)
+        theirs = ctx.owned[j]
         if len(theirs) and parts["text"][k] > 0:
             pick = int(theirs[np.argmax(item_text[theirs])])
     if pick is not None and match[pick] >= 0 and item_text[pick] > 0:
@@ -341,7 +168,7 @@ def _explain(ctx: _Context, i: int, j: int, item: int | None, parts: Mapping[str
                     f"{_clip(texts[match[pick]])!r} (TF-IDF cosine {item_text[pick]:.2f}).")  # fmt: skip
     else:
         sentence = "No text match between offers and requests."
-    stages = set(split_list(ctx.items.at[item, "stages"])) if item is not None else ctx.stages[j]
+    stages = ctx.item_stages[item] if item is not None else ctx.stages[j]
     notes = [sentence, _related(ctx, i, j, rel), _stage_note(ctx.stages[i], stages),
              ctx.region_note[j]]  # fmt: skip
     if ctx.countries[j] != ctx.countries[i]:
@@ -418,7 +245,7 @@ def recommend_all(
         raise ParameterError(
             f"The 'kinds' parameter takes participant and/or item. Got {kinds!r} instead."
         )
-    ctx = _context(participants, items, organisations=organisations, related=related,
+    ctx = build_context(participants, items, organisations=organisations, related=related,
                    map_frame=map_frame, requests=requests)  # fmt: skip
     index = {str(p): k for k, p in enumerate(ctx.ids)}
     wanted = list(ctx.ids) if only is None else list(only)
