@@ -165,8 +165,9 @@ def build_context(
     asked: dict[str, set[str]] = {}
     if requests is not None:
         check_columns(requests, ["from", "to"], what="requests")
-        for a, b in zip(requests["from"].astype(str), requests["to"].astype(str), strict=True):
-            asked.setdefault(a, set()).add(b)
+        for sender, receiver in zip(requests["from"].astype(str), requests["to"].astype(str),
+                                    strict=True):  # fmt: skip
+            asked.setdefault(sender, set()).add(receiver)
     item_stages = [set(split_list(s)) for s in goods["stages"]]
     return Context(
         ids=ids, orgs=people["organisation_id"].to_numpy(dtype=object),
