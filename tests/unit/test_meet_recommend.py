@@ -260,3 +260,24 @@ def test_synthetic_items_follow_the_organisations_and_are_labelled() -> None:
             assert cluster in mine or any((m, cluster) in near for m in mine)
     counts = made.groupby(["participant_id", "kind"]).size()
     assert counts.between(1, 3).all() and len(counts) == 80  # an offer and a request each
+
+
+def test_a_map_read_from_csv_matches_labels_and_reads_strong_as_text(
+    people, items, related
+) -> None:
+    organisations = pd.DataFrame({"organisation_id": ["b"], "industries": ["Lighting"],
+                                  "region": ["DE11"]})  # fmt: skip
+
+    def region_of_b(label: str, lq: str, strong: str) -> pd.Series:
+        strength = pd.DataFrame({"region": ["DE11"], "category": ["c1"],
+                                 "category_label": [label], "lq": [lq], "strong": [strong]})  # fmt: skip
+        rows = _people_rows(recommend_for("A", participants=people, items=items, related=related,
+                                          organisations=organisations, map_frame=strength))  # fmt: skip
+        return rows.loc["B"]
+
+    # B's clusters: Lighting (its organisation) and Lighting and Electrical Equipment (its item)
+    weak = region_of_b("Lighting", "1.0", "False")
+    assert weak["region"] == 0.5  # min(1, 1.0 / 2): the text "False" is not strong
+    strong = region_of_b("Lighting and Electrical Equipment", "0.4", "True")
+    assert strong["region"] == 0.75  # max(0.4 / 2, 0.75)
+    assert "(a strong cluster)" in strong["explanation"]

@@ -87,6 +87,13 @@ def _adjacency(rows: list[set[str]], cols: list[set[str]]) -> np.ndarray:
     return best
 
 
+def _truthy(value: Any) -> bool:
+    """Return True for True, 1 and the texts true/yes/1 (a CSV's ``strong`` column)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1")
+    return bool(value) if pd.notna(value) else False
+
+
 def _region_scores(
     ids: np.ndarray, regions: list[str | None], clusters: list[set[str]],
     map_frame: pd.DataFrame | None,
@@ -94,12 +101,15 @@ def _region_scores(
     if map_frame is None:
         return np.zeros(len(ids)), ["No map was given for regional strength."] * len(ids)
     check_columns(map_frame, ["region", "category", "lq"], what="map frame")
-    strong = (
+    flags = (
         map_frame["strong"] if "strong" in map_frame else pd.Series(False, index=map_frame.index)
     )
-    table = {(str(r), str(c)): (float(lq) if pd.notna(lq) else 0.0, bool(s) if pd.notna(s) else False)
-             for r, c, lq, s in zip(map_frame["region"], map_frame["category"], map_frame["lq"],
-                                    strong, strict=True)}  # fmt: skip
+    lqs = pd.to_numeric(map_frame["lq"], errors="coerce").fillna(0.0)
+    table: dict[tuple[str, str], tuple[float, bool]] = {}
+    names = ["category", *(["category_label"] if "category_label" in map_frame else [])]
+    for name in names:  # a category matches by its code or, in a map's output, its label
+        for r, c, lq, flag in zip(map_frame["region"], map_frame[name], lqs, flags, strict=True):
+            table.setdefault((str(r), str(c)), (float(lq), _truthy(flag)))
     scores, notes = np.zeros(len(ids)), []
     for i, (region, mine) in enumerate(zip(regions, clusters, strict=True)):
         best = (0.0, "Its region is not known." if not region else
