@@ -121,7 +121,8 @@ def demo_command(
     Participants come through the registry's real organisations (SYNTHETIC people,
     availability and requests, seeded). Writes participants.csv, availability.csv,
     requests.csv, schedule.csv, table_plan.csv, ics/<participant_id>.ics and stats.json in
-    --output. Example: `clusteratlas meet demo --participants 600 --seed 1 --output demo/`
+    --output, and a synthetic marketplace (items.csv) with whom to meet (recommendations.csv,
+    the top 5 participants and items per participant). Example: `clusteratlas meet demo --participants 600 --seed 1 --output demo/`
     """
     from clusteratlas._validation import check_in, check_interval
     from clusteratlas.meet.demo import run_demo
@@ -247,7 +248,7 @@ def recommend_command(
     ] = None,
     map_file: Annotated[
         Path | None,
-        typer.Option("--map", help="CSV region, category, lq[, strong] for regional strength."),
+        typer.Option("--map", help="CSV region, category[, category_label], lq[, strong] (e.g. a `clusteratlas map` output) for regional strength."),
     ] = None,
     cross_border: Annotated[
         float, typer.Option("--cross-border", help="Weight of meeting another country (0: none).")
