@@ -85,6 +85,7 @@ def test_requests_meetings_and_ratings_by_hand(people, requests, schedule, ratin
     summary = organiser_summary(participants=people, requests=requests, schedule=schedule)
     assert summary["meetings_held"] is None and summary["mean_rating"] is None
     assert summary["by_country"] == {"FR": 2, "DE": 1, "IT": 1}
+    assert all(type(v) is int for v in summary["by_type"].values())  # JSON writes 2, not 2.0
 
 
 def test_no_answered_request_has_no_acceptance_rate() -> None:

@@ -164,7 +164,7 @@ def build_context(
     for (x, y), level in pairs.items():
         if x in at and y in at:
             links[level][at[x], at[y]] = 1.0
-    text = optional_import("sklearn.feature_extraction.text", extra="skills")
+    text = optional_import("sklearn.feature_extraction.text", extra="meet")
     try:
         vectors = text.TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
             goods["text"]

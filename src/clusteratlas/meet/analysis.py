@@ -194,6 +194,10 @@ def meetings_matrix(
     return pd.DataFrame(grid, index=pd.Index(names, name=by), columns=pd.Index(names, name=by))
 
 
+def _counts(table: pd.DataFrame, by: str) -> dict[str, int]:
+    return {str(k): int(v) for k, v in zip(table[by], table["participants"], strict=True)}
+
+
 def organiser_summary(
     *, participants: pd.DataFrame, requests: pd.DataFrame, schedule: pd.DataFrame,
     ratings: pd.DataFrame | None = None,
@@ -201,8 +205,8 @@ def organiser_summary(
     """Return every figure of the module in one dict (what ``meet analyse`` writes as JSON)."""
     return {
         "participants": len(participants),
-        "by_type": dict(registrations(participants, by="type")[["type", "participants"]].values),
-        "by_country": dict(registrations(participants, by="country")[["country", "participants"]].values),
+        "by_type": _counts(registrations(participants, by="type"), "type"),
+        "by_country": _counts(registrations(participants, by="country"), "country"),
         **request_figures(requests),
         **meeting_figures(schedule, participants=participants, ratings=ratings),
         **(ratings_summary(ratings) if ratings is not None else
@@ -239,10 +243,10 @@ def plot_meetings_network(
     from clusteratlas.report._common import attribution_lines
 
     lines = attribution_lines(attribution)
-    nx = optional_import("networkx", extra="connect")
+    nx = optional_import("networkx", extra="meet")
     if ax is None:
-        figure = optional_import("matplotlib.figure", extra="plot")
-        agg = optional_import("matplotlib.backends.backend_agg", extra="plot")
+        figure = optional_import("matplotlib.figure", extra="meet")
+        agg = optional_import("matplotlib.backends.backend_agg", extra="meet")
         fig = figure.Figure(figsize=(8.0, 8.0))
         agg.FigureCanvasAgg(fig)
         ax = fig.add_axes((0.05, 0.12, 0.9, 0.8))
