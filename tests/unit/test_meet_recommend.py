@@ -281,3 +281,15 @@ def test_a_map_read_from_csv_matches_labels_and_reads_strong_as_text(
     strong = region_of_b("Lighting and Electrical Equipment", "0.4", "True")
     assert strong["region"] == 0.75  # max(0.4 / 2, 0.75)
     assert "(a strong cluster)" in strong["explanation"]
+
+
+def test_nothing_to_compare_gives_no_recommendation_and_no_error(people, items) -> None:
+    from clusteratlas.meet.recommend import RESULT_COLUMNS
+
+    silent = recommend_for("E", participants=people, items=items[items["participant_id"] != "E"])
+    assert silent.empty and list(silent.columns) == list(RESULT_COLUMNS)
+    stop_words_only = items.assign(text="the and of")  # an empty vocabulary: no text part
+    rows = _people_rows(recommend_for("A", participants=people, items=stop_words_only))
+    assert rows["text"].eq(0).all()
+    assert list(rows.index) == ["C", "B"]  # adjacent stages only: C 1 step (1), B 3 steps (1/3)
+    assert "No text match between offers and requests." in rows.at["C", "explanation"]

@@ -295,6 +295,13 @@ def recommend_command(
     elif output_format == "json":
         records = json.loads(ranked.to_json(orient="records"))  # NaN/None → null
         typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    elif ranked.empty:
+        console.print(
+            f"Nothing to recommend to {participant}: no offer or request matches, and no "
+            "cluster or value-chain stage of theirs relates to anyone's. Add offers, requests "
+            "or industries to their items.",
+            highlight=False,
+        )
     else:
         for kind, title in (("participant", "Participants to meet"), ("item", "Marketplace items")):
             rows = ranked[ranked["kind"] == kind]

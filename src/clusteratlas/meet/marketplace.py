@@ -18,6 +18,7 @@ value-chain stages of each benchmark cluster (:data:`CLUSTER_STAGES`) are OUR re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -196,13 +197,15 @@ def read_items(path: str | Path, *, participants: pd.DataFrame | None = None) ->
     return validate_items(_read_csv(path, "items"), participants=participants, what=str(path))
 
 
-def _topics(cluster: str) -> tuple[str, ...]:
-    return CLUSTER_TOPICS.get(cluster, (cluster.lower(),))
+def _topics(cluster: str, topics: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(topics.get(cluster, ())) or (cluster.lower(),)
 
 
 def synthetic_items(
     participants: pd.DataFrame, *, organisations: pd.DataFrame,
     items_per_participant: tuple[int, int] = (1, 3), rng: int | np.random.Generator | None = None,
+    topics: Mapping[str, tuple[str, ...]] | None = None,
+    stages: Mapping[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """Make up offers and requests for a synthetic event's participants (SYNTHETIC).
 
@@ -219,6 +222,9 @@ def synthetic_items(
         in this range.
     rng : int or numpy.random.Generator, optional
         Seed or generator.
+    topics, stages : mapping, optional
+        Topic phrases and ``chain:stage`` values per benchmark cluster (default
+        :data:`CLUSTER_TOPICS`, :data:`CLUSTER_STAGES`: our UNCONFIRMED reading).
 
     Returns
     -------
@@ -258,10 +264,11 @@ def synthetic_items(
                     weights = np.array([w for _, w in pool])
                     cluster = pool[int(gen.choice(len(pool), p=weights / weights.sum()))][0]
                 category = _category(kind, side, gen)
-                topic = _topics(cluster)[int(gen.integers(len(_topics(cluster))))]
+                words = _topics(cluster, CLUSTER_TOPICS if topics is None else topics)
+                topic = words[int(gen.integers(len(words)))]
                 other = cluster.lower()
-                stages = CLUSTER_STAGES.get(cluster, ())
-                stage = stages[int(gen.integers(len(stages)))] if stages else ""
+                where = tuple((CLUSTER_STAGES if stages is None else stages).get(cluster, ()))
+                stage = where[int(gen.integers(len(where)))] if where else ""
                 rows.append({
                     "participant_id": pid, "item_id": f"{pid}-{side[0]}{n + 1}", "kind": side,
                     "category": category, "text": templates[category].format(topic=topic, other=other),
