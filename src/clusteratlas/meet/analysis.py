@@ -268,11 +268,14 @@ def plot_meetings_network(
                            width=[0.5 + 6 * d["meetings"] / heaviest for *_, d in graph.edges(data=True)])  # fmt: skip
     nx.draw_networkx_nodes(graph, position, ax=ax, node_color="#fdae6b", edgecolors="#d95f02",
                            node_size=[100 + 1400 * d["meetings"] / biggest for _, d in graph.nodes(data=True)])  # fmt: skip
-    nx.draw_networkx_labels(graph, position, ax=ax, font_size=8,
+    outside = {n: xy * (1.0 if len(graph) == 1 else 1.17) for n, xy in position.items()}
+    nx.draw_networkx_labels(graph, outside, ax=ax, font_size=8,
                             labels={n: f"{n}\n{d['meetings']} ({d['within']} within)"
                                     for n, d in graph.nodes(data=True)})  # fmt: skip
     kind = "countries" if matrix.index.name == "country" else "participant types"
     ax.set_title(title or f"Meetings between {kind}")
+    ax.set_xlim(-1.4, 1.4)
+    ax.set_ylim(-1.35, 1.35)
     ax.set_axis_off()
     text = "\n".join(textwrap.fill(line, 110) for line in lines)
     ax.text(0.0, -0.02, text, transform=ax.transAxes, fontsize=6, color="#333333",
