@@ -258,11 +258,19 @@ def recommend_all(
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
 
 
-def recommend_for(participant_id: str, **options: Any) -> pd.DataFrame:
+def recommend_for(
+    participant_id: str, *, participants: pd.DataFrame, items: pd.DataFrame,
+    organisations: pd.DataFrame | None = None, related: pd.DataFrame | None = None,
+    map_frame: pd.DataFrame | None = None, requests: pd.DataFrame | None = None,
+    weights: Mapping[str, float] | None = None,
+    relatedness_scores: Mapping[str, float] | None = None, top: int = 10,
+    kinds: tuple[str, ...] = ("participant", "item"), exclude_colleagues: bool = True,
+) -> pd.DataFrame:  # fmt: skip
     """Recommend participants and items to one participant.
 
-    Takes the keyword options of :func:`recommend_all` (``participants`` and ``items``
-    required, ``top`` default 10 per kind) and returns its rows for ``participant_id``.
+    The options are those of :func:`recommend_all`; the result is its rows for
+    ``participant_id``: up to ``top`` participants and ``top`` items, each ranked, with
+    every component, its normalised weight and the explanation.
 
     Examples
     --------
@@ -276,4 +284,9 @@ def recommend_for(participant_id: str, **options: Any) -> pd.DataFrame:
     0  participant         B     1
     1         item         B     1
     """
-    return recommend_all(only=[participant_id], **options)
+    return recommend_all(
+        participants=participants, items=items, organisations=organisations, related=related,
+        map_frame=map_frame, requests=requests, weights=weights,
+        relatedness_scores=relatedness_scores, top=top, kinds=kinds,
+        exclude_colleagues=exclude_colleagues, only=[participant_id],
+    )  # fmt: skip
