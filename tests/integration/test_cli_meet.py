@@ -82,7 +82,7 @@ def test_demo_writes_the_promised_files(demo: tuple[Path, str]) -> None:
     folder, stdout = demo
     assert {p.name for p in folder.iterdir()} == {
         "participants.csv", "availability.csv", "requests.csv", "schedule.csv",
-        "table_plan.csv", "stats.json", "ics",
+        "table_plan.csv", "stats.json", "ics", "items.csv", "recommendations.csv",
     }  # fmt: skip
     stats = json.loads((folder / "stats.json").read_text())
     for key in ("participants", "requests", "meetings_scheduled", "upper_bound", "solver_status",
@@ -164,3 +164,140 @@ def test_demo_and_agenda_errors_are_one_line(tmp_path: Path) -> None:
     bad.write_text('[event]\nid = "x"\n')
     proc = run_cli("meet", "demo", "--event", bad, "--output", tmp_path / "y")
     assert_one_line_error(proc, "'event.name'", "is missing")
+
+
+def test_demo_writes_a_marketplace_and_explained_recommendations(demo: tuple[Path, str]) -> None:
+    import pandas as pd
+
+    from clusteratlas.meet.marketplace import SYNTHETIC_SOURCE, read_items
+    from clusteratlas.meet.participants import read_participants
+
+    folder, _ = demo
+    people = read_participants(folder / "participants.csv")
+    items = read_items(folder / "items.csv", participants=people)
+    assert set(items["participant_id"]) == set(people["participant_id"])
+    assert items["source"].eq(SYNTHETIC_SOURCE).all()
+    ranked = pd.read_csv(folder / "recommendations.csv", dtype={"item_id": str})
+    assert ranked.groupby(["participant_id", "kind"]).size().max() == 5
+    assert (ranked["participant_id"] != ranked["candidate"]).all()
+    parts = sum(ranked[c] * ranked[f"w_{c}"]
+                for c in ("text", "related", "value_chain", "region", "cross_border"))  # fmt: skip
+    assert (ranked["score"] - parts).abs().max() < 1e-9
+    assert ranked["explanation"].str.contains("TF-IDF cosine|No text match").all()
+
+
+MARKET = """participant_id,item_id,kind,category,text,industries,stages
+A,A-r1,request,product,battery cells,Automotive,automotive:assembly
+A,A-o1,offer,service,vehicle assembly,Automotive,automotive:assembly
+B,B-o1,offer,product,battery cells supply,Lighting and Electrical Equipment,automotive:batteries_drives
+C,C-o1,offer,service,battery recycling,Environmental Services,automotive:parts
+C,C-r1,request,product,assembly tooling,Environmental Services,
+D,D-o1,offer,product,battery cells,Automotive,
+E,E-o1,offer,investment,venture capital,Financial Services,
+"""
+
+
+@pytest.fixture
+def market(tmp_path: Path) -> Path:
+    (tmp_path / "participants.csv").write_text(
+        "participant_id,organisation_id,type,country\nA,x:a,SME,FR\nB,x:b,SME,DE\n"
+        "C,x:c,SME,FR\nD,x:a,SME,FR\nE,x:e,investor,IT\n"
+    )
+    (tmp_path / "items.csv").write_text(MARKET)
+    return tmp_path
+
+
+def _recommend(folder: Path, *extra: str | Path):  # type: ignore[no-untyped-def]
+    return run_cli("meet", "recommend", "--participants", folder / "participants.csv",
+                   "--items", folder / "items.csv", *extra)  # fmt: skip
+
+
+def test_recommend_ranks_and_explains_as_worked_out(market: Path) -> None:
+    import io
+    import json
+
+    import pandas as pd
+
+    pytest.importorskip("sklearn")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [line.split(",")[4] for line in MARKET.splitlines()[1:]]
+    x = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    cos = (x @ x.T).toarray()
+    t_ab, t_ac = cos[0, 2], max(cos[0, 3], cos[4, 1])
+    # DPS 2016: Automotive–Lighting is weak (scores 0), Automotive–Environmental unrelated;
+    # B's stage is 3 steps from A's (1/3), C's 1 step (1).
+    expected = {"B": 0.45 * t_ab + 0.15 / 3, "C": 0.45 * t_ac + 0.15}
+    proc = _recommend(market, "--participant", "A", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(io.StringIO(proc.stdout), dtype={"item_id": str})
+    people = table[table["kind"] == "participant"]
+    assert list(people["candidate"]) == sorted(expected, key=lambda k: -expected[k])
+    for who, score in expected.items():
+        assert people.set_index("candidate").at[who, "score"] == pytest.approx(score, abs=1e-9)
+    proc = _recommend(market, "--participant", "A", "--format", "json", "--top", "1")
+    rows = json.loads(proc.stdout)
+    assert [(r["kind"], r["rank"]) for r in rows] == [("participant", 1), ("item", 1)]
+    assert rows[0]["item_id"] is None
+    proc = _recommend(market, "--participant", "A")
+    assert proc.returncode == 0 and "Participants to meet for A" in proc.stdout
+    assert "TF-IDF cosine" in proc.stdout and "no --map was given" in proc.stdout
+
+
+def test_recommend_errors_are_one_line(market: Path) -> None:
+    proc = _recommend(market, "--participant", "Z")
+    assert_one_line_error(proc, "'--participant' 'Z'")
+    proc = _recommend(market, "--participant", "A", "--format", "xml")
+    assert_one_line_error(proc, "'--format'", "xml")
+    (market / "items.csv").write_text(MARKET.replace("B,B-o1,offer", "B,B-o1,gift"))
+    proc = _recommend(market, "--participant", "A")
+    assert_one_line_error(proc, "items.csv: line 4, column 'kind'", "'gift'")
+    (market / "items.csv").unlink()
+    proc = _recommend(market, "--participant", "A")
+    assert_one_line_error(proc, "'--items' file", "does not exist")
+
+
+def test_analyse_writes_the_figures_worked_out_by_hand(tmp_path: Path) -> None:
+    import json
+
+    pytest.importorskip("matplotlib")
+    (tmp_path / "participants.csv").write_text(
+        "participant_id,organisation_id,type,country\nP1,a,SME,FR\nP2,b,large company,FR\n"
+        "P3,c,SME,DE\nP4,d,investor,IT\n"
+    )
+    (tmp_path / "requests.csv").write_text(
+        "from,to,status\nP1,P2,accepted\nP2,P3,declined\nP3,P1,accepted\nP4,P1,requested\n"
+        "P1,P4,cancelled\n"
+    )
+    (tmp_path / "schedule.csv").write_text(
+        "participant_a,participant_b,status\nP1,P2,confirmed\nP3,P1,confirmed\n"
+    )
+    (tmp_path / "ratings.csv").write_text(
+        "rater,other,held,rating,cooperation\nP1,P2,yes,4,yes\nP2,P1,yes,2,no\nP3,P1,no,,\n"
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run_cli(
+        "meet", "analyse", tmp_path, "--output", out, "--ratings", tmp_path / "ratings.csv"
+    )
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads((out / "analysis.json").read_text())
+    assert figures["acceptance_rate"] == pytest.approx(2 / 3)
+    assert (figures["coverage"], figures["min_meetings"], figures["median_meetings"]) == (
+        0.75,
+        0,
+        1.0,
+    )
+    assert (figures["meetings_held"], figures["mean_rating"], figures["share_cooperation"]) == (
+        1,
+        3.0,
+        0.5,
+    )
+    assert (out / "meetings_network.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "meetings_matrix.csv").read_text().splitlines() == [
+        "country,DE,FR,IT", "DE,0,1,0", "FR,1,1,0", "IT,0,0,0"
+    ]  # fmt: skip
+    (tmp_path / "ratings.csv").write_text("rater,other,held,rating\nP1,P2,yes,9\n")
+    proc = run_cli("meet", "analyse", tmp_path, "--ratings", tmp_path / "ratings.csv")
+    assert_one_line_error(proc, "ratings.csv: line 2, column 'rating'")
+    assert_nothing_written(tmp_path, "analysis.json")

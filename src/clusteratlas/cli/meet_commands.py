@@ -121,7 +121,8 @@ def demo_command(
     Participants come through the registry's real organisations (SYNTHETIC people,
     availability and requests, seeded). Writes participants.csv, availability.csv,
     requests.csv, schedule.csv, table_plan.csv, ics/<participant_id>.ics and stats.json in
-    --output. Example: `clusteratlas meet demo --participants 600 --seed 1 --output demo/`
+    --output, and a synthetic marketplace (items.csv) with whom to meet (recommendations.csv,
+    the top 5 participants and items per participant). Example: `clusteratlas meet demo --participants 600 --seed 1 --output demo/`
     """
     from clusteratlas._validation import check_in, check_interval
     from clusteratlas.meet.demo import run_demo
@@ -221,6 +222,159 @@ def stats_command(
     stats = schedule_stats(table, participants=people, requests=requests)
     for key, value in stats.items():
         console.print(f"{key}: {value}", highlight=False)
+
+
+SHORT = {"candidate": "who", "value_chain": "chain", "cross_border": "border"}
+"""Shorter headers of the recommendation table, to fit 80 columns."""
+
+
+@meet_app.command("recommend")
+def recommend_command(
+    participants: Annotated[
+        Path, typer.Option("--participants", help="participants.csv (as `meet demo` writes it).")
+    ],
+    items: Annotated[
+        Path, typer.Option("--items", help="Marketplace CSV: participant_id, item_id, kind, "
+                           "category, text[, industries, stages, technologies].")
+    ],
+    participant: Annotated[str, typer.Option("--participant", help="Whom to recommend to.")],
+    top: Annotated[int, typer.Option("--top", help="Participants and items to list, each.")] = 10,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, csv or json (to standard output).")
+    ] = "table",
+    requests: Annotated[
+        Path | None,
+        typer.Option("--requests", help="requests.csv: leave out those already asked."),
+    ] = None,
+    map_file: Annotated[
+        Path | None,
+        typer.Option("--map", help="CSV region, category[, category_label], lq[, strong] (e.g. a `clusteratlas map` output) for regional strength."),
+    ] = None,
+    cross_border: Annotated[
+        float, typer.Option("--cross-border", help="Weight of meeting another country (0: none).")
+    ] = 0.0,
+) -> None:  # fmt: skip
+    """Whom to meet: rank other participants and marketplace items, each score explained.
+
+    Text relevance (TF-IDF) between requests and offers, related clusters (Delgado, Porter
+    & Stern 2016), adjacent value-chain stages, regional strength (with --map) and, with
+    --cross-border, another country; organisations of the registry's seed add their
+    clusters and regions. Example: `clusteratlas meet recommend --participants
+    demo/participants.csv --items demo/items.csv --participant P00001 --top 5`
+    """
+    import json
+
+    from clusteratlas._validation import check_in, check_interval
+    from clusteratlas.cli._common import show_table
+    from clusteratlas.data.definitions import related_clusters
+    from clusteratlas.meet.marketplace import read_items
+    from clusteratlas.meet.participants import read_participants, read_requests
+    from clusteratlas.meet.recommend import COMPONENTS, recommend_for
+    from clusteratlas.meet.synthetic import registry_organisations
+
+    with option_names(top="--top", output_format="--format", cross_border="--cross-border"):
+        check_interval(top, name="top", low=1)
+        check_in(output_format, ["table", "csv", "json"], name="output_format")
+        check_interval(cross_border, name="cross_border", low=0)
+    people = read_participants(_existing(participants, "--participants"))
+    if participant not in set(people["participant_id"]):
+        raise ParameterError(
+            f"The '--participant' {participant!r} is not in {str(participants)!r}."
+        )
+    market = read_items(_existing(items, "--items"), participants=people)
+    asked = (read_requests(_existing(requests, "--requests"), participants=people)
+             if requests is not None else None)  # fmt: skip
+    strength = _table(map_file, "--map") if map_file is not None else None
+    ranked = recommend_for(
+        participant, participants=people, items=market, organisations=registry_organisations(),
+        related=related_clusters(), map_frame=strength, requests=asked, top=top,
+        weights={"cross_border": cross_border},
+    )  # fmt: skip
+    if output_format == "csv":
+        typer.echo(ranked.to_csv(index=False), nl=False)
+    elif output_format == "json":
+        records = json.loads(ranked.to_json(orient="records"))  # NaN/None → null
+        typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    elif ranked.empty:
+        console.print(
+            f"Nothing to recommend to {participant}: no offer or request matches, and no "
+            "cluster or value-chain stage of theirs relates to anyone's. Add offers, requests "
+            "or industries to their items.",
+            highlight=False,
+        )
+    else:
+        for kind, title in (("participant", "Participants to meet"), ("item", "Marketplace items")):
+            rows = ranked[ranked["kind"] == kind]
+            shown = rows.round(3).rename(columns=SHORT)
+            columns = ["rank", "who", *(["item_id"] if kind == "item" else []), "score",
+                       *(SHORT.get(c, c) for c in COMPONENTS)]  # fmt: skip
+            show_table(shown, f"{title} for {participant}", columns=columns)
+            for rank, who, text in rows[["rank", "candidate", "explanation"]].itertuples(
+                index=False
+            ):
+                console.print(f"{rank}. {who}: {text}", highlight=False)
+        if strength is None:
+            console.print("Regional strength is 0: no --map was given.", highlight=False)
+
+
+@meet_app.command("analyse")
+def analyse_command(
+    folder: Annotated[Path, typer.Argument(help="A folder written by `meet demo`.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder to write in (default: FOLDER).")
+    ] = None,
+    ratings: Annotated[
+        Path | None,
+        typer.Option("--ratings", help="CSV rater, other, held, rating, cooperation."),
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="country or type, for the chart.")] = "country",
+) -> None:  # fmt: skip
+    """After the event: registrations, requests, meetings, coverage, ratings and a chart.
+
+    Writes analysis.json, registrations_by_type.csv, registrations_by_country.csv,
+    meetings_per_participant.csv, meetings_matrix.csv and meetings_network.png. Example:
+    `clusteratlas meet analyse demo/ --by type`
+    """
+    import functools
+    import json
+
+    from clusteratlas._validation import check_in
+    from clusteratlas.export import atomic_write
+    from clusteratlas.meet import analysis
+    from clusteratlas.meet.participants import read_participants, read_requests
+
+    with option_names(by="--by"):
+        check_in(by, ["country", "type"], name="by")
+    target = folder if output is None else output
+    if not target.is_dir():
+        raise ParameterError(f"The '--output' folder {str(target)!r} does not exist.")
+    people = read_participants(_existing(folder / "participants.csv", "FOLDER"))
+    asked = read_requests(_existing(folder / "requests.csv", "FOLDER"), participants=people)
+    table = pd.read_csv(_existing(folder / "schedule.csv", "FOLDER"), dtype=str)
+    rated = (analysis.read_ratings(_existing(ratings, "--ratings"), participants=people)
+             if ratings is not None else None)  # fmt: skip
+    summary = analysis.organiser_summary(participants=people, requests=asked, schedule=table,
+                                         ratings=rated)  # fmt: skip
+    matrix = analysis.meetings_matrix(table, participants=people, by=by)
+    frames = {
+        "registrations_by_type.csv": analysis.registrations(people, by="type"),
+        "registrations_by_country.csv": analysis.registrations(people, by="country"),
+        "meetings_per_participant.csv": analysis.meetings_per_participant(
+            table, participants=people).reset_index().rename(columns={"index": "participant_id"}),
+        "meetings_matrix.csv": matrix.reset_index(),
+    }  # fmt: skip
+    synthetic = "synthetic" in " ".join(people.get("name", pd.Series(dtype=str)).astype(str))
+    source = (f"Meetings: Cluster Atlas meet schedule of {folder.name}"
+              + (" (SYNTHETIC participants, seeded)." if synthetic else "."))  # fmt: skip
+    analysis.write_meetings_chart(target / "meetings_network.png", matrix, attribution=source)
+    for name, frame in frames.items():
+        atomic_write(target / name, functools.partial(frame.to_csv, index=False), what=name)
+    text = json.dumps(summary, indent=2, ensure_ascii=False, default=float)
+    atomic_write(target / "analysis.json",
+                 lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"), what="analysis.json")  # fmt: skip
+    for key, value in summary.items():
+        console.print(f"{key}: {value}", highlight=False)
+    console.print(f"Wrote the tables and meetings_network.png in {target}.", highlight=False)
 
 
 def _existing(path: Path, option: str) -> Path:

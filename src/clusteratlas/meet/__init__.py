@@ -6,12 +6,22 @@ drawn from the registry's organisations (:mod:`~clusteratlas.meet.synthetic`), t
 (:mod:`~clusteratlas.meet.scheduler`: wanted meetings into time slots × tables with OR-Tools
 CP-SAT or HiGHS, extra ``meet``, with the proven bound and gap, and the first-come baseline),
 stable rescheduling (:mod:`~clusteratlas.meet.reschedule`), agendas as iCalendar files and
-the organiser's table plan (:mod:`~clusteratlas.meet.agenda`), and the demo
-(:mod:`~clusteratlas.meet.demo`).
+the organiser's table plan (:mod:`~clusteratlas.meet.agenda`), the demo
+(:mod:`~clusteratlas.meet.demo`), the marketplace of offers and requests
+(:mod:`~clusteratlas.meet.marketplace`), whom to meet (:mod:`~clusteratlas.meet.recommend`)
+and the organiser's figures after the event (:mod:`~clusteratlas.meet.analysis`).
 """
 
 from __future__ import annotations
 
+from clusteratlas.meet.analysis import (
+    meeting_figures,
+    meetings_matrix,
+    organiser_summary,
+    plot_meetings_network,
+    read_ratings,
+    registrations,
+)
 from clusteratlas.meet.events import (
     Event,
     Session,
@@ -20,6 +30,7 @@ from clusteratlas.meet.events import (
     parse_event,
     read_event,
 )
+from clusteratlas.meet.marketplace import ITEM_CATEGORIES, read_items, synthetic_items
 from clusteratlas.meet.participants import (
     PARTICIPANT_TYPES,
     REQUEST_STATUSES,
@@ -28,6 +39,7 @@ from clusteratlas.meet.participants import (
     read_requests,
     wanted_meetings,
 )
+from clusteratlas.meet.recommend import recommend_all, recommend_for
 from clusteratlas.meet.reschedule import reschedule
 from clusteratlas.meet.scheduler import (
     PRIORITY_WEIGHTS,
@@ -37,6 +49,7 @@ from clusteratlas.meet.scheduler import (
 )
 
 __all__ = [
+    "ITEM_CATEGORIES",
     "PARTICIPANT_TYPES",
     "PRIORITY_WEIGHTS",
     "REQUEST_STATUSES",
@@ -45,13 +58,23 @@ __all__ = [
     "Session",
     "event_slots",
     "greedy_schedule",
+    "meeting_figures",
+    "meetings_matrix",
+    "organiser_summary",
     "packaged_event",
     "parse_event",
+    "plot_meetings_network",
     "read_availability",
     "read_event",
+    "read_items",
     "read_participants",
+    "read_ratings",
     "read_requests",
+    "recommend_all",
+    "recommend_for",
+    "registrations",
     "reschedule",
     "schedule_meetings",
+    "synthetic_items",
     "wanted_meetings",
 ]

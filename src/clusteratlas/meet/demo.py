@@ -5,7 +5,8 @@ participant list for a (packaged) event, their availability and requests
 (:mod:`clusteratlas.meet.synthetic`), the schedule of the wanted meetings (HiGHS by default,
 time-limited), and in the output folder ``participants.csv``, ``availability.csv``,
 ``requests.csv``, ``schedule.csv``, ``table_plan.csv``, ``ics/<participant_id>.ics`` (one per
-participant with a meeting) and ``stats.json``. Every file is written whole or not at all.
+participant with a meeting) and ``stats.json``; and the marketplace ``items.csv`` with
+``recommendations.csv`` (:func:`write_marketplace`). Every file is written whole or not at all.
 :func:`schedule_stats` computes the organiser's figures from a schedule.
 """
 
@@ -147,6 +148,7 @@ def run_demo(
         "event_synthetic_parts": list(event.synthetic),
         "event_provenance": event.provenance.get("note", ""),
     })  # fmt: skip
+    write_marketplace(folder, generated.participants, seed=seed)
     text = json.dumps(stats, indent=2, ensure_ascii=False, default=float)
     atomic_write(
         folder / "stats.json",
@@ -154,3 +156,31 @@ def run_demo(
         what="stats.json",
     )
     return stats
+
+
+def write_marketplace(
+    folder: str | Path, participants: pd.DataFrame, *, seed: int, top: int = 5
+) -> None:
+    """Write a synthetic marketplace (``items.csv``) and whom to meet (``recommendations.csv``).
+
+    The items are drawn with their own seeded generator (``(seed, 12)``), so the other
+    outputs of the demo stay as they were; the recommendations are the ``top`` participants
+    and items per participant of :func:`~clusteratlas.meet.recommend.recommend_all`, with
+    the registry's clusters and the related-cluster pairs, before any request (the requests
+    are not excluded).
+    """
+    import numpy as np
+
+    from clusteratlas.data.definitions import related_clusters
+    from clusteratlas.meet.marketplace import synthetic_items
+    from clusteratlas.meet.recommend import recommend_all
+    from clusteratlas.meet.synthetic import registry_organisations
+
+    organisations = registry_organisations()
+    items = synthetic_items(participants, organisations=organisations,
+                            rng=np.random.default_rng((seed, 12)))  # fmt: skip
+    ranked = recommend_all(participants=participants, items=items, organisations=organisations,
+                           related=related_clusters(), top=top)  # fmt: skip
+    target = Path(folder)
+    atomic_write(target / "items.csv", _csv_writer(items), what="items.csv")
+    atomic_write(target / "recommendations.csv", _csv_writer(ranked), what="recommendations.csv")
