@@ -330,3 +330,11 @@ def test_a_plan_made_on_stale_inputs_is_not_stored(session: Session, world: dict
     with pytest.raises(ConflictError, match="changed while the solver ran"):
         store_schedule(session, actor=world["organiser"], plan=plan)
     assert list_meetings(session, actor=world["organiser"], slug="tiny2024") == []
+
+
+def test_stored_items_take_the_categories_of_csv_marketplaces() -> None:
+    from clusteratlas.meet.marketplace import ITEM_CATEGORIES as CSV_CATEGORIES
+    from clusteratlas.registry.models_meet import ITEM_CATEGORIES as STORED_CATEGORIES
+
+    # An item exported from the API must read back with read_items, and the other way round.
+    assert STORED_CATEGORIES == CSV_CATEGORIES

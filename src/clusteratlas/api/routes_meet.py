@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import pandas as pd
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from clusteratlas.api import convert
@@ -33,6 +34,7 @@ from clusteratlas.api.schemas_meet import (
     ProposalCreate,
     RatingIn,
     RatingOut,
+    RecommendationOut,
     Registration,
     RequestCreate,
     RequestOut,
@@ -45,9 +47,11 @@ from clusteratlas.api.schemas_meet import (
 from clusteratlas.errors import RecordNotFoundError
 from clusteratlas.meet import service as meet
 from clusteratlas.meet import service_participants as members
+from clusteratlas.meet import service_recommend as advice
 from clusteratlas.meet import service_reports as reports
 from clusteratlas.meet import service_requests as requests
 from clusteratlas.meet import service_scheduling as planning
+from clusteratlas.meet.recommend import COMPONENTS
 from clusteratlas.registry.models import MeetEvent, MeetItem, MeetParticipant, MeetRequest, User
 
 router = APIRouter(prefix="/events", tags=["events"], responses=WRITE_RESPONSES)
@@ -226,6 +230,38 @@ def add_item(
                          **body.model_dump())  # fmt: skip
     session.commit()
     return _item_out(item)
+
+
+@router.get("/{slug}/participants/{participant_id}/recommendations",
+            response_model=list[RecommendationOut], summary="Whom to meet (yours, or as organiser)")  # fmt: skip
+def recommendations(
+    slug: Slug, participant_id: Id, session: SessionDep, user: CurrentUser,
+    top: Annotated[int, Query(ge=1, le=100)] = 10,
+    kind: Annotated[Literal["participant", "item"] | None, Query()] = None,
+) -> list[RecommendationOut]:  # fmt: skip
+    """Rank other participants and marketplace items for a participant, each score explained.
+
+    Text relevance of requests and offers, related clusters, adjacent value-chain stages,
+    regional strength and an optional cross-border part; people already asked and colleagues
+    are left out. Only the participant and the organisers may read them.
+    """
+    table = advice.recommendations(session, actor=user, slug=slug, participant_id=participant_id,
+                                   top=top, kind=kind)  # fmt: skip
+    return [_recommendation_out(row) for row in table.to_dict("records")]
+
+
+def _recommendation_out(row: dict[Any, Any]) -> RecommendationOut:
+    item = row["item_id"]
+    return RecommendationOut(
+        rank=int(row["rank"]),
+        kind=row["kind"],
+        candidate=int(row["candidate"]),
+        item_id=None if item is None or pd.isna(item) or item == "" else int(item),
+        score=float(row["score"]),
+        parts={c: float(row[c]) for c in COMPONENTS},
+        weights={c: float(row[f"w_{c}"]) for c in COMPONENTS},
+        explanation=str(row["explanation"]),
+    )
 
 
 @router.get("/{slug}/items", response_model=list[ItemOut], summary="The marketplace")

@@ -124,7 +124,9 @@ class ItemCreate(_Input):
     """A marketplace offer or request."""
 
     kind: Literal["offer", "request"]
-    category: Literal["cooperation", "product", "service", "expertise", "investment", "partner"]
+    category: Literal[
+        "cooperation", "product", "service", "expertise", "investment", "project_partner"
+    ]
     title: Name
     text: Annotated[str, StringConstraints(pattern=TEXT, max_length=20000)] = ""
     industries: Annotated[list[Short], Field(max_length=50)] = Field(default_factory=list)
@@ -144,6 +146,23 @@ class ItemOut(BaseModel):
     industries: list[str]
     stages: list[str]
     technologies: list[str]
+
+
+class RecommendationOut(BaseModel):
+    """One recommended participant or marketplace item, its score broken into its parts.
+
+    ``parts`` holds each component in [0, 1] and ``weights`` its normalised weight: the
+    score is the sum of part x weight (see :mod:`clusteratlas.meet.recommend`).
+    """
+
+    rank: int
+    kind: Literal["participant", "item"]
+    candidate: int
+    item_id: int | None
+    score: float
+    parts: dict[str, float]
+    weights: dict[str, float]
+    explanation: str
 
 
 class RequestCreate(_Input):

@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clusteratlas._validation import check_in
+from clusteratlas._validation import check_in, suggest
 from clusteratlas.errors import (
     ConflictError,
     ParameterError,
     PermissionDeniedError,
     RecordNotFoundError,
 )
+from clusteratlas.meet.marketplace import chain_stages
 from clusteratlas.meet.participants import PARTICIPANT_TYPES
 from clusteratlas.meet.service import (
     _require_user,
@@ -187,6 +188,15 @@ def add_item(
     check_in(category, ITEM_CATEGORIES, name="category")
     if not title.strip():
         raise ParameterError("The 'title' parameter must not be empty.")
+    chains = chain_stages()
+    for stage in stages:
+        chain, _, name = stage.partition(":")
+        if name not in chains.get(chain, ()):
+            known = [f"{c}:{s}" for c, names in chains.items() for s in names]
+            raise ParameterError(
+                "The 'stages' parameter takes chain:stage of a built-in value chain "
+                f"(automotive:parts); got {stage!r}.{suggest(stage, known)}"
+            )
     item = MeetItem(
         participant_id=participant.id, kind=kind, category=category, title=title, text=text,
         industries=list(industries), stages=list(stages), technologies=list(technologies),

@@ -32,8 +32,11 @@ EVENT_STATUSES = ("draft", "open", "scheduling", "published", "closed")
 """The life of an event (as :data:`clusteratlas.meet.events.EVENT_STATUSES`)."""
 ITEM_KINDS = ("offer", "request")
 """A marketplace item offers something or asks for it."""
-ITEM_CATEGORIES = ("cooperation", "product", "service", "expertise", "investment", "partner")
-"""What a marketplace item is about (issue 12; ``partner``: a partner for a project or call)."""
+ITEM_CATEGORIES = (
+    "cooperation", "product", "service", "expertise", "investment", "project_partner",
+)  # fmt: skip
+"""What a marketplace item is about (``project_partner``: a partner for a project or call); the
+same as :data:`clusteratlas.meet.marketplace.ITEM_CATEGORIES`, which CSV marketplaces use."""
 REQUEST_STATUSES = ("requested", "accepted", "declined", "cancelled")
 MEETING_STATUSES = ("confirmed", "proposed")
 """``confirmed``: from an accepted request; ``proposed``: from an unanswered one (a meeting
