@@ -45,13 +45,10 @@ SESSION_COOKIE = "clusteratlas_session"
 CSRF_HEADER = "X-CSRF-Token"
 """Header that carries the CSRF token of a cookie-authenticated request that changes state."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-"""Methods that never change state (no CSRF token needed)."""
+"""Methods that never change state: no CSRF token needed, and their database sessions only
+read, so they never wait for a writer (``registry.db``)."""
 
 _LOCK = threading.Lock()
-
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-"""Requests that only read: their sessions never wait for a writer (``registry.db``)."""
 
 
 def _end(session: Session) -> None:
