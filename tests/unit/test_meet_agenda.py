@@ -87,3 +87,13 @@ def test_table_plan_names_both_sides(schedule) -> None:
         "Ana",
         "Silicon Saxony",
     ]
+
+
+def test_table_plan_needs_no_organisation_id_when_organisation_names_are_given(schedule) -> None:
+    named_only = PEOPLE.drop(columns="organisation_id")
+    plan = table_plan(schedule, participants=named_only)
+    assert plan.loc[0, ["name_a", "organisation_b"]].tolist() == ["Ana", "Silicon Saxony"]
+    ids_only = PEOPLE[["participant_id", "organisation_id"]]
+    plan = table_plan(schedule, participants=ids_only)
+    # Without names and organisation names, the ids stand in for both.
+    assert plan.loc[0, ["name_a", "organisation_b"]].tolist() == ["A", "de:silicon-saxony"]

@@ -60,8 +60,11 @@ def schedule_table(result: ScheduleResult, *, event: Event, slots: pd.DataFrame)
 
 
 def _who(participants: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    names = participants.get("name", participants["participant_id"]).astype(str)
-    orgs = participants.get("organisation", participants["organisation_id"]).astype(str)
+    # The fallbacks are chosen lazily: a table with ``organisation`` needs no ``organisation_id``.
+    names = participants["name"] if "name" in participants else participants["participant_id"]
+    orgs = (participants["organisation"] if "organisation" in participants
+            else participants["organisation_id"])  # fmt: skip
+    names, orgs = names.astype(str), orgs.astype(str)
     return dict(
         zip(participants["participant_id"].astype(str), zip(names, orgs, strict=True), strict=True)
     )
