@@ -47,7 +47,9 @@ def html_summary(
     if listed:
         parts.append("<ul>" + "".join(f"<li>{note}</li>" for note in listed) + "</ul>")
     if table is not None:
-        parts.append(table.head(max_rows).to_html(escape=True, index=False, float_format="{:.4g}".format))
+        parts.append(
+            table.head(max_rows).to_html(escape=True, index=False, float_format="{:.4g}".format)
+        )
         left = len(table) - max_rows
         if left > 0:
             parts.append(f"<p>… {left:,} more rows</p>")

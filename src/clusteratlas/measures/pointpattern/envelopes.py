@@ -117,7 +117,9 @@ class EnvelopeResult:
         from clusteratlas._html import html_summary
 
         frame = self.to_frame()
-        outside = frame[(frame[self.function] > frame["upper"]) | (frame[self.function] < frame["lower"])]
+        outside = frame[
+            (frame[self.function] > frame["upper"]) | (frame[self.function] < frame["lower"])
+        ]
         return html_summary(
             f"EnvelopeResult: {self.function} of industry {self.industry}",
             [
