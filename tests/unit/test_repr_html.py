@@ -55,7 +55,9 @@ def test_kd_result_lists_points_and_bandwidth() -> None:
 
 
 def test_calibration_result_shows_counts_against_targets() -> None:
-    table = pd.DataFrame({"threshold": [1.9], "count": [1500], "regions": [200], "employment_share": [0.25]})
+    table = pd.DataFrame(
+        {"threshold": [1.9], "count": [1500], "regions": [200], "employment_share": [0.25]}
+    )
     result = CalibrationResult(
         threshold=1.9, next_lower=1.8, count=1500, regions=200, target_count=1501,
         target_regions=201, employment_share=0.25, min_employment=0.0, table=table,
