@@ -91,6 +91,9 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
     "reset_modules": ("matplotlib",),
     "show_memory": False,
+    # Always execute the examples, also when their source did not change: they must run
+    # against the code as it is now (cannot rot).
+    "run_stale_examples": True,
     # The computation-times pages load DataTables and jQuery from CDNs: not written.
     "write_computation_times": False,
     # CLUSTERATLAS_DOCS_GALLERY=0: the pages without running the examples (a quick check).

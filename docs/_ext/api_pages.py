@@ -11,7 +11,10 @@ and ``tests/docs/test_docs_build.py`` checks each ``__all__`` against the built 
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +58,37 @@ def _home(packages_: list[str]) -> dict[int, str]:
     return home
 
 
+def defining_module(package: str, name: str) -> str | None:
+    """Return the module of ``package`` whose source assigns ``name`` at top level (for constants).
+
+    A constant re-exported by a package is documented under the module that assigns it, where
+    autodoc finds its ``#:`` comment.
+    """
+    obj = getattr(importlib.import_module(package), name)
+    pattern = re.compile(rf"^{re.escape(name)}\s*[:=]", re.MULTILINE)
+    for modname in sorted(sys.modules):
+        module = sys.modules[modname]
+        if not modname.startswith(package + ".") or module.__dict__.get(name) is not obj:
+            continue
+        try:
+            source = inspect.getsource(module)
+        except (OSError, TypeError):
+            continue
+        if pattern.search(source):
+            return modname
+    return None
+
+
+def entry(package: str, name: str, home: dict[int, str]) -> str:
+    """Return the full name under which an exported object is documented (its page's anchor)."""
+    obj = getattr(importlib.import_module(package), name)
+    if inspect.ismodule(obj):
+        return obj.__name__
+    if not callable(obj):
+        return f"{defining_module(package, name) or package}.{name}"
+    return f"{home.get(id(obj), package)}.{name}"
+
+
 def page(package: str, home: dict[int, str]) -> str:
     """Return the reST page of one package."""
     module = importlib.import_module(package)
@@ -63,8 +97,9 @@ def page(package: str, home: dict[int, str]) -> str:
     summary = doc[0] if doc else ""
     own, elsewhere = [], []
     for name in sorted(module.__all__, key=str.lower):
+        full = entry(package, name, home)
         where = home.get(id(getattr(module, name)), package)
-        (own if where == package else elsewhere).append((name, where))
+        (own if where == package else elsewhere).append((full, where))
     lines = [title, "=" * len(title), "", f".. automodule:: {package}", "   :no-members:", ""]
     if not summary:
         lines += [f"The public names of ``{package}``.", ""]
@@ -76,11 +111,11 @@ def page(package: str, home: dict[int, str]) -> str:
             "   :toctree: generated/",
             "",
         ]
-        lines += [f"   {name}" for name, _ in own] + [""]
+        lines += [f"   {full}" for full, _ in own] + [""]
     if elsewhere:
         lines += ["Also exported here, documented with the package that defines them:", ""]
         lines += [".. autosummary::", ""]
-        lines += [f"   ~{where}.{name}" for name, where in elsewhere] + [""]
+        lines += [f"   ~{full}" for full, _ in elsewhere] + [""]
     return "\n".join(lines)
 
 

@@ -7,11 +7,15 @@ every test that needs the site with Sphinx's own messages.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +45,23 @@ def docs_site(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
     )
     print(f"\ndocumentation built in {took:.0f} s")
     return out / "html"
+
+
+@pytest.fixture(scope="session")
+def base_url(docs_site: Path) -> Iterator[str]:
+    """The built site served on 127.0.0.1 (pytest-playwright opens pages relative to it)."""
+    handler = functools.partial(_Quiet, directory=str(docs_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
 @pytest.fixture(scope="session")

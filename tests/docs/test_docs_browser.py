@@ -6,33 +6,13 @@ aborted and recorded, and the test fails on it, on a page error or a console err
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1500)]
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def docs_url(docs_site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(docs_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -57,11 +37,11 @@ def offline(page: Any) -> Iterator[tuple[Any, list[str]]]:
 
 
 def test_pages_render_with_their_styles_offline(
-    offline: tuple[Any, list[str]], docs_url: str
+    offline: tuple[Any, list[str]], base_url: str
 ) -> None:
     page, problems = offline
     for path in ("/index.html", "/methods/point-patterns.html", "/auto_examples/index.html"):
-        page.goto(docs_url + path, wait_until="networkidle")
+        page.goto(base_url + path, wait_until="networkidle")
         # The theme's stylesheet is applied: its colour variables are defined and the header
         # is laid out as a flex box (unstyled HTML would give "block").
         primary = page.evaluate(
@@ -73,14 +53,14 @@ def test_pages_render_with_their_styles_offline(
             == "flex"
         ), path
     # Formulas: the vendored MathJax typeset them as SVG.
-    page.goto(docs_url + "/methods/point-patterns.html", wait_until="networkidle")
+    page.goto(base_url + "/methods/point-patterns.html", wait_until="networkidle")
     page.wait_for_selector("mjx-container svg", timeout=20_000)
     assert not problems, "\n".join(problems)
 
 
-def test_search_finds_a_method_offline(offline: tuple[Any, list[str]], docs_url: str) -> None:
+def test_search_finds_a_method_offline(offline: tuple[Any, list[str]], base_url: str) -> None:
     page, problems = offline
-    page.goto(docs_url + "/search.html?q=Ellison", wait_until="networkidle")
+    page.goto(base_url + "/search.html?q=Ellison", wait_until="networkidle")
     page.wait_for_selector("#search-results ul.search li", timeout=30_000)
     titles = page.locator("#search-results ul.search li a").all_inner_texts()
     assert any("Ellison" in title or "concentration" in title.lower() for title in titles), titles

@@ -24,13 +24,6 @@ sys.path.insert(0, str(DOCS / "_ext"))
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
-#: Public names known to lack a description, each with why it is not fixed here. The test
-#: fails when one of them gains a description, so that the entry is removed.
-UNDOCUMENTED = {
-    # meet/ belongs to the matchmaking work in progress: a ``#:`` comment above the
-    # constant in meet/scheduler.py documents it.
-    "clusteratlas.meet.PRIORITY_WEIGHTS",
-}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 #: (tag, attribute) pairs that make the browser fetch something.
 ASSET_ATTRIBUTES = (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
@@ -148,19 +141,14 @@ def test_every_public_name_has_an_api_entry_with_a_description(site: Path) -> No
         assert module.__all__, package
         for name in module.__all__:
             obj = getattr(module, name)
-            where = home.get(id(obj), package)
-            key = f"module-{obj.__name__}" if inspect.ismodule(obj) else f"{where}.{name}"
+            key = api_pages.entry(package, name, home)
+            key = f"module-{key}" if inspect.ismodule(obj) else key
             if key not in descriptions:
                 missing.append(f"{package}.{name} (expected at {key})")
             elif not descriptions[key]:
                 empty.append(key)
     assert not missing, "public names without an API entry:\n" + "\n".join(missing)
-    undocumented = set(empty) - UNDOCUMENTED
-    assert not undocumented, "API entries without a description:\n" + "\n".join(
-        sorted(undocumented)
-    )
-    fixed = UNDOCUMENTED - set(empty)
-    assert not fixed, f"documented now, remove them from UNDOCUMENTED: {sorted(fixed)}"
+    assert not empty, "API entries without a description:\n" + "\n".join(sorted(empty))
 
 
 def test_every_gallery_example_ran_and_has_its_figure(site: Path) -> None:
