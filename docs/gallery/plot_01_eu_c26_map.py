@@ -34,7 +34,7 @@ shapes.plot(
     legend=True,
     vmin=0,
     vmax=3,
-    missing_kwds={"color": "#eeeeee"},
+    missing_kwds={"color": "#eeeeee", "label": "no data"},
     legend_kwds={"label": "location quotient", "shrink": 0.6},
 )
 starred = shapes[shapes["stars"] >= 2]
