@@ -112,6 +112,28 @@ class EnvelopeResult:
         """Number of simulations."""
         return int(self.simulations.shape[0])
 
+    def _repr_html_(self) -> str:
+        """Show the test in a notebook: p-value, band, Γ and Ψ, where the function leaves it."""
+        from clusteratlas._html import html_summary
+
+        frame = self.to_frame()
+        outside = frame[
+            (frame[self.function] > frame["upper"]) | (frame[self.function] < frame["lower"])
+        ]
+        return html_summary(
+            f"EnvelopeResult: {self.function} of industry {self.industry}",
+            [
+                ("p-value (global rank test)", self.pvalue),
+                ("band", self.band),
+                ("simulated curves inside", f"{self.n_inside} of {self.n_simulations}"),
+                ("null", self.null),
+                ("Γ (localisation)", self.gamma),
+                ("Ψ (dispersion)", self.psi),
+                ("distances", f"{len(self.r)} from {self.r[0]:.4g} to {self.r[-1]:.4g} m"),
+            ],
+            outside.iloc[:: max(1, len(outside) // 10)] if len(outside) else frame.head(0),
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Return a tidy frame: ``r``, the function (``kd``, ``kd_weighted`` or ``m``), bounds."""
         return pd.DataFrame(

@@ -59,6 +59,22 @@ class KdResult:
     n_pairs: int
     industry: str
 
+    def _repr_html_(self) -> str:
+        """Show Kd in a notebook: points, bandwidth, the curve at a few distances."""
+        from clusteratlas._html import html_summary
+
+        frame = self.to_frame()
+        return html_summary(
+            f"KdResult: industry {self.industry}",
+            [
+                ("points", self.n_points),
+                ("pairs", self.n_pairs),
+                ("bandwidth (m)", float(self.bandwidth)),
+                ("rmax (m)", float(self.rmax)),
+            ],
+            frame.iloc[:: max(1, len(frame) // 10)],
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Return a tidy frame with columns ``r``, ``kd`` (and ``kd_weighted``)."""
         frame = pd.DataFrame({"r": self.r, "kd": self.kd})
