@@ -106,7 +106,9 @@ def test_public_page_lists_schemes_with_status_and_no_forms(site: dict[str, Any]
     client.cookies.clear()
     page = client.get("/labels")
     assert page.status_code == 200
-    rows = dict(re.findall(r'data-scheme="([^"]+)">.*?status-badge \w+">([A-Z ]+)<', page.text, re.S))
+    rows = dict(
+        re.findall(r'data-scheme="([^"]+)">.*?status-badge \w+">([A-Z ]+)<', page.text, re.S)
+    )
     assert set(rows) == {"esca-bronze", "esca-gold", "poles-phase5"}
     assert rows["esca-gold"] == "UNCONFIRMED" or rows["esca-gold"].startswith("PARTLY")
     assert "Start an assessment" not in page.text

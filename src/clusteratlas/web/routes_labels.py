@@ -151,7 +151,7 @@ def start(request: Request, session: DB, form: Form) -> Response:
 
 
 def _indicator_view(item: Any, scheme: Any) -> dict[str, Any]:
-    """The answers and evidence of an assessment keyed by indicator, for the templates."""
+    """Return the answers and evidence of an assessment by indicator, for the templates."""
     answers = {a.indicator: a for a in item.answers}
     evidence: dict[str, list[Any]] = {}
     for e in sorted(item.evidence, key=lambda e: e.id):
@@ -297,7 +297,12 @@ def upload(request: Request, session: DB, assessment_id: Id, form: Form) -> Resp
         session.rollback()
         status = 413 if isinstance(err, EvidenceTooLargeError) else 422
         return questionnaire(
-            request, session, assessment_id, status=status, error=str(err), error_indicator=indicator
+            request,
+            session,
+            assessment_id,
+            status=status,
+            error=str(err),
+            error_indicator=indicator,
         )
     return RedirectResponse(f"/labels/assessments/{assessment_id}#ind-{indicator}", status_code=303)
 
@@ -339,9 +344,13 @@ def result_page(request: Request, session: DB, assessment_id: Id) -> Response:
     except REFUSED as err:
         return refusal(request, err)
     peers = benchmark(session, scheme=item.scheme, target_organisation=item.organisation_id)
-    median = None
-    if peers.shown and peers.percentiles is not None and "p50" in peers.percentiles:
-        median = peers.percentiles["p50"].reset_index(drop=True)
+    median, peer_rows, target_rows = None, [], []
+    if peers.shown and peers.percentiles is not None:
+        peer_rows = peers.percentiles.to_dict("records")
+        if "p50" in peers.percentiles:
+            median = peers.percentiles["p50"].reset_index(drop=True)
+        if peers.target is not None:
+            target_rows = peers.target.to_dict("records")
     marks = tuple(float(lv.min_score_share) for lv in scheme.levels if lv.min_score_share)
     context = {
         "title": f"{scheme.title}: result",
@@ -352,10 +361,8 @@ def result_page(request: Request, session: DB, assessment_id: Id) -> Response:
         "groups": scored.groups.to_dict("records"),
         "missed": scored.missed().to_dict("records"),
         "peers": peers,
-        "peer_rows": peers.percentiles.to_dict("records") if median is not None else [],
-        "target_rows": (
-            peers.target.to_dict("records") if peers.shown and peers.target is not None else []
-        ),
+        "peer_rows": peer_rows,
+        "target_rows": target_rows,
         "min_peers": min_peers(),
         "radar": radar_svg(scored.groups, peers=median, marks=marks),
         "user": user,
