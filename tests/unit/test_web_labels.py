@@ -24,10 +24,25 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 pytest.importorskip("fastapi")
-from clusteratlas.registry import Organisation, create_user, search_organisations, session_scope
+from sqlalchemy import select
+
+from clusteratlas.registry import (
+    Organisation,
+    User,
+    create_user,
+    search_organisations,
+    session_scope,
+)
 from clusteratlas.registry.services_reviews import grant_reviewer
 
 PASSWORD = "correct horse battery"
+GOLD_PASS = {
+    "G01": 3, "G02": 2, "G03": 2, "G04": 2, "G05": "yes", "G06": "yes", "G07": 2, "G08": 2,
+    "G14": 60, "G15": 4, "G16": "yes", "G17": 30, "G18": 3, "G19": 6, "G20": 60, "G21": 5,
+    "G22": 4, "G23": 3, "G24": 75, "G25": 8, "G26": 3, "G27": "yes", "G28": 15, "G29": 6,
+    "G30": "yes",
+}  # fmt: skip
+"""25 answers that meet their ESCA Gold thresholds (as tests/api/test_api_labels.py)."""
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -60,7 +75,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         reviewer = create_user(session, email="r@example.org", password=PASSWORD)
         grant_reviewer(session, actor=admin, user_id=reviewer.id, scheme="esca-gold")
     with TestClient(app) as client:
-        yield {"client": client, "managed": managed, "other": other}
+        yield {"client": client, "managed": managed, "other": other, "app": app}
 
 
 @pytest.fixture(autouse=True)
@@ -268,3 +283,96 @@ def test_reviewer_requests_changes_and_the_manager_sees_them(site: dict[str, Any
     back = manager.get(f"/labels/assessments/{ident}")
     assert "changes requested" in back.text and "Attach the staff list." in back.text
     assert "Please document &lt;G14&gt;." in back.text
+
+
+def _first_of_month(day: dt.date, months_back: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def test_accepting_awards_gold_and_peers_show_from_n(
+    site: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both organisations reach Gold; with N = 2 the two-peer group is shown.
+
+    Strategy development (G01-G08, one point each): Silicon Saxony meets all 8 (share 1),
+    Cosmetic Valley misses G01 (7/8 = 0.875; its G09 answer keeps it at 25/31 >= 80 %).
+    Percentiles by linear interpolation of (0.875, 1): p25 0.90625, p50 0.9375, p75 0.96875.
+    Gold is valid 24 months from the award day: from the 1st of a month to the day before
+    the 1st of the same month two years later.
+    """
+    from clusteratlas.registry.services_labels import (
+        create_assessment,
+        list_assessments,
+        save_answers,
+        submit_assessment,
+    )
+    from clusteratlas.registry.services_reviews import review_assessment
+
+    app = site["app"]
+    today = dt.date.today()
+    with session_scope(app.state.sessions) as session:
+        admin = session.scalar(select(User).where(User.email == "a@example.org"))
+        for org, answers in (
+            (site["managed"], GOLD_PASS),
+            (site["other"], {**GOLD_PASS, "G01": 0, "G09": 100}),
+        ):
+            for old in list_assessments(session, actor=admin, organisation_id=org):
+                if old.status in ("draft", "changes_requested", "submitted"):
+                    if old.status != "submitted":
+                        save_answers(session, actor=admin, assessment_id=old.id, answers=[])
+                        submit_assessment(session, actor=admin, assessment_id=old.id)
+                    review_assessment(
+                        session, actor=admin, assessment_id=old.id, decision="reject",
+                        comment="Withdrawn for the next test.",
+                    )  # fmt: skip
+            item = create_assessment(session, actor=admin, organisation_id=org, scheme="esca-gold")
+            rows = [{"indicator": k, "value": v} for k, v in answers.items()]
+            save_answers(session, actor=admin, assessment_id=item.id, answers=rows)
+            submit_assessment(session, actor=admin, assessment_id=item.id)
+            if org == site["other"]:  # awarded 20 months ago: expires within 6 months
+                awarded = _first_of_month(today, 20)
+                review_assessment(
+                    session, actor=admin, assessment_id=item.id, decision="accept",
+                    awarded_on=awarded,
+                )  # fmt: skip
+            else:
+                mine = item.id
+    reviewer, csrf = signed_in(site, "r@example.org")
+    awarded = _first_of_month(today, 0)
+    accepted = reviewer.post(
+        f"/labels/assessments/{mine}/review",
+        data={
+            "csrf": csrf,
+            "decision": "accept",
+            "level": "Gold",
+            "awarded_on": awarded.isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert accepted.status_code == 303, accepted.text
+    home = reviewer.get("/labels").text
+    until = dt.date(awarded.year + 2, awarded.month, 1) - dt.timedelta(days=1)
+    current = re.search(r'<table class="data" id="awards">(.*?)</table>', home, re.S)
+    assert (
+        current and "Silicon Saxony" in current.group(1) and until.isoformat() in current.group(1)
+    )
+    other_awarded = _first_of_month(today, 20)
+    other_until = dt.date(other_awarded.year + 2, other_awarded.month, 1) - dt.timedelta(days=1)
+    expiring = re.search(r'id="expiring">(.*?)</table>', home, re.S)
+    assert expiring and "Cosmetic Valley" in expiring.group(1)
+    assert f'<td class="num">{(other_until - today).days}</td>' in expiring.group(1)
+    assert "Silicon Saxony" not in expiring.group(1)
+
+    manager, _ = signed_in(site, "m@example.org")
+    monkeypatch.setenv("CLUSTERATLAS_LABELS_MIN_PEERS", "3")
+    hidden = manager.get(f"/labels/assessments/{mine}/result").text
+    assert 'id="peer-note"' in hidden and 'id="peer-percentiles"' not in hidden
+    monkeypatch.setenv("CLUSTERATLAS_LABELS_MIN_PEERS", "2")
+    shown = manager.get(f"/labels/assessments/{mine}/result").text
+    table = re.search(r'id="peer-percentiles">(.*?)</table>', shown, re.S)
+    assert table, "the two-peer group is not shown with N = 2"
+    row = re.search(r"<th scope=\"row\">strategy</th>(.*?)</tr>", table.group(1), re.S)
+    assert row
+    assert re.findall(r'<td class="num">([^<]+)</td>', row.group(1))[:3] == ["0.91", "0.94", "0.97"]
+    assert '<strong id="level">Gold</strong>' in shown
