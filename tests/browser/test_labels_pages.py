@@ -76,6 +76,41 @@ def test_manager_submits_and_reviewer_requests_changes(
     assert page.locator("#v-G14").is_enabled()
 
 
+LISTEN = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e =>
+    window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+def test_questionnaire_saves_under_the_csp(site: Site, browser: Any) -> None:
+    """The pages' own policy (no inline script or style) holds while HTMX saves an answer."""
+    context = browser.new_context(bypass_csp=False)
+    page = context.new_page()
+    page.add_init_script(LISTEN)
+    watch = Watch()
+    page.on("console", watch.console)
+    page.on("pageerror", lambda error: watch.errors.append(f"pageerror: {error}"))
+    try:
+        _sign_in(page, site, MANAGER, "/labels")
+        if page.locator("#own-assessments a", has_text="Questionnaire").count() == 0:
+            page.get_by_label("Scheme to assess against").select_option("esca-gold")
+            page.get_by_role("button", name="Start an assessment").click()
+        else:
+            page.locator("#own-assessments a", has_text="Questionnaire").first.click()
+        page.wait_for_url(re.compile(r"/labels/assessments/\d+$"))
+        if page.locator("#v-G15").is_enabled():
+            page.locator("#v-G15").fill("5")
+            page.locator("#v-G15").press("Tab")
+            page.wait_for_selector("#ind-G15 .save-state:has-text('Saved')")
+        page.goto(page.url + "/result")
+        assert page.locator("svg.radar").count() == 1
+        assert page.evaluate("window.__csp") == []
+    finally:
+        context.close()
+    assert watch.errors == [], f"errors in the page (CSP violations among them): {watch.errors}"
+
+
 def _shot(name: str) -> str:
     folder = Path(os.environ.get("CLUSTERATLAS_SCREENSHOTS", "/tmp/clusteratlas-screenshots"))
     folder.mkdir(parents=True, exist_ok=True)
