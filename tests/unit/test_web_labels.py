@@ -212,6 +212,19 @@ def test_another_organisations_draft_is_never_shown(site: dict[str, Any]) -> Non
     assert reviewer.get(f"/labels/assessments/{ident}").status_code == 404
 
 
+def test_unknown_things_are_404_pages_and_visitors_sign_in(site: dict[str, Any]) -> None:
+    client, csrf = signed_in(site, "m@example.org")
+    unknown = client.post("/labels/assessments", data={"scheme": "esca-platinum", "csrf": csrf})
+    assert unknown.status_code == 404 and "esca-platinum" in unknown.text
+    for path in ("/labels/assessments/999999", "/labels/assessments/999999/result"):
+        page = client.get(path)
+        assert page.status_code == 404 and "no assessment 999999" in page.text
+    client.cookies.clear()
+    visitor = client.get("/labels/assessments/1", follow_redirects=False)
+    assert visitor.status_code == 303
+    assert visitor.headers["location"] == "/login?next=%2Flabels%2Fassessments%2F1"
+
+
 def test_reviewer_pages_are_refused_to_managers(site: dict[str, Any]) -> None:
     _, _, ident = draft(site)
     client, _ = signed_in(site, "m@example.org")

@@ -167,7 +167,7 @@ def questionnaire(
     status: int = 200,
     error: str = "",
     error_indicator: str = "",
-) -> HTMLResponse:
+) -> Response:
     """Render the questionnaire of an assessment (read-only when it may not change)."""
     from clusteratlas.labels.evidence import max_evidence_bytes
     from clusteratlas.registry import get_organisation
@@ -175,7 +175,7 @@ def questionnaire(
 
     user = current_user(request, session)
     if user is None:
-        return sign_in_first(f"/labels/assessments/{assessment_id}")  # type: ignore[return-value]
+        return sign_in_first(f"/labels/assessments/{assessment_id}")
     try:
         item = get_assessment(session, actor=user, assessment_id=assessment_id)
         scheme = scheme_of(item)
@@ -202,8 +202,8 @@ def questionnaire(
     )
 
 
-@router.get("/labels/assessments/{assessment_id}", response_class=HTMLResponse)
-def assessment_page(request: Request, session: DB, assessment_id: Id) -> HTMLResponse:
+@router.get("/labels/assessments/{assessment_id}", response_model=None)
+def assessment_page(request: Request, session: DB, assessment_id: Id) -> Response:
     """Render the questionnaire by indicator group, pre-filled answers with their source."""
     return questionnaire(request, session, assessment_id)
 
