@@ -389,3 +389,7 @@ def test_accepting_awards_gold_and_peers_show_from_n(
     assert row
     assert re.findall(r'<td class="num">([^<]+)</td>', row.group(1))[:3] == ["0.91", "0.94", "0.97"]
     assert '<strong id="level">Gold</strong>' in shown
+    # Silicon Saxony (DE) and Cosmetic Valley (FR): the same-country group has one peer.
+    alone = manager.get(f"/labels/assessments/{mine}/result", params={"same": "country"}).text
+    assert 'id="same-country" name="same" value="country" checked' in alone
+    assert 'id="peer-note"' in alone and 'id="peer-percentiles"' not in alone

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -326,9 +326,26 @@ def submit(request: Request, session: DB, assessment_id: Id, form: Form) -> Resp
     return RedirectResponse(f"/labels/assessments/{assessment_id}/result", status_code=303)
 
 
+PEER_DIMENSIONS = {
+    "country": ("peer_country", "Same country"),
+    "ecosystem": ("peer_ecosystem", "Same ecosystem"),
+    "size_band": ("peer_size_band", "Same size band (members)"),
+}
+"""Peer filters the result page offers: benchmark dimension → (assessment field, label)."""
+
+
 @router.get("/labels/assessments/{assessment_id}/result", response_model=None)
-def result_page(request: Request, session: DB, assessment_id: Id) -> Response:
-    """Render the score per group, missed thresholds, level reached or gap, peer benchmark."""
+def result_page(
+    request: Request,
+    session: DB,
+    assessment_id: Id,
+    same: Annotated[list[str] | None, Query(max_length=3)] = None,
+) -> Response:
+    """Render the score per group, missed thresholds, level reached or gap, peer benchmark.
+
+    ``same`` narrows the peers to the assessment's own country, ecosystem or size band
+    (each shown only under the service's disclosure rule).
+    """
     from clusteratlas.labels.report import radar_svg
     from clusteratlas.registry import get_organisation
     from clusteratlas.registry.services_awards import benchmark, min_peers
@@ -343,7 +360,12 @@ def result_page(request: Request, session: DB, assessment_id: Id) -> Response:
         scheme, scored, _ = score(session, item)
     except REFUSED as err:
         return refusal(request, err)
-    peers = benchmark(session, scheme=item.scheme, target_organisation=item.organisation_id)
+    chosen = [d for d in PEER_DIMENSIONS if d in (same or [])]
+    filters = {d: str(getattr(item, PEER_DIMENSIONS[d][0])) for d in chosen}
+    filters = {d: v for d, v in filters.items() if v and v != "None"}
+    peers = benchmark(
+        session, scheme=item.scheme, filters=filters, target_organisation=item.organisation_id
+    )
     median, peer_rows, target_rows = None, [], []
     if peers.shown and peers.percentiles is not None:
         peer_rows = peers.percentiles.to_dict("records")
@@ -364,6 +386,10 @@ def result_page(request: Request, session: DB, assessment_id: Id) -> Response:
         "peer_rows": peer_rows,
         "target_rows": target_rows,
         "min_peers": min_peers(),
+        "dimensions": [
+            (d, label, getattr(item, field), d in filters)
+            for d, (field, label) in PEER_DIMENSIONS.items()
+        ],
         "radar": radar_svg(scored.groups, peers=median, marks=marks),
         "user": user,
     }
