@@ -140,8 +140,13 @@ class EnvelopeResult:
             {"r": self.r, self.function: self.statistic, "lower": self.lower, "upper": self.upper}
         )
 
-    def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write a PNG of the observed function and its envelope."""
+    def plot(
+        self, path: str | Path | None = None, *, title: str | None = None, ax: Any = None
+    ) -> Any:
+        """Plot the observed function and its envelope: a PNG at ``path``, else on axes.
+
+        Without ``path``, draws on ``ax`` (or a new pyplot figure) and returns the axes.
+        """
         from clusteratlas.measures.pointpattern.plot import plot_curves
 
         names = {"kd": "Kd", "kd_weighted": "Kd (weighted)", "m": "M"}
@@ -152,6 +157,7 @@ class EnvelopeResult:
             band_label=f"{self.envelope} envelope, {inside} ({self.null})",
             reference=1.0 if self.function == "m" else None, ylabel=f"{name}(r)",
             title=title or f"{name} of industry {self.industry}, p = {self.pvalue:.3g}",
+            ax=ax,
         )  # fmt: skip
 
 

@@ -82,8 +82,13 @@ class KdResult:
             frame["kd_weighted"] = self.kd_weighted
         return frame
 
-    def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write a PNG of Kd (and weighted Kd) against distance; return its path."""
+    def plot(
+        self, path: str | Path | None = None, *, title: str | None = None, ax: Any = None
+    ) -> Any:
+        """Plot Kd (and weighted Kd) against distance: a PNG at ``path``, else on axes.
+
+        Without ``path``, draws on ``ax`` (or a new pyplot figure) and returns the axes.
+        """
         from clusteratlas.measures.pointpattern.plot import plot_curves
 
         curves = {"Kd": self.kd}
@@ -95,6 +100,7 @@ class KdResult:
             curves,
             ylabel="Kd(r) (density of pair distances)",
             title=title or f"Kd of industry {self.industry} (bandwidth {self.bandwidth:,.0f} m)",
+            ax=ax,
         )
 
 

@@ -56,13 +56,19 @@ class RipleyResult:
         """Return a tidy frame with columns ``r``, ``k`` and ``l``."""
         return pd.DataFrame({"r": self.r, "k": self.k, "l": self.l})
 
-    def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write a PNG of L(r) - r against distance (0 under complete spatial randomness)."""
+    def plot(
+        self, path: str | Path | None = None, *, title: str | None = None, ax: Any = None
+    ) -> Any:
+        """Plot L(r) - r against distance (0 under CSR): a PNG at ``path``, else on axes.
+
+        Without ``path``, draws on ``ax`` (or a new pyplot figure) and returns the axes.
+        """
         from clusteratlas.measures.pointpattern.plot import plot_curves
 
         return plot_curves(
             path, self.r, {"L(r) - r": self.l - self.r}, ylabel="L(r) - r (m)", reference=0.0,
             title=title or f"Besag's L of industry {self.industry}",
+            ax=ax,
         )  # fmt: skip
 
 
