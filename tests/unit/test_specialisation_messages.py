@@ -1,0 +1,91 @@
+"""Shares with every option, and the messages of the location quotient, word for word.
+
+Written for the survivors of a mutation run (issue 16); values worked out by hand.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from clusteratlas.errors import ParameterError, SchemaError
+from clusteratlas.measures import location_quotient, shares
+
+# A: x 10, y 30 (T_A = 40); B: x 30, y 30 (T_B = 60).
+DATA = pd.DataFrame(
+    {"region": ["A", "A", "B", "B"], "category": ["x", "y", "x", "y"],
+     "employment": [10.0, 30.0, 30.0, 30.0]}
+)  # fmt: skip
+
+
+def test_shares_use_given_region_totals() -> None:
+    # T_A = 80 and T_B = 120 (all-industry): 10/80, 30/80, 30/120, 30/120.
+    totals = pd.DataFrame({"region": ["A", "B"], "total": [80.0, 120.0]})
+    out = shares(DATA, by=(), region_totals=totals)
+    assert out["share_of_region"].tolist() == pytest.approx([0.125, 0.375, 0.25, 0.25])
+
+
+def test_shares_use_the_reference_regions() -> None:
+    # E_c over A only: x 10, y 30 -> 10/10, 30/30, 30/10, 30/30.
+    out = shares(DATA, by=(), reference_regions=["A"])
+    assert out["share_of_category"].tolist() == pytest.approx([1.0, 1.0, 3.0, 1.0])
+
+
+def test_shares_use_given_reference_totals() -> None:
+    # E_x = 100, E_y = 300: 10/100, 30/300, 30/100, 30/300.
+    totals = pd.DataFrame({"category": ["x", "y"], "category_total": [100.0, 300.0]})
+    out = shares(DATA, by=(), reference_totals=totals)
+    assert out["share_of_category"].tolist() == pytest.approx([0.1, 0.1, 0.3, 0.1])
+
+
+def _repeated(n: int) -> pd.DataFrame:
+    """``n`` (region, category) keys that each appear twice."""
+    keys = pd.DataFrame({"region": [f"R{i}" for i in range(n)], "category": "x"})
+    return pd.concat([keys, keys], ignore_index=True).assign(employment=1.0)
+
+
+def test_repeated_keys_are_listed_up_to_five() -> None:
+    head = "data: each (region, category) must appear once; repeated key(s) "
+    five = ", ".join(f"('R{i}', 'x')" for i in range(5))
+    with pytest.raises(SchemaError) as info:
+        location_quotient(_repeated(5), by=())
+    assert str(info.value) == f"{head}{five}."
+    with pytest.raises(SchemaError) as info:
+        location_quotient(_repeated(6), by=())
+    assert str(info.value) == f"{head}{five} …."
+
+
+def test_data_messages_name_the_data_table() -> None:
+    with pytest.raises(SchemaError) as info:
+        location_quotient(DATA.drop(columns="employment"), by=())
+    assert str(info.value) == "data is missing column(s) 'employment'; it has 'region', 'category'."
+
+
+def test_a_key_named_like_an_output_column_is_refused() -> None:
+    data = DATA.rename(columns={"category": "reference_total"})
+    with pytest.raises(ParameterError) as info:
+        location_quotient(data, category="reference_total", by=())
+    assert str(info.value) == (
+        "Key column(s) ['reference_total'] clash with output columns "
+        "('region_total', 'reference_category_total', 'reference_total')."
+    )
+
+
+def test_reference_regions_and_a_national_total_exclude_each_other() -> None:
+    totals = pd.DataFrame(
+        {"category": ["x", "y"], "category_total": [100.0, 300.0], "total": 400.0}
+    )
+    with pytest.raises(ParameterError) as info:
+        location_quotient(DATA, by=(), reference_regions=["A"], reference_totals=totals)
+    assert str(info.value) == (
+        "The 'reference_regions' parameter has no effect when reference_totals has a "
+        "'total' column; pass one or the other."
+    )
+
+
+def test_an_unknown_convention_is_named() -> None:
+    with pytest.raises(ParameterError) as info:
+        location_quotient(DATA, by=(), convention="porter")  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "The 'convention' parameter must be one of 'observatory', 'econgeo'. Got 'porter' instead."
+    )
