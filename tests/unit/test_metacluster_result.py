@@ -134,6 +134,14 @@ def test_lq_term_is_zero_when_the_best_lq_is_one_even_below_one() -> None:
     assert scores["score"].tolist() == pytest.approx([1.0, 0.5])
 
 
+def test_an_object_lq_column_scores_like_a_float_one() -> None:
+    # LQs read as Python objects (e.g. from JSON): ln 4 / ln 4 = 1 and ln 2 / ln 4 = 0.5.
+    rows = [("DE11", "s1", 4.0, 100.0), ("DE21", "s1", 2.0, 100.0)]
+    strength = _strength(rows).astype({"lq": object})
+    scores = stage_scores(strength, weights=LQ_ONLY)
+    assert scores["score"].tolist() == pytest.approx([1.0, 0.5])
+
+
 def test_three_way_tie_shares_the_best_rank() -> None:
     rows = [("R1", "s1", 2.0, 10.0), ("R2", "s1", 2.0, 10.0), ("R3", "s1", 2.0, 10.0)]
     scores = stage_scores(_strength(rows))
