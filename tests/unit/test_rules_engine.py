@@ -45,10 +45,13 @@ def test_every_population_condition_narrows_the_quantile_population() -> None:
 
 
 def test_quantiles_follow_the_rows_whatever_the_index() -> None:
-    # Median lq of category a over all rows: (2 + 3) / 2 = 2.5 -> R3, R4.
+    # Category a (R1, R2): median lq 1.25 -> R2; category b (R3, R4): 3.5 -> R4. Pooled
+    # together (as a misaligned group key would do) the median 2.5 would give R3 and R4.
     rs = _ruleset(flags=[{"name": "high", "conditions": [_c("lq", ">=", quantile=0.5)]}])
-    shifted = FRAME.set_axis([13, 12, 11, 10])
-    assert apply_ruleset(shifted, rs)["high"].tolist() == [False, False, True, True]
+    frame = FRAME.assign(category=["a", "a", "b", "b"])
+    for index in ([0, 1, 2, 3], [13, 12, 11, 10], [10, 11, 12, 13]):
+        rated = apply_ruleset(frame.set_axis(index), rs)
+        assert rated["high"].tolist() == [False, True, False, True]
 
 
 def test_rows_with_a_missing_group_key_form_their_own_group() -> None:

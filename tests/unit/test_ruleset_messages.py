@@ -82,10 +82,12 @@ def test_repeated_condition_names_are_one_sentence() -> None:
     twice = [
         {"measure": "lq", "op": ">", "value": 1.0},
         {"measure": "lq", "op": "<", "value": 9.0},
+        {"measure": "employment", "op": ">", "value": 1.0},
+        {"measure": "employment", "op": "<", "value": 9.0},
     ]
     assert _message(flag={"conditions": twice}) == (
-        "flags[0]: condition name(s) 'lq' repeat; give each condition on the same measure "
-        "a distinct 'name'."
+        "flags[0]: condition name(s) 'employment', 'lq' repeat; give each condition on the "
+        "same measure a distinct 'name'."
     )
 
 
