@@ -1,4 +1,4 @@
-"""Re-check surviving mutants against chosen test files, without a full ``mutmut run``.
+r"""Re-check surviving mutants against chosen test files, without a full ``mutmut run``.
 
 A full run re-runs every test that reaches a mutated function, collection included, for
 each mutant: about a minute per mutant on a shared two-core machine. After new tests are
@@ -8,13 +8,15 @@ mutated copy at every call), and records pytest's exit code per mutant (1: a tes
 the mutant is killed; 0: it survived). ``scripts/mutation_report.py --recheck`` reads the
 result and reports these kills apart from mutmut's own.
 
-    cd mutants && env -u CLUSTERATLAS_DATA PYTHONPATH=$PWD/src \\
-        python ../scripts/mutation_recheck.py --output mutation_recheck.json \\
+    cd mutants && env -u CLUSTERATLAS_DATA PYTHONPATH=$PWD/src python \
+        ../scripts/mutation_recheck.py --output mutation_recheck.json \
         clusteratlas.detect.indices=tests/unit/test_indices_tables.py ...
 
 Run it inside ``mutants/`` (a copy of the tree made by ``mutmut run``), after copying the
 new test files into ``mutants/tests/unit``. Only mutants mutmut marked as survived and that
-``benchmarks/mutation_equivalent.toml`` does not list are re-checked, unless ``--all``.
+``benchmarks/mutation_equivalent.toml`` does not list are re-checked, unless ``--all``;
+``--unchecked`` checks the mutants mutmut has not run yet instead (with the given test
+files only: a mutant that survives them may still be killed by a test left out).
 """
 
 from __future__ import annotations
@@ -34,12 +36,20 @@ import pytest
 MARKERS = "not browser and not spark and not postgres and not e2e"
 
 
-def survivors(root: Path, equivalent: set[str], *, everything: bool) -> list[str]:
-    """Names of the surviving mutants under ``root`` (``src/**/*.py.meta``)."""
+def survivors(
+    root: Path, equivalent: set[str], *, everything: bool, unchecked: bool = False
+) -> list[str]:
+    """Names of the surviving mutants under ``root`` (``src/**/*.py.meta``).
+
+    With ``unchecked``, the mutants mutmut has not run yet instead.
+    """
     names = []
     for meta in sorted(root.rglob("*.py.meta")):
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        names += [n for n, c in codes.items() if c == 0 and (everything or n not in equivalent)]
+        wanted = None if unchecked else 0
+        names += [
+            n for n, c in codes.items() if c == wanted and (everything or n not in equivalent)
+        ]
     return names
 
 
@@ -52,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         "--equivalent", type=Path, default=Path("../benchmarks/mutation_equivalent.toml")
     )
     parser.add_argument("--all", action="store_true", help="also the equivalent survivors")
+    parser.add_argument(
+        "--unchecked", action="store_true", help="the mutants mutmut has not run, not survivors"
+    )
     args = parser.parse_args(argv)
     files = {}
     for spec in args.tests:
@@ -62,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         with args.equivalent.open("rb") as handle:
             equivalent = {row["name"] for row in tomllib.load(handle).get("equivalent", [])}
     results = json.loads(args.output.read_text()) if args.output.exists() else {}
-    for name in survivors(Path("src"), equivalent, everything=args.all):
+    chosen = survivors(Path("src"), equivalent, everything=args.all, unchecked=args.unchecked)
+    for name in chosen:
         module = ".".join(name.split(".")[:3])
         if name in results or module not in files:
             continue

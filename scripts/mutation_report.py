@@ -12,8 +12,8 @@ reason it cannot change any result), then writes a Markdown report:
   gets a test or a written reason.
 
 With ``--recheck`` (the output of ``scripts/mutation_recheck.py``), a mutant mutmut left
-surviving that a re-check killed (pytest exit code 1) counts as killed, and the table
-says how many of the kills came from the re-check.
+surviving or has not run yet counts as killed when the re-check killed it (pytest exit
+code 1) and as survived otherwise; the table says how many kills came from the re-check.
 
     python scripts/mutation_report.py [--mutants mutants] [--output benchmarks/mutation_report.md]
 
@@ -96,9 +96,9 @@ def report(
     for module, statuses in found.items():
         counts: Counter[str] = Counter()
         for name, state in statuses.items():
-            if state == "survived" and recheck.get(name) == 1:
-                state = "killed"
-                counts["rechecked"] += 1
+            if state in ("survived", "not checked") and name in recheck:
+                state = "killed" if recheck[name] == 1 else "survived"
+                counts["rechecked"] += state == "killed"
             if name in equivalent and state != "killed":
                 counts["equivalent"] += 1
                 continue

@@ -60,17 +60,20 @@ def test_a_missing_results_folder_is_named(tmp_path: Path, capsys) -> None:  # t
 def test_survivors_killed_on_re_check_count_as_killed_and_are_shown(tmp_path: Path) -> None:
     report = _load()
     mutants = tmp_path / "mutants"
-    # 4 mutants: 1 killed by mutmut, 3 survived; the re-check kills x_1 (exit code 1),
-    # x_2 survives it (0) and x_3 was not re-checked: 2 killed of 4, 1 of them on re-check.
-    _meta(mutants, "a", {"pkg.a.x_0": 1, "pkg.a.x_1": 0, "pkg.a.x_2": 0, "pkg.a.x_3": 0})
+    # 6 mutants: 1 killed by mutmut, 3 survived, 2 not run. The re-check kills x_1 (exit
+    # code 1), x_2 survives it (0), x_3 was not re-checked; of the two not run, x_4 is
+    # killed and x_5 survives: 3 killed of 6, 2 of them on re-check, 3 survived.
+    codes = {"pkg.a.x_0": 1, "pkg.a.x_1": 0, "pkg.a.x_2": 0, "pkg.a.x_3": 0}
+    _meta(mutants, "a", codes | {"pkg.a.x_4": None, "pkg.a.x_5": None})
     recheck = tmp_path / "recheck.json"
-    rows = {"pkg.a.x_1": {"exit_code": 1, "tests": ["t.py"]}}
-    rows |= {"pkg.a.x_2": {"exit_code": 0, "tests": ["t.py"]}}
+    rows = {f"pkg.a.x_{i}": {"exit_code": 1, "tests": ["t.py"]} for i in (1, 4)}
+    rows |= {f"pkg.a.x_{i}": {"exit_code": 0, "tests": ["t.py"]} for i in (2, 5)}
     recheck.write_text(json.dumps(rows), encoding="utf-8")
     output = tmp_path / "report.md"
     args = ["--mutants", str(mutants), "--recheck", str(recheck), "--output", str(output)]
     assert report.main([*args, "--equivalent", str(tmp_path / "none.toml")]) == 0
     text = output.read_text(encoding="utf-8")
-    assert "| `src/pkg/a.py` | 4 | 2 | 1 | 2 | 0 | 0 | 0 | 50.0% |" in text
-    assert "pkg.a.x_1" not in text
+    assert "| `src/pkg/a.py` | 6 | 3 | 2 | 3 | 0 | 0 | 0 | 50.0% |" in text
+    assert "pkg.a.x_1" not in text and "pkg.a.x_4" not in text
     assert "`pkg.a.x_2 (survived)`" in text and "`pkg.a.x_3 (survived)`" in text
+    assert "`pkg.a.x_5 (survived)`" in text
