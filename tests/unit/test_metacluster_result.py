@@ -93,6 +93,17 @@ def test_a_forced_seed_serving_no_stage_is_noted_and_listed_last() -> None:
         assert set(result.frame["region"]) == {"DE11", "DE12"}
 
 
+def test_several_idle_seeds_are_listed_in_one_note() -> None:
+    # AT11 and AT12 are forced in and eligible nowhere: one note names both, comma-separated.
+    rows = [*THREE, ("AT12", "s1", 0.5, 10.0), ("AT12", "s2", 0.5, 10.0), ("AT12", "s3", 0.5, 10.0)]
+    result = build_metacluster(
+        _chain(3, status="CONFIRMED"), _strength(rows), size=4, seed_region=["AT12", "AT11"],
+        weights=LQ_ONLY,
+    )  # fmt: skip
+    assert result.selected == ("DE11", "DE12", "AT11", "AT12")
+    assert result.notes == ["Chosen but serving no stage (forced seed): AT11, AT12"]
+
+
 def test_frame_lists_each_regions_stages_in_chain_order() -> None:
     # The strength table lists s2 before s1; the frame must follow the chain (s1, s2).
     rows = [r for r in THREE if r[1] == "s2"] + [r for r in THREE if r[1] != "s2"]

@@ -104,6 +104,15 @@ def test_a_missing_nested_key_names_its_table() -> None:
     assert _message(provenance=[{"url": "x"}]) == ("provenance[0]: missing required key 'title'.")
 
 
+def test_a_list_emptied_by_its_bad_item_is_not_reported_twice() -> None:
+    # pydantic also reports the provenance list as too short once its only item fails:
+    # that echo is left out, and the problems after it are still reported.
+    assert _message(provenance=[{"url": "x"}], flag={"colour": "red"}) == (
+        "provenance[0]: missing required key 'title'. "
+        f"flags[0]: unknown key 'colour' (allowed: {', '.join(Flag.model_fields)})."
+    )
+
+
 def test_values_are_cut_only_beyond_60_characters() -> None:
     sixty = [1] * 20  # repr: 20 * "1, " - ", " + "[]" = 60 characters
     assert len(repr(sixty)) == 60
