@@ -89,3 +89,40 @@ def test_an_unknown_convention_is_named() -> None:
     assert str(info.value) == (
         "The 'convention' parameter must be one of 'observatory', 'econgeo'. Got 'porter' instead."
     )
+
+
+def test_data_that_is_not_a_frame_is_named() -> None:
+    with pytest.raises(TypeError) as info:
+        location_quotient([1, 2], by=())  # type: ignore[arg-type]
+    assert str(info.value) == "data must be a pandas DataFrame. Got list instead."
+
+
+def test_key_parameters_naming_the_same_columns_are_listed() -> None:
+    data = DATA.rename(columns={"region": "a", "category": "b"})
+    with pytest.raises(ParameterError) as info:
+        location_quotient(data, region="a", category="b", by=("a", "b"))
+    assert str(info.value) == (
+        "The key columns of data must be distinct; 'a', 'b' is given for more than one key "
+        "parameter."
+    )
+
+
+def test_a_boolean_value_column_is_refused() -> None:
+    with pytest.raises(SchemaError) as info:
+        location_quotient(DATA.assign(employment=True), by=())
+    assert str(info.value) == (
+        "data: column 'employment' must be numeric (NaN for missing values); it has dtype bool."
+    )
+
+
+def test_region_totals_messages_name_the_table_and_its_row_labels() -> None:
+    with pytest.raises(SchemaError) as info:
+        location_quotient(DATA, by=(), region_totals=pd.DataFrame({"region": ["A", "B"]}))
+    assert str(info.value) == "region_totals is missing column(s) 'total'; it has 'region'."
+    negative = pd.DataFrame({"region": ["A", "B"], "total": [80.0, -1.0]}, index=[3, 7])
+    with pytest.raises(SchemaError) as info:
+        location_quotient(DATA, by=(), region_totals=negative)
+    assert str(info.value) == (
+        "region_totals: column 'total' must be non-negative (missing values are allowed); "
+        "1 negative value(s) at row(s) 7."
+    )
