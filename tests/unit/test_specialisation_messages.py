@@ -126,3 +126,24 @@ def test_region_totals_messages_name_the_table_and_its_row_labels() -> None:
         "region_totals: column 'total' must be non-negative (missing values are allowed); "
         "1 negative value(s) at row(s) 7."
     )
+
+
+def test_a_repeated_key_is_found_whatever_its_values() -> None:
+    # (B, x) twice with different values, and (A, y) twice: listed in order of first
+    # appearance, each once.
+    data = pd.DataFrame(
+        {"region": ["A", "B", "B", "A"], "category": ["y", "x", "x", "y"],
+         "employment": [1.0, 2.0, 3.0, 4.0]}
+    )  # fmt: skip
+    with pytest.raises(SchemaError) as info:
+        location_quotient(data, by=())
+    assert str(info.value) == (
+        "data: each (region, category) must appear once; repeated key(s) ('A', 'y'), ('B', 'x')."
+    )
+
+
+def test_totals_with_keys_of_another_type_are_refused_with_the_table_named() -> None:
+    totals = pd.DataFrame({"region": [1, 2], "total": [80.0, 120.0]})
+    with pytest.raises(SchemaError) as info:
+        location_quotient(DATA, by=(), region_totals=totals)
+    assert str(info.value).startswith("region_totals cannot be matched to data on ['region']: ")
