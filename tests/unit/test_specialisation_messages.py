@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from clusteratlas.errors import ParameterError, SchemaError
+from clusteratlas.errors import ParameterError, SchemaError, UnknownCodeError
 from clusteratlas.measures import location_quotient, shares
 
 # A: x 10, y 30 (T_A = 40); B: x 30, y 30 (T_B = 60).
@@ -147,3 +147,38 @@ def test_totals_with_keys_of_another_type_are_refused_with_the_table_named() -> 
     with pytest.raises(SchemaError) as info:
         location_quotient(DATA, by=(), region_totals=totals)
     assert str(info.value).startswith("region_totals cannot be matched to data on ['region']: ")
+
+
+def test_region_totals_without_a_row_for_a_key_of_data_are_named() -> None:
+    data = DATA.assign(year=2020)
+    totals = pd.DataFrame({"region": ["A"], "year": [2020], "total": [80.0]})
+    with pytest.raises(SchemaError) as info:
+        location_quotient(data, region_totals=totals)
+    assert str(info.value) == (
+        "region_totals has no row for 1 key(s) of data (region, year): ('B', 2020)."
+    )
+
+
+def test_reference_regions_as_one_code_and_their_messages() -> None:
+    data = DATA.replace({"region": {"A": "AT", "B": "DE"}})
+    # One code given as a string: E_c over AT only (x 10, y 30), so B's share of x is 30/10.
+    out = shares(data, by=(), reference_regions="AT")
+    assert out["share_of_category"].tolist() == pytest.approx([1.0, 1.0, 3.0, 1.0])
+    with pytest.raises(ParameterError) as info:
+        shares(data, by=(), reference_regions=[])
+    assert str(info.value) == "The 'reference_regions' parameter must name at least one region."
+    with pytest.raises(UnknownCodeError) as info:
+        shares(data, by=(), reference_regions=["XK", "QQ"])
+    assert str(info.value) == (
+        "reference_regions names region(s) 'XK', 'QQ' that are not in column 'region' of data."
+    )
+
+
+def test_totals_are_float_columns_even_for_integer_counts() -> None:
+    # Employment as integers: T_A = 40, T_B = 60, E = 100 all come back as floats.
+    counts = DATA.astype({"employment": "int64"})
+    for by, data in (((), counts), (("year",), counts.assign(year=2020))):
+        out = location_quotient(data, by=by)
+        for column in ("region_total", "reference_category_total", "reference_total"):
+            assert str(out[column].dtype) == "float64", (by, column)
+        assert out["region_total"].tolist() == [40.0, 40.0, 60.0, 60.0]
