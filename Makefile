@@ -83,6 +83,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_points.py
 	$(BIN)/python benchmarks/bench_detect_all.py
 	$(BIN)/python benchmarks/bench_meet.py
+	$(BIN)/python benchmarks/bench_meet_recommend.py
+	$(BIN)/python benchmarks/bench_skills.py
 	$(BIN)/python benchmarks/bench_relatedness.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_scale.py
