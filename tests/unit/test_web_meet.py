@@ -243,6 +243,8 @@ def test_request_answer_schedule_plan_agenda_and_stats(
     assert '<span class="badge">accepted</span>' in done.text
     # The organiser schedules: the only common free slot of p1 and p2 is 14:20, table 1.
     client = as_user(site, "organiser")
+    empty = client.get("/events/tiny2024/organise/plan")
+    assert empty.status_code == 200 and "No meeting in this slot." in empty.text
     page = client.get("/events/tiny2024/organise")
     assert page.status_code == 200
     client.post("/events/tiny2024/organise/status",
