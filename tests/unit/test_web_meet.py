@@ -61,6 +61,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         meet.create_event(session, actor=None, definition=EVENT)
         meet.grant_organiser(session, actor=None, slug="tiny2024", user_id=users["organiser"].id)
         meet.set_status(session, actor=users["organiser"], slug="tiny2024", status="open")
+        meet.create_event(session, actor=None, definition=EVENT.replace("tiny2024", "draft2024"))
     with TestClient(app) as client:
         yield {"client": client, "orgs": orgs, "ids": {}}
 
@@ -75,6 +76,11 @@ def as_user(site: dict[str, Any], name: str) -> TestClient:
     """The client, signed in as ``name`` (cookies of the previous user dropped)."""
     client: TestClient = site["client"]
     client.cookies.clear()
+    kept = site.setdefault("cookies", {})
+    if name in kept:  # one sign-in per user: sign-in is rate limited per account
+        for key, value in kept[name].items():
+            client.cookies.set(key, value)
+        return client
     done = client.post(
         "/login",
         data={
@@ -86,6 +92,7 @@ def as_user(site: dict[str, Any], name: str) -> TestClient:
         follow_redirects=False,
     )
     assert done.status_code == 303
+    kept[name] = dict(client.cookies.items())
     return client
 
 
@@ -347,3 +354,33 @@ def test_forms_need_the_csrf_token_and_pages_are_labelled(
         assert all('name="csrf"' in f for f in forms), path
     assert client.post("/events/tiny2024/items", data={"kind": "offer"}).status_code == 403
     assert client.post("/events/tiny2024/requests", data={"to": str(ids["p1"])}).status_code == 403
+
+
+def test_a_draft_event_is_hidden_from_all_but_its_organisers(
+    site: dict[str, Any], ids: dict[str, int]
+) -> None:
+    client = as_user(site, "p1")
+    assert 'href="/events/draft2024"' not in client.get("/events").text
+    for path in ("", "/availability", "/organise", "/organise/stats"):
+        assert client.get(f"/events/draft2024{path}").status_code == 404, path
+    # The organiser of tiny2024 is not one of draft2024's.
+    client = as_user(site, "organiser")
+    assert client.get("/events/draft2024/organise").status_code == 404
+
+
+def test_the_organiser_proposes_a_meeting_and_the_participant_sees_it(
+    site: dict[str, Any], ids: dict[str, int]
+) -> None:
+    client = as_user(site, "organiser")
+    page = client.get("/events/tiny2024/organise")
+    if "propose-a" not in page.text:
+        pytest.skip("the event is past the statuses in which meetings are proposed")
+    done = client.post("/events/tiny2024/organise/propose", data={
+        "csrf": csrf_of(page.text), "a": str(ids["p2"]), "b": str(ids["p3"]), "message": "Meet!"})  # fmt: skip
+    assert done.status_code == 200 and 'id="proposed"' in done.text
+    same = client.post("/events/tiny2024/organise/propose", data={
+        "csrf": csrf_of(page.text), "a": str(ids["p2"]), "b": str(ids["p2"])})  # fmt: skip
+    assert same.status_code in (409, 422) and 'role="alert"' in same.text
+    client = as_user(site, "p3")
+    received = client.get("/events/tiny2024/requests").text
+    assert "proposed by the organisers" in received and "Meet!" in received

@@ -16,7 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from clusteratlas.meet import service as meet
+from clusteratlas.meet import service_participants as members
 from clusteratlas.meet import service_reports as reports
+from clusteratlas.meet import service_requests as asking
 from clusteratlas.meet import service_scheduling as planning
 from clusteratlas.web._meet_support import (
     REFUSED,
@@ -24,6 +26,7 @@ from clusteratlas.web._meet_support import (
     forged,
     form_fields,
     no_store,
+    people,
     refusal,
     slot_table,
     to_login,
@@ -65,7 +68,8 @@ def _overview(request: Request, session: Session, event: Any, user: Any, **extra
     context = {
         "title": f"Organise · {event.name}", "event": event, "user": user,
         "next_statuses": meet.TRANSITIONS[event.status], "exports": EXPORTS,
-        "stats": reports.event_stats(session, actor=user, slug=event.slug), **extra,
+        "stats": reports.event_stats(session, actor=user, slug=event.slug),
+        "people": people(session, members.list_participants(session, event)), **extra,
     }  # fmt: skip
     return _render(request, "meet_organise.html", context)
 
@@ -95,6 +99,26 @@ def change_status(request: Request, session: DB, slug: Slug, form: Form) -> Resp
         session.rollback()
         return refusal(request, err)
     return RedirectResponse(f"/events/{slug}/organise", status_code=303)
+
+
+@router.post("/events/{slug}/organise/propose", response_model=None)
+def propose(request: Request, session: DB, slug: Slug, form: Form) -> Response:
+    """Propose a meeting between two participants (the second one accepts or declines it)."""
+    found = _organised(request, session, slug)
+    if isinstance(found, Response):
+        return found
+    event, user = found
+    if (refused := forged(request, form)) is not None:
+        return refused
+    try:
+        a, b = int(form.get("a") or "0"), int(form.get("b") or "0")
+        made = asking.propose_meeting(session, actor=user, slug=slug, a_id=a, b_id=b,
+                                      message=form.get("message", "").strip() or None)  # fmt: skip
+        session.commit()
+    except REFUSED as err:
+        session.rollback()
+        return refusal(request, err)
+    return _overview(request, session, event, user, proposed=made)
 
 
 @router.post("/events/{slug}/organise/schedule", response_model=None)
