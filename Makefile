@@ -10,7 +10,7 @@ OUT ?= out
 CLUSTERATLAS_DATA ?= $(abspath ../shared/data)
 export CLUSTERATLAS_DATA
 
-.PHONY: demo test test-postgres coverage mutation lint bench setup clean
+.PHONY: demo test test-postgres coverage mutation lint docs bench setup clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,16 @@ lint: $(STAMP)
 # The registry and API suite runs twice: on SQLite (in the main run) and on a throw-away
 # PostgreSQL server (pg_virtualenv creates it, exports PG* variables, then drops it).
 PG_TESTS := tests/api tests/unit/test_registry_*.py
+
+# `make docs`: the documentation site into docs/_build/html, warnings as errors (-W), every
+# cross-reference checked (-n); the gallery runs on the real data (CLUSTERATLAS_DATA). In
+# `make test` it runs after lint, as tests/docs/test_docs_build.py, which also checks the
+# internal links, the external assets and that every public name has its page.
+DOCS_BUILD := docs/_build
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -b html -W --keep-going -n -q docs $(DOCS_BUILD)/html
+	@echo "Documentation: $(DOCS_BUILD)/html/index.html"
 
 test: lint
 	@bash scripts/system-deps.sh
@@ -79,4 +89,5 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_abuse.py
 
 clean:
-	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache $(COVERAGE_DIR)
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache $(COVERAGE_DIR) $(DOCS_BUILD) docs/generated \
+		docs/api/packages docs/auto_examples docs/sg_execution_times.rst

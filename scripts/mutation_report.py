@@ -11,6 +11,10 @@ reason it cannot change any result), then writes a Markdown report:
 * every surviving or untested mutant that is not marked equivalent, by name, so that each
   gets a test or a written reason.
 
+With ``--recheck`` (the output of ``scripts/mutation_recheck.py``), a mutant mutmut left
+surviving or has not run yet counts as killed when the re-check killed it (pytest exit
+code 1) and as survived otherwise; the table says how many kills came from the re-check.
+
     python scripts/mutation_report.py [--mutants mutants] [--output benchmarks/mutation_report.md]
 
 Exits 1 when a module named on the command line with ``--floor MODULE=RATE`` is below its
@@ -61,8 +65,21 @@ def load_equivalent(path: Path) -> dict[str, str]:
     return {str(row["name"]): str(row["reason"]) for row in rows}
 
 
-def report(found: dict[str, dict[str, str]], equivalent: dict[str, str]) -> tuple[str, dict]:
+def load_recheck(path: Path | None) -> dict[str, int]:
+    """Mutant name -> pytest exit code of its re-check (``scripts/mutation_recheck.py``)."""
+    if path is None or not path.exists():
+        return {}
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return {str(name): int(row["exit_code"]) for name, row in rows.items()}
+
+
+def report(
+    found: dict[str, dict[str, str]],
+    equivalent: dict[str, str],
+    recheck: dict[str, int] | None = None,
+) -> tuple[str, dict]:
     """Return the Markdown report and the kill rate of each module."""
+    recheck = recheck or {}
     lines = [
         "# Mutation testing report",
         "",
@@ -70,15 +87,18 @@ def report(found: dict[str, dict[str, str]], equivalent: dict[str, str]) -> tupl
         "`tests/unit` without the data mirror (`--without-data`; browser, Spark, PostgreSQL",
         "and e2e tests left out). Regenerate with `make mutation`.",
         "",
-        "| module | mutants | killed | survived | no tests | equivalent | not checked "
-        "| kill rate |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | mutants | killed | of which on re-check | survived | no tests | equivalent "
+        "| not checked | kill rate |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     rates: dict[str, float] = {}
     open_mutants: dict[str, list[str]] = defaultdict(list)
     for module, statuses in found.items():
         counts: Counter[str] = Counter()
         for name, state in statuses.items():
+            if state in ("survived", "not checked") and name in recheck:
+                state = "killed" if recheck[name] == 1 else "survived"
+                counts["rechecked"] += state == "killed"
             if name in equivalent and state != "killed":
                 counts["equivalent"] += 1
                 continue
@@ -89,7 +109,8 @@ def report(found: dict[str, dict[str, str]], equivalent: dict[str, str]) -> tupl
         rate = counts["killed"] / judged if judged else float("nan")
         rates[module] = rate
         lines.append(
-            f"| `{module}` | {len(statuses)} | {counts['killed']} | {counts['survived']} "
+            f"| `{module}` | {len(statuses)} | {counts['killed']} | {counts['rechecked']} "
+            f"| {counts['survived']} "
             f"| {counts['no tests']} | {counts['equivalent']} | {counts['not checked']} "
             f"| {rate:.1%} |"
         )
@@ -113,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         "--equivalent", type=Path, default=Path("benchmarks/mutation_equivalent.toml")
     )
     parser.add_argument("--output", type=Path, default=Path("benchmarks/mutation_report.md"))
+    parser.add_argument(
+        "--recheck", type=Path, default=None, help="scripts/mutation_recheck.py output (JSON)"
+    )
     parser.add_argument("--floor", type=float, default=None, help="minimum kill rate (0-1)")
     args = parser.parse_args(argv)
     if not args.mutants.is_dir():
@@ -122,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if not found:
         print(f"error: no mutmut results (*.py.meta) under {args.mutants}", file=sys.stderr)
         return 2
-    text, rates = report(found, load_equivalent(args.equivalent))
+    text, rates = report(found, load_equivalent(args.equivalent), load_recheck(args.recheck))
     args.output.write_text(text, encoding="utf-8")
     print(text.split("\n## ")[0])
     low = {m: r for m, r in rates.items() if args.floor is not None and not r >= args.floor}

@@ -56,6 +56,9 @@ from clusteratlas.measures import (
 )
 from clusteratlas.store import Store
 
+#: The installed version of Cluster Atlas (from the package metadata; ``0.0.0`` when running
+#: from a source tree that was not installed).
+__version__: str
 try:
     __version__ = version("clusteratlas")
 except PackageNotFoundError:  # running from a source tree that was not installed

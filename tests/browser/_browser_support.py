@@ -8,6 +8,7 @@ from typing import Any
 
 PASSWORD = "correct horse battery"
 MANAGER = "manager@example.org"
+REVIEWER = "reviewer@example.org"  # reviews ESCA Gold (tests/browser/test_labels_pages.py)
 
 
 @dataclass(frozen=True)

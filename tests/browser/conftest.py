@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from _browser_support import MANAGER, PASSWORD, Site, Watch
+from _browser_support import MANAGER, PASSWORD, REVIEWER, Site, Watch
 from _registry_support import write_mirror
 
 # Found on PATH, as scripts/system-deps.sh looks for it (and installs it when missing).
@@ -62,6 +62,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         create_user(
             session, email=MANAGER, password=PASSWORD, role="manager", organisation_id=managed
         )
+        from clusteratlas.registry.services_reviews import grant_reviewer
+
+        admin = create_user(session, email="admin@example.org", password=PASSWORD, role="admin")
+        reviewer = create_user(session, email=REVIEWER, password=PASSWORD)
+        grant_reviewer(session, actor=admin, user_id=reviewer.id, scheme="esca-gold")
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

@@ -44,8 +44,8 @@ def test_kill_rate_counts_timeouts_as_killed_and_leaves_out_equivalents(tmp_path
     code = report.main([*paths, "--floor", "0.9"])
     text = output.read_text(encoding="utf-8")
     # a: 6 killed of 10 - 1 equivalent - 1 not checked = 8 judged: 75 %; b: 100 %.
-    assert "| `src/pkg/a.py` | 10 | 6 | 1 | 1 | 1 | 1 | 75.0% |" in text
-    assert "| `src/pkg/b.py` | 1 | 1 | 0 | 0 | 0 | 0 | 100.0% |" in text
+    assert "| `src/pkg/a.py` | 10 | 6 | 0 | 1 | 1 | 1 | 1 | 75.0% |" in text
+    assert "| `src/pkg/b.py` | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 100.0% |" in text
     assert "`pkg.a.x_6 (survived)`" in text and "`pkg.a.x_8 (no tests)`" in text
     assert "pkg.a.x_7 (survived)" not in text and "the default is never used" in text
     assert code == 1  # module a is below the 90 % floor
@@ -55,3 +55,25 @@ def test_a_missing_results_folder_is_named(tmp_path: Path, capsys) -> None:  # t
     report = _load()
     assert report.main(["--mutants", str(tmp_path / "none")]) == 2
     assert "none does not exist" in capsys.readouterr().err
+
+
+def test_survivors_killed_on_re_check_count_as_killed_and_are_shown(tmp_path: Path) -> None:
+    report = _load()
+    mutants = tmp_path / "mutants"
+    # 6 mutants: 1 killed by mutmut, 3 survived, 2 not run. The re-check kills x_1 (exit
+    # code 1), x_2 survives it (0), x_3 was not re-checked; of the two not run, x_4 is
+    # killed and x_5 survives: 3 killed of 6, 2 of them on re-check, 3 survived.
+    codes = {"pkg.a.x_0": 1, "pkg.a.x_1": 0, "pkg.a.x_2": 0, "pkg.a.x_3": 0}
+    _meta(mutants, "a", codes | {"pkg.a.x_4": None, "pkg.a.x_5": None})
+    recheck = tmp_path / "recheck.json"
+    rows = {f"pkg.a.x_{i}": {"exit_code": 1, "tests": ["t.py"]} for i in (1, 4)}
+    rows |= {f"pkg.a.x_{i}": {"exit_code": 0, "tests": ["t.py"]} for i in (2, 5)}
+    recheck.write_text(json.dumps(rows), encoding="utf-8")
+    output = tmp_path / "report.md"
+    args = ["--mutants", str(mutants), "--recheck", str(recheck), "--output", str(output)]
+    assert report.main([*args, "--equivalent", str(tmp_path / "none.toml")]) == 0
+    text = output.read_text(encoding="utf-8")
+    assert "| `src/pkg/a.py` | 6 | 3 | 2 | 3 | 0 | 0 | 0 | 50.0% |" in text
+    assert "pkg.a.x_1" not in text and "pkg.a.x_4" not in text
+    assert "`pkg.a.x_2 (survived)`" in text and "`pkg.a.x_3 (survived)`" in text
+    assert "`pkg.a.x_5 (survived)`" in text

@@ -99,3 +99,21 @@ def test_cli_k(tmp_path) -> None:  # type: ignore[no-untyped-def]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert list(pd.read_csv(tmp_path / "k.csv").columns) == ["r", "k", "l"]
+
+
+def test_default_distances_of_a_dense_pattern_stop_at_spatstats_cap() -> None:
+    # spatstat 3 (Kest, correction="isotropic") on 20,000 uniform points in square(1000):
+    # max(r) = 126.156626101 = sqrt(1000 / (pi * 0.02)), below a quarter side (250).
+    rng = np.random.default_rng(3)
+    pts = pd.DataFrame({"x": rng.uniform(0, 1000, 20_000), "y": rng.uniform(0, 1000, 20_000),
+                        "industry": "A"})  # fmt: skip
+    result = ripley_k(pts.iloc[:3000], industry="A", window=(0, 0, 1000, 1000))
+    # 3,000 points: the cap sqrt(1000 / (pi * 0.003)) = 325.7 is above 250, so 250 stays.
+    assert result.r[-1] == pytest.approx(250.0)
+    assert len(result.r) == 513
+    from clusteratlas.measures.pointpattern.ripley import k_rmax
+    from clusteratlas.measures.pointpattern.windows import Window
+
+    assert k_rmax(Window((0, 0, 1000, 1000)), 20_000) == pytest.approx(126.156626101, abs=1e-9)
+    # spatstat on 100 points in a 1000 x 400 rectangle: max(r) = 100 (a quarter of 400).
+    assert k_rmax(Window((0, 0, 1000, 400)), 100) == pytest.approx(100.0)

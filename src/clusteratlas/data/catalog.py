@@ -430,6 +430,8 @@ _DATASETS: tuple[DataSet, ...] = (
     ),
 )
 
+#: Every data set of the catalog by name: source, licence, attribution, official URL and file
+#: (see :func:`list_datasets`, :func:`resolve`).
 CATALOG: dict[str, DataSet] = {dataset.name: dataset for dataset in _DATASETS}
 
 

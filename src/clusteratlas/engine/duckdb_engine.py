@@ -105,7 +105,7 @@ def aggregate_to_parents(
     Returns
     -------
     pandas.DataFrame
-        One row per (parent, *keys) with the summed values and ``n_children``.
+        One row per ``(parent, *keys)`` with the summed values and ``n_children``.
     """
     check_columns(frame, (region, *keys, *values), what="data")
     if isinstance(parents, pd.DataFrame):

@@ -61,6 +61,22 @@ class CalibrationResult:
     table: pd.DataFrame
     grid: pd.DataFrame | None = None
 
+    def _repr_html_(self) -> str:
+        """Show the calibration in a notebook: the cut-off, the counts, the table around it."""
+        from clusteratlas._html import html_summary
+
+        return html_summary(
+            "CalibrationResult",
+            [
+                ("threshold", self.threshold),
+                ("count", f"{self.count:,} (target {self.target_count:,})"),
+                ("regions", f"{self.regions:,} (target {self.target_regions:,})"),
+                ("employment share", f"{self.employment_share:.1%}"),
+                ("minimum employment", self.min_employment),
+            ],
+            self.grid if self.grid is not None else self.table,
+        )
+
 
 def calibrate_threshold(
     frame: pd.DataFrame,

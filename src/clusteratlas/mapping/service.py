@@ -78,6 +78,27 @@ class MapResult:
         raw += f"_{self.scope}" if self.scope else ""
         return "".join(ch if ch.isalnum() else "_" for ch in raw)
 
+    def _repr_html_(self) -> str:
+        """Show the map in a notebook: source, rule-set, counts, caveats, the first rows."""
+        from clusteratlas._html import html_summary
+
+        frame = self.frame
+        rules = self.ruleset.label if self.ruleset else "none"
+        columns = [c for c in ("region", "category", "employment", "lq") if c in frame]
+        columns += [c for c in (self.ruleset.columns if self.ruleset else ()) if c in frame][:2]
+        top = frame.sort_values("lq", ascending=False) if "lq" in frame else frame
+        return html_summary(
+            f"MapResult: {self.source.name} {self.year}, {self.categories}, rules {rules}",
+            [
+                ("regions", frame["region"].nunique() if "region" in frame else 0),
+                ("categories", frame["category"].nunique() if "category" in frame else 0),
+                ("rows", len(frame)),
+                ("attribution", "; ".join(self.attribution)),
+            ],
+            top[columns],
+            notes=[*self.warnings, *self.notes],
+        )
+
 
 def make_map(
     source: str,

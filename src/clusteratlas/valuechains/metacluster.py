@@ -133,6 +133,22 @@ class MetaclusterResult:
     notes: list[str] = field(default_factory=list)
     strength: pd.DataFrame | None = None
 
+    def _repr_html_(self) -> str:
+        """Show the meta-cluster in a notebook: chain, solver status, one row per region."""
+        from clusteratlas._html import html_summary
+
+        return html_summary(
+            f"MetaclusterResult: {self.chain}, {self.size} regions",
+            [
+                ("status", self.status),
+                ("objective", float(self.objective)),
+                ("selected", ", ".join(self.selected)),
+            ],
+            self.table(),
+            notes=self.notes,
+            max_rows=max(10, self.size),
+        )
+
     def table(self) -> pd.DataFrame:
         """Return one row per chosen region: ``region``, ``stage``, ``score``, ``reason``.
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from clusteratlas.errors import UnknownCodeError
 from clusteratlas.web._support import DEFAULTS, TEMPLATES, MapChoice, load_map, source_years
+from clusteratlas.web.routes_labels import router as labels_router
 from clusteratlas.web.routes_meet import router as meet_router
 from clusteratlas.web.routes_meet_organise import router as meet_organise_router
 from clusteratlas.web.routes_posts import router as posts_router
@@ -26,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(registry_router)
 router.include_router(posts_router)
 router.include_router(signin_router)
+router.include_router(labels_router)
 router.include_router(meet_router)
 router.include_router(meet_organise_router)
 

@@ -112,14 +112,41 @@ class EnvelopeResult:
         """Number of simulations."""
         return int(self.simulations.shape[0])
 
+    def _repr_html_(self) -> str:
+        """Show the test in a notebook: p-value, band, Γ and Ψ, where the function leaves it."""
+        from clusteratlas._html import html_summary
+
+        frame = self.to_frame()
+        outside = frame[
+            (frame[self.function] > frame["upper"]) | (frame[self.function] < frame["lower"])
+        ]
+        return html_summary(
+            f"EnvelopeResult: {self.function} of industry {self.industry}",
+            [
+                ("p-value (global rank test)", self.pvalue),
+                ("band", self.band),
+                ("simulated curves inside", f"{self.n_inside} of {self.n_simulations}"),
+                ("null", self.null),
+                ("Γ (localisation)", self.gamma),
+                ("Ψ (dispersion)", self.psi),
+                ("distances", f"{len(self.r)} from {self.r[0]:.4g} to {self.r[-1]:.4g} m"),
+            ],
+            outside.iloc[:: max(1, len(outside) // 10)] if len(outside) else frame.head(0),
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Return a tidy frame: ``r``, the function (``kd``, ``kd_weighted`` or ``m``), bounds."""
         return pd.DataFrame(
             {"r": self.r, self.function: self.statistic, "lower": self.lower, "upper": self.upper}
         )
 
-    def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write a PNG of the observed function and its envelope."""
+    def plot(
+        self, path: str | Path | None = None, *, title: str | None = None, ax: Any = None
+    ) -> Any:
+        """Plot the observed function and its envelope: a PNG at ``path``, else on axes.
+
+        Without ``path``, draws on ``ax`` (or a new pyplot figure) and returns the axes.
+        """
         from clusteratlas.measures.pointpattern.plot import plot_curves
 
         names = {"kd": "Kd", "kd_weighted": "Kd (weighted)", "m": "M"}
@@ -130,6 +157,7 @@ class EnvelopeResult:
             band_label=f"{self.envelope} envelope, {inside} ({self.null})",
             reference=1.0 if self.function == "m" else None, ylabel=f"{name}(r)",
             title=title or f"{name} of industry {self.industry}, p = {self.pvalue:.3g}",
+            ax=ax,
         )  # fmt: skip
 
 

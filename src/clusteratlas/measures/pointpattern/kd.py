@@ -59,6 +59,22 @@ class KdResult:
     n_pairs: int
     industry: str
 
+    def _repr_html_(self) -> str:
+        """Show Kd in a notebook: points, bandwidth, the curve at a few distances."""
+        from clusteratlas._html import html_summary
+
+        frame = self.to_frame()
+        return html_summary(
+            f"KdResult: industry {self.industry}",
+            [
+                ("points", self.n_points),
+                ("pairs", self.n_pairs),
+                ("bandwidth (m)", float(self.bandwidth)),
+                ("rmax (m)", float(self.rmax)),
+            ],
+            frame.iloc[:: max(1, len(frame) // 10)],
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Return a tidy frame with columns ``r``, ``kd`` (and ``kd_weighted``)."""
         frame = pd.DataFrame({"r": self.r, "kd": self.kd})
@@ -66,8 +82,13 @@ class KdResult:
             frame["kd_weighted"] = self.kd_weighted
         return frame
 
-    def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write a PNG of Kd (and weighted Kd) against distance; return its path."""
+    def plot(
+        self, path: str | Path | None = None, *, title: str | None = None, ax: Any = None
+    ) -> Any:
+        """Plot Kd (and weighted Kd) against distance: a PNG at ``path``, else on axes.
+
+        Without ``path``, draws on ``ax`` (or a new pyplot figure) and returns the axes.
+        """
         from clusteratlas.measures.pointpattern.plot import plot_curves
 
         curves = {"Kd": self.kd}
@@ -79,6 +100,7 @@ class KdResult:
             curves,
             ylabel="Kd(r) (density of pair distances)",
             title=title or f"Kd of industry {self.industry} (bandwidth {self.bandwidth:,.0f} m)",
+            ax=ax,
         )
 
 

@@ -56,13 +56,19 @@ class MResult:
         """Return a tidy frame with columns ``r`` and ``m``."""
         return pd.DataFrame({"r": self.r, "m": self.m})
 
-    def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write a PNG of M against distance (with the reference line M = 1)."""
+    def plot(
+        self, path: str | Path | None = None, *, title: str | None = None, ax: Any = None
+    ) -> Any:
+        """Plot M against distance (reference line M = 1): a PNG at ``path``, else on axes.
+
+        Without ``path``, draws on ``ax`` (or a new pyplot figure) and returns the axes.
+        """
         from clusteratlas.measures.pointpattern.plot import plot_curves
 
         return plot_curves(
             path, self.r, {"M": self.m}, ylabel="M(r)", reference=1.0,
             title=title or f"M of industry {self.industry}",
+            ax=ax,
         )  # fmt: skip
 
 

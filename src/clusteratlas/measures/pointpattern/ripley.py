@@ -21,7 +21,7 @@ from clusteratlas.measures.pointpattern._pairs import (
     njit_kernels,
     prepare_points,
 )
-from clusteratlas.measures.pointpattern.windows import as_window
+from clusteratlas.measures.pointpattern.windows import Window, as_window
 
 CORRECTIONS = ("ripley", "none")
 
@@ -56,13 +56,19 @@ class RipleyResult:
         """Return a tidy frame with columns ``r``, ``k`` and ``l``."""
         return pd.DataFrame({"r": self.r, "k": self.k, "l": self.l})
 
-    def plot(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write a PNG of L(r) - r against distance (0 under complete spatial randomness)."""
+    def plot(
+        self, path: str | Path | None = None, *, title: str | None = None, ax: Any = None
+    ) -> Any:
+        """Plot L(r) - r against distance (0 under CSR): a PNG at ``path``, else on axes.
+
+        Without ``path``, draws on ``ax`` (or a new pyplot figure) and returns the axes.
+        """
         from clusteratlas.measures.pointpattern.plot import plot_curves
 
         return plot_curves(
             path, self.r, {"L(r) - r": self.l - self.r}, ylabel="L(r) - r (m)", reference=0.0,
             title=title or f"Besag's L of industry {self.industry}",
+            ax=ax,
         )  # fmt: skip
 
 
@@ -92,8 +98,8 @@ def ripley_k(
         a GeoSeries or GeoDataFrame gives the union of its geometries. See
         :mod:`clusteratlas.measures.pointpattern.windows`.
     r : array-like, optional
-        Increasing distances; default 513 values up to a quarter of the shorter side of the
-        window's bounding box (spatstat's rule).
+        Increasing distances; default 513 values up to :func:`k_rmax` (spatstat's rule: a
+        quarter of the shorter side of the window's bounding box, capped for dense patterns).
     correction : {"ripley", "none"}
         Ripley's isotropic edge correction, or none.
 
@@ -134,16 +140,34 @@ def ripley_k(
         points, industry=industry, x=x, y=y, industry_column=industry_column,
         weight=None, window=window, what="ripley_k",
     )  # fmt: skip
-    xmin, ymin, xmax, ymax = pts.window.bounds
     area = pts.window.area
-    grid = (
-        as_distances(r) if r is not None else np.linspace(0, min(xmax - xmin, ymax - ymin) / 4, 513)
-    )
     xs, ys = pts.x[pts.is_type], pts.y[pts.is_type]
     n = len(xs)
+    grid = as_distances(r) if r is not None else np.linspace(0, k_rmax(pts.window, n), 513)
     counts = ripley_counts(xs, ys, grid, pts.window, corrected=correction == "ripley")
     k = np.cumsum(counts) * area / (n * (n - 1.0))
     return RipleyResult(grid, k, np.sqrt(k / np.pi), n, area, correction, pts.industry)
+
+
+def k_rmax(window: Window, n: int) -> float:
+    r"""Return spatstat's default largest distance for K (``rmax.rule("K", W, lambda)``).
+
+    :math:`\min\big(s/4, \sqrt{1000 / (\pi \lambda)}\big)` with :math:`s` the shorter side of
+    the window's bounding box and :math:`\lambda = n / |W|`: beyond the cap, a point has
+    about 1,000 neighbours on average and the estimate costs without adding information.
+
+    Examples
+    --------
+    >>> from clusteratlas.measures.pointpattern.windows import Window
+    >>> round(k_rmax(Window((0, 0, 1000, 1000)), 20_000), 6)  # spatstat: 126.156626
+    126.156626
+    >>> k_rmax(Window((0, 0, 1000, 400)), 100)
+    100.0
+    """
+    xmin, ymin, xmax, ymax = window.bounds
+    ripley = min(xmax - xmin, ymax - ymin) / 4.0
+    intensity = n / window.area
+    return float(min(ripley, np.sqrt(1000.0 / (np.pi * intensity)))) if intensity > 0 else ripley
 
 
 def l_function(
