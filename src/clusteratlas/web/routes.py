@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse
 from clusteratlas.errors import UnknownCodeError
 from clusteratlas.web._support import DEFAULTS, TEMPLATES, MapChoice, load_map, source_years
 from clusteratlas.web.routes_labels import router as labels_router
+from clusteratlas.web.routes_meet import router as meet_router
+from clusteratlas.web.routes_meet_organise import router as meet_organise_router
 from clusteratlas.web.routes_posts import router as posts_router
 from clusteratlas.web.routes_registry import router as registry_router
 from clusteratlas.web.routes_signin import router as signin_router
@@ -26,6 +28,8 @@ router.include_router(registry_router)
 router.include_router(posts_router)
 router.include_router(signin_router)
 router.include_router(labels_router)
+router.include_router(meet_router)
+router.include_router(meet_organise_router)
 
 DEFAULT_CATEGORY = {"eu-sbs": "C26", "us-cbp": "Information Technology and Analytical Instruments"}
 """Category shown first on the map when the query names none."""

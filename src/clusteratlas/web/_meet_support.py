@@ -1,0 +1,121 @@
+"""Shared plumbing of the Meet pages: error pages, sign-in, CSRF, people's labels, slot times.
+
+Nothing here decides who may do what: the meet services (:mod:`clusteratlas.meet.service`
+and its siblings) check roles and raise; :func:`refusal` turns what they raise into a
+403/404/409/422 page (an HTMX partial when the request came from HTMX).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clusteratlas.errors import (
+    ClusterAtlasError,
+    ConflictError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+)
+from clusteratlas.web._support import TEMPLATES, csrf_ok
+
+FORGED = (
+    "This form did not come from one of our pages, or your session changed since it was "
+    "shown. Reload the page and try again."
+)
+TIME = "%a %d %b %Y, %H:%M"
+"""How a slot's start is shown (in the event's time zone, with the zone's name beside it)."""
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether the request was sent by HTMX (it then gets a fragment, not a page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    """Render the error page, or an alert fragment for an HTMX request, with ``status``."""
+    name = "meet_alert.html" if is_htmx(request) else "error.html"
+    return TEMPLATES.TemplateResponse(
+        request, name, {"title": title, "message": message}, status_code=status
+    )
+
+
+def refusal(request: Request, err: Exception) -> HTMLResponse:
+    """Return the page that says why a meet service refused (never a 500 for a known refusal)."""
+    if isinstance(err, RecordNotFoundError):
+        return error_page(request, 404, "Not found", str(err))
+    if isinstance(err, PermissionDeniedError):
+        return error_page(request, 403, "Not allowed", str(err))
+    if isinstance(err, ConflictError):
+        return error_page(request, 409, "Not possible now", str(err))
+    return error_page(request, 422, "Please check the form", str(err))
+
+
+REFUSED: tuple[type[Exception], ...] = (ClusterAtlasError, ValueError)
+"""What the services raise on a refusal or bad input (``ClusterAtlasError`` subclasses)."""
+
+
+def to_login(path: str) -> RedirectResponse:
+    """Send a visitor who is not signed in to the sign-in page, coming back to ``path``."""
+    return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
+
+
+def forged(request: Request, form: Mapping[str, str]) -> HTMLResponse | None:
+    """Return the 403 page when ``form`` lacks the session's CSRF token, else ``None``."""
+    return None if csrf_ok(request, form) else error_page(request, 403, "Form refused", FORGED)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """FastAPI dependency: the submitted form as text fields (repeated names: the last one)."""
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+async def form_lists(request: Request) -> dict[str, list[str]]:
+    """FastAPI dependency: the submitted form with every value of a repeated name (checkboxes)."""
+    form = await request.form()
+    return {key: [str(v) for v in form.getlist(key)] for key in form}
+
+
+def people(session: Session, participants: list[Any]) -> dict[int, str]:
+    """Return each participant's public label: organisation, type and country (no e-mail)."""
+    from clusteratlas.registry.services_social import organisation_names
+
+    names = organisation_names(session, [p.organisation_id for p in participants])
+    return {
+        p.id: f"{names.get(p.organisation_id, f'Organisation {p.organisation_id}')} "
+        f"({p.type}, {p.country})"
+        for p in participants
+    }
+
+
+def organisation_choices(session: Session) -> list[tuple[int, str]]:
+    """Return the registry's organisations as ``(id, "name (country)")``, by name."""
+    from clusteratlas.registry.models import Organisation
+
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.country).order_by(Organisation.name)
+    )
+    return [(i, f"{name} ({country})" if country else name) for i, name, country in rows]
+
+
+def slot_table(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Index :func:`clusteratlas.meet.service.slot_rows` by slot id, with display times."""
+    return {
+        row["slot"]: {
+            **row,
+            "label": row["slot_start"].strftime(TIME),
+            "until": row["slot_end"].strftime("%H:%M"),
+        }
+        for row in rows
+    }
+
+
+def no_store(response: Response) -> Response:
+    """Mark a private page as not to be cached (availability, agendas, organiser data)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
