@@ -110,7 +110,13 @@ def test_no_server_error_on_events(app: FastAPI, users: Users) -> None:
     """The /api/v1/events operations, on an open event the administrator is registered to."""
     from starlette.testclient import TestClient
 
-    headers = Users.auth(users.admin)
+    from clusteratlas.registry import create_token, create_user, session_scope
+
+    # An administrator of its own: the fuzzing of every route before this test may have
+    # revoked the shared admin's token or ended its sessions (as it is allowed to).
+    with session_scope(app.state.sessions) as session:
+        admin = create_user(session, email="fuzz-events@example.org", password=None, role="admin")
+        headers = Users.auth(create_token(session, user=admin)[1])
     with TestClient(app) as client:
         assert (
             client.post("/api/v1/events", json={"definition": EVENT}, headers=headers).status_code

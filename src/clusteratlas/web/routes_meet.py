@@ -159,12 +159,12 @@ def save_availability(
     request: Request, session: DB, slug: Slug, form: Annotated[dict[str, list[str]], Depends(form_lists)]
 ) -> Response:  # fmt: skip
     """Replace your available slots with the ticked ones."""
+    if (refused := forged(request, {"csrf": (form.get("csrf") or [""])[-1]})) is not None:
+        return refused
     found = _mine(request, session, slug)
     if isinstance(found, Response):
         return found
     event, user, me = found
-    if (refused := forged(request, {"csrf": (form.get("csrf") or [""])[-1]})) is not None:
-        return refused
     try:
         chosen = members.set_availability(session, actor=user, slug=slug, participant_id=me.id,
                                           slots=form.get("slot", []))  # fmt: skip
@@ -204,12 +204,12 @@ def _codes(text: str) -> list[str]:
 @router.post("/events/{slug}/items", response_model=None)
 def add_item(request: Request, session: DB, slug: Slug, form: Form) -> Response:
     """Publish one of your offers or requests."""
+    if (refused := forged(request, form)) is not None:
+        return refused
     found = _mine(request, session, slug)
     if isinstance(found, Response):
         return found
     _, user, me = found
-    if (refused := forged(request, form)) is not None:
-        return refused
     try:
         members.add_item(session, actor=user, slug=slug, participant_id=me.id,
                          kind=form.get("kind", ""), category=form.get("category", ""),
@@ -252,12 +252,12 @@ def recommendations(request: Request, session: DB, slug: Slug) -> Response:
 @router.post("/events/{slug}/requests", response_model=None)
 def request_meeting(request: Request, session: DB, slug: Slug, form: Form) -> Response:
     """Ask another participant for a meeting (a row of whom-to-meet posts here with HTMX)."""
+    if (refused := forged(request, form)) is not None:
+        return refused
     found = _mine(request, session, slug)
     if isinstance(found, Response):
         return found
     _, user, _me = found
-    if (refused := forged(request, form)) is not None:
-        return refused
     try:
         made = asking.request_meeting(session, actor=user, slug=slug, to_id=int(form.get("to") or "0"),
                                       message=form.get("message", "").strip() or None)  # fmt: skip
@@ -296,6 +296,8 @@ def answer(
     request: Request, session: DB, slug: Slug, request_id: Id, action: str, form: Form
 ) -> Response:
     """Accept or decline a request made to you, or cancel one of yours, with a message."""
+    if (refused := forged(request, form)) is not None:
+        return refused
     if action not in ("accept", "decline", "cancel"):
         return error_page(request, 404, "Not found",
                           f"The action must be accept, decline or cancel; got {action!r}.")  # fmt: skip
@@ -303,8 +305,6 @@ def answer(
     if isinstance(found, Response):
         return found
     _, user, _me = found
-    if (refused := forged(request, form)) is not None:
-        return refused
     message = form.get("message", "").strip() or None
     try:
         if action == "cancel":

@@ -86,12 +86,12 @@ def organise(request: Request, session: DB, slug: Slug) -> Response:
 @router.post("/events/{slug}/organise/status", response_model=None)
 def change_status(request: Request, session: DB, slug: Slug, form: Form) -> Response:
     """Move the event to the chosen status (along the allowed transitions)."""
+    if (refused := forged(request, form)) is not None:
+        return refused
     found = _organised(request, session, slug)
     if isinstance(found, Response):
         return found
     _, user = found
-    if (refused := forged(request, form)) is not None:
-        return refused
     try:
         meet.set_status(session, actor=user, slug=slug, status=form.get("status", ""))
         session.commit()
@@ -104,12 +104,12 @@ def change_status(request: Request, session: DB, slug: Slug, form: Form) -> Resp
 @router.post("/events/{slug}/organise/propose", response_model=None)
 def propose(request: Request, session: DB, slug: Slug, form: Form) -> Response:
     """Propose a meeting between two participants (the second one accepts or declines it)."""
+    if (refused := forged(request, form)) is not None:
+        return refused
     found = _organised(request, session, slug)
     if isinstance(found, Response):
         return found
     event, user = found
-    if (refused := forged(request, form)) is not None:
-        return refused
     try:
         a, b = int(form.get("a") or "0"), int(form.get("b") or "0")
         made = asking.propose_meeting(session, actor=user, slug=slug, a_id=a, b_id=b,
@@ -124,12 +124,12 @@ def propose(request: Request, session: DB, slug: Slug, form: Form) -> Response:
 @router.post("/events/{slug}/organise/schedule", response_model=None)
 def schedule(request: Request, session: DB, slug: Slug, form: Form) -> Response:
     """Schedule the accepted meetings; confirmed meetings keep their slot and table."""
+    if (refused := forged(request, form)) is not None:
+        return refused
     found = _organised(request, session, slug)
     if isinstance(found, Response):
         return found
     _, user = found
-    if (refused := forged(request, form)) is not None:
-        return refused
     given = form.get("time_limit") or "10"
     try:
         limit = float(given)
