@@ -241,9 +241,27 @@ def test_another_organisation_cannot_read_or_write(
         ).status_code
         == 404
     )
+    assert client.delete(f"{url}/answers/G01", headers=stranger).status_code == 404
+    assert client.delete(f"{url}/answers/G01").status_code == 401
     theirs = {"organisation_id": users.managed_id, "scheme": "esca-bronze"}
     assert client.post(f"{BASE}/assessments", json=theirs, headers=stranger).status_code == 403
     assert client.get(url, headers=manager).status_code == 200
+
+
+def test_an_answer_is_cleared(client: TestClient, users: Users) -> None:
+    manager = Users.auth(users.manager)
+    ident = _draft(client, users)
+    url = f"{BASE}/assessments/{ident}"
+    write = {"answers": [{"indicator": "G01", "value": 3}, {"indicator": "G14", "value": 60}]}
+    assert client.patch(f"{url}/answers", json=write, headers=manager).status_code == 200
+    cleared = client.delete(f"{url}/answers/G01", headers=manager)
+    assert cleared.status_code == 200, cleared.text
+    left = {a["indicator"] for a in cleared.json()["answers"]}
+    assert "G01" not in left and "G14" in left
+    # Clearing again is harmless; an indicator the scheme lacks is a 422 naming it.
+    assert client.delete(f"{url}/answers/G01", headers=manager).status_code == 200
+    unknown = client.delete(f"{url}/answers/G99", headers=manager)
+    assert unknown.status_code == 422 and "'G99'" in unknown.json()["detail"]
 
 
 def test_benchmark_is_suppressed_below_n_peers(client: TestClient, users: Users) -> None:

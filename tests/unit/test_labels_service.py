@@ -40,6 +40,7 @@ from clusteratlas.registry.services_evidence import (
     get_evidence,
 )
 from clusteratlas.registry.services_labels import (
+    clear_answers,
     create_assessment,
     get_assessment,
     list_assessments,
@@ -181,6 +182,43 @@ def test_whole_workflow_to_an_award(session: Session, world: dict[str, object]) 
         "create",
     ]
     assert history(session, entity="label_award", entity_id=award.id)[0].action == "create"
+
+
+def test_clearing_answers_makes_them_missing_again(
+    session: Session, world: dict[str, object]
+) -> None:
+    org, manager, stranger = world["org"], world["manager"], world["stranger"]
+    assert isinstance(org, Organisation) and isinstance(manager, User)
+    assert isinstance(stranger, User)
+    draft = create_assessment(
+        session,
+        actor=manager,
+        organisation_id=org.id,
+        scheme="esca-gold",
+        today=dt.date(2026, 3, 1),
+    )
+    save_answers(session, actor=manager, assessment_id=draft.id, answers=_answers(GOLD_PASS))
+    # 25 passing answers + the 5 pre-filled (G09-G13) = 30 of 31 indicators answered.
+    assert len(draft.answers) == 30
+    # Nothing is cleared when one indicator is unknown (all or none).
+    with pytest.raises(AssessmentError, match=r"indicators\[1\]: 'G99' is not an indicator"):
+        clear_answers(session, actor=manager, assessment_id=draft.id, indicators=["G01", "G99"])
+    with pytest.raises(AssessmentError, match=r"indicators\[1\].*given twice"):
+        clear_answers(session, actor=manager, assessment_id=draft.id, indicators=["G01", "G01"])
+    assert len(draft.answers) == 30
+    with pytest.raises(RecordNotFoundError):
+        clear_answers(session, actor=stranger, assessment_id=draft.id, indicators=["G01"])
+    # A given answer and a pre-filled one cleared; G31 (never answered) is accepted as is.
+    clear_answers(session, actor=manager, assessment_id=draft.id, indicators=["G01", "G12", "G31"])
+    remaining = {
+        a.indicator for a in get_assessment(session, actor=manager, assessment_id=draft.id).answers
+    }
+    assert len(remaining) == 28 and not remaining & {"G01", "G12", "G31"}
+    entry = history(session, entity="label_assessment", entity_id=draft.id)[0]
+    assert entry.note == "answers cleared"
+    submit_assessment(session, actor=manager, assessment_id=draft.id)
+    with pytest.raises(ConflictError, match="only a draft"):
+        clear_answers(session, actor=manager, assessment_id=draft.id, indicators=["G02"])
 
 
 def test_bronze_validity_runs_to_the_end_of_the_month(

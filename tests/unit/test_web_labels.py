@@ -181,6 +181,22 @@ def test_wrong_answer_is_refused_with_its_message_escaped(site: dict[str, Any]) 
     assert full.status_code == 422 and "indicator &#39;G01&#39; must be" in full.text
 
 
+def test_choosing_no_answer_clears_the_answer(site: dict[str, Any]) -> None:
+    client, csrf, ident = draft(site)
+    form = {"indicator": "G05", "value": "yes", "csrf": csrf}
+    hx = {"HX-Request": "true"}
+    saved = client.post(f"/labels/assessments/{ident}/answers", data=form, headers=hx)
+    assert re.search(r'<option value="yes" selected>', saved.text), saved.text
+    cleared = client.post(
+        f"/labels/assessments/{ident}/answers", data={**form, "value": ""}, headers=hx
+    )
+    assert cleared.status_code == 200 and "Saved" in cleared.text
+    assert re.search(r'<option value="" selected>\(no answer\)', cleared.text)
+    page = client.get(f"/labels/assessments/{ident}")
+    g05 = re.search(r'id="ind-G05".*?</select>', page.text, re.S)
+    assert g05 and '<option value="yes" selected>' not in g05.group(0)
+
+
 def test_forms_without_the_csrf_token_are_refused(site: dict[str, Any]) -> None:
     client, _, ident = draft(site)
     for path, data in (
@@ -393,3 +409,75 @@ def test_accepting_awards_gold_and_peers_show_from_n(
     alone = manager.get(f"/labels/assessments/{mine}/result", params={"same": "country"}).text
     assert 'id="same-country" name="same" value="country" checked' in alone
     assert 'id="peer-note"' in alone and 'id="peer-percentiles"' not in alone
+
+
+def test_profile_lists_awards_with_their_state_today(site: dict[str, Any]) -> None:
+    """Three awards of one organisation, their state worked out from the dates.
+
+    ESCA Gold is valid 24 months from the award day (to the day before). Awarded 1 Jan 2020:
+    valid until 31 Dec 2021, so expired today. Awarded the 1st of this month: current,
+    then ended early today (an end on the day itself makes it ended). ESCA Bronze awarded
+    the 1st of this month is valid to the end of that month two years on: current.
+    """
+    from clusteratlas.registry.services_awards import add_award, end_award
+
+    app = site["app"]
+    today = dt.date.today()
+    with session_scope(app.state.sessions) as session:
+        admin = session.scalar(select(User).where(User.email == "a@example.org"))
+        silesia = search_organisations(session, text="Silesian Aviation").items[0].id
+        old = add_award(
+            session, actor=admin, organisation_id=silesia, scheme="esca-gold", level="Gold",
+            awarded_on=dt.date(2020, 1, 1),
+        )  # fmt: skip
+        bronze = add_award(
+            session, actor=admin, organisation_id=silesia, scheme="esca-bronze",
+            level="Bronze", awarded_on=_first_of_month(today, 0),
+        )  # fmt: skip
+        ended = add_award(
+            session, actor=admin, organisation_id=silesia, scheme="esca-gold", level="Gold",
+            awarded_on=_first_of_month(today, 0),
+        )  # fmt: skip
+        end_award(session, actor=admin, award_id=ended.id, ended_on=today, reason="<b>Merged</b>")
+        ids = {"old": old.id, "bronze": bronze.id, "ended": ended.id}
+    client: TestClient = site["client"]
+    client.cookies.clear()
+    page = client.get(f"/organisations/{silesia}")
+    assert page.status_code == 200
+    section = re.search(r'<section aria-labelledby="h-awards".*?</section>', page.text, re.S)
+    assert section, "the awards section is missing"
+    states = dict(re.findall(r'data-award="(\d+)" data-state="(\w+)"', section.group(0)))
+    assert states == {
+        str(ids["old"]): "expired",
+        str(ids["bronze"]): "current",
+        str(ids["ended"]): "ended",
+    }
+    old_row = re.search(rf'data-award="{ids["old"]}".*?</tr>', section.group(0), re.S)
+    assert old_row and "2021-12-31" in old_row.group(0)
+    assert "&lt;b&gt;Merged&lt;/b&gt;" in section.group(0) and "<b>Merged" not in page.text
+    # An organisation without awards (none is given to Minalogic in this module) says so.
+    with session_scope(app.state.sessions) as session:
+        minalogic = search_organisations(session, text="Minalogic").items[0].id
+    bare = client.get(f"/organisations/{minalogic}").text
+    assert "No label has been awarded through the label workflow yet" in bare
+    assert "data-award=" not in bare
+
+
+def test_award_state_boundaries() -> None:
+    from clusteratlas.registry.models import LabelAward
+    from clusteratlas.registry.services_awards import award_state
+
+    award = LabelAward(
+        awarded_on=dt.date(2026, 3, 15),
+        valid_until=dt.date(2028, 3, 14),
+        ended_on=dt.date(2027, 1, 10),
+    )
+    assert award_state(award, dt.date(2026, 3, 14)) == "future"
+    assert award_state(award, dt.date(2026, 3, 15)) == "current"
+    assert award_state(award, dt.date(2027, 1, 9)) == "current"
+    assert award_state(award, dt.date(2027, 1, 10)) == "ended"
+    award.ended_on = None
+    assert award_state(award, dt.date(2028, 3, 14)) == "current"
+    assert award_state(award, dt.date(2028, 3, 15)) == "expired"
+    award.valid_until = None
+    assert award_state(award, dt.date(2099, 1, 1)) == "current"

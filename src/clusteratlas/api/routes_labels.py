@@ -48,6 +48,7 @@ from clusteratlas.registry.services_evidence import (
     get_evidence,
 )
 from clusteratlas.registry.services_labels import (
+    clear_answers,
     create_assessment,
     get_assessment,
     get_scheme,
@@ -63,6 +64,7 @@ router = APIRouter(prefix="/labels", tags=["labels"], responses=LABEL_RESPONSES)
 
 Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
 SchemePath = Annotated[str, Path(pattern=SCHEME_ID)]
+IndicatorPath = Annotated[str, Path(pattern=INDICATOR_ID)]
 REPORT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 )
@@ -150,6 +152,20 @@ def answers(
         assessment_id=assessment_id,
         answers=[a.model_dump() for a in body.answers],
     )
+    session.commit()
+    return convert_labels.assessment(item)
+
+
+@router.delete(
+    "/assessments/{assessment_id}/answers/{indicator}",
+    response_model=AssessmentOut,
+    summary="Clear an answer",
+)
+def clear_answer(
+    assessment_id: Id, indicator: IndicatorPath, session: SessionDep, user: CurrentUser
+) -> AssessmentOut:
+    """Remove one answer (given or pre-filled): the indicator counts as unanswered again."""
+    item = clear_answers(session, actor=user, assessment_id=assessment_id, indicators=[indicator])
     session.commit()
     return convert_labels.assessment(item)
 

@@ -197,12 +197,24 @@ def list_awards(
     return awards
 
 
+def award_state(award: LabelAward, on: dt.date) -> str:
+    """Say what an award is on day ``on``: ``current``, ``ended``, ``expired`` or ``future``.
+
+    An award is current from its award day through ``valid_until`` (inclusive), unless it
+    was ended early: from ``ended_on`` on it is ``ended``. After ``valid_until`` it is
+    ``expired``; before its award day, ``future``.
+    """
+    if award.ended_on is not None and award.ended_on <= on:
+        return "ended"
+    if award.awarded_on > on:
+        return "future"
+    if award.valid_until is not None and on > award.valid_until:
+        return "expired"
+    return "current"
+
+
 def _current(award: LabelAward, on: dt.date) -> bool:
-    return (
-        award.awarded_on <= on
-        and (award.valid_until is None or on <= award.valid_until)
-        and (award.ended_on is None or on < award.ended_on)
-    )
+    return award_state(award, on) == "current"
 
 
 def expiring_awards(

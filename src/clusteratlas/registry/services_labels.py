@@ -296,6 +296,63 @@ def save_answers(
     return assessment
 
 
+def clear_answers(
+    session: Session,
+    *,
+    actor: User | None,
+    assessment_id: int,
+    indicators: Sequence[str],
+) -> LabelAssessment:
+    """Remove answers from a draft (or an assessment sent back): the indicators become unanswered.
+
+    A cleared indicator scores as a missing answer (no points, its threshold missed), the
+    same as one never answered; a pre-filled answer can be cleared too. Evidence attached to
+    the indicator stays (it is removed on its own).
+
+    Parameters
+    ----------
+    indicators : sequence of str
+        Indicator ids of the assessment's scheme; an indicator without an answer is
+        accepted and left as it is, so clearing twice is harmless.
+
+    Raises
+    ------
+    AssessmentError
+        Naming ``indicators[i]`` for an indicator the scheme does not have, or given twice;
+        nothing is removed then.
+    """
+    assessment = editable(session, actor, assessment_id)
+    known = {indicator.id for indicator in scheme_of(assessment).indicators}
+    wanted: list[str] = []
+    for i, indicator in enumerate(indicators):
+        if indicator not in known:
+            raise AssessmentError(
+                f"indicators[{i}]: {indicator!r} is not an indicator of scheme "
+                f"{assessment.scheme!r}."
+            )
+        if indicator in wanted:
+            raise AssessmentError(f"indicators[{i}]: indicator {indicator!r} is given twice.")
+        wanted.append(indicator)
+    removed = [row for row in assessment.answers if row.indicator in wanted]
+    before = {row.indicator: row.value for row in removed}
+    for row in removed:
+        assessment.answers.remove(row)
+    if removed:
+        assessment.updated_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        entity="label_assessment",
+        entity_id=assessment.id,
+        action="update",
+        before=before,
+        after=dict.fromkeys(before),
+        note="answers cleared",
+    )
+    return assessment
+
+
 def submit_assessment(
     session: Session, *, actor: User | None, assessment_id: int
 ) -> LabelAssessment:

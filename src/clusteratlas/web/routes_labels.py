@@ -210,8 +210,11 @@ def assessment_page(request: Request, session: DB, assessment_id: Id) -> Respons
 
 @router.post("/labels/assessments/{assessment_id}/answers", response_model=None)
 def save_answer(request: Request, session: DB, assessment_id: Id, form: Form) -> Response:
-    """Save one answer; an HTMX request gets the indicator's form back, saved or with why not."""
-    from clusteratlas.registry.services_labels import save_answers, scheme_of
+    """Save one answer; an HTMX request gets the indicator's form back, saved or with why not.
+
+    An empty value ("(no answer)", an emptied number field) clears the answer.
+    """
+    from clusteratlas.registry.services_labels import clear_answers, save_answers, scheme_of
 
     user = current_user(request, session)
     if user is None:
@@ -224,14 +227,17 @@ def save_answer(request: Request, session: DB, assessment_id: Id, form: Form) ->
         answer["comment"] = str(form["comment"]).strip()
     error = ""
     try:
-        item = save_answers(session, actor=user, assessment_id=assessment_id, answers=[answer])
+        if str(answer["value"]).strip():
+            save_answers(session, actor=user, assessment_id=assessment_id, answers=[answer])
+        else:
+            clear_answers(session, actor=user, assessment_id=assessment_id, indicators=[indicator])
         session.commit()
     except (RecordNotFoundError, PermissionDeniedError, ConflictError) as err:
         session.rollback()
         return refusal(request, err)
     except AssessmentError as err:
         session.rollback()
-        error = str(err).replace("answers[0]: ", "")
+        error = str(err).replace("answers[0]: ", "").replace("indicators[0]: ", "")
     if request.headers.get("HX-Request") != "true":
         if error:
             return questionnaire(

@@ -138,6 +138,25 @@ def organisation_results(
     return response
 
 
+def _awards(session: Session, organisation_id: int) -> list[dict[str, Any]]:
+    """Labels awarded through the label workflow, newest first, with their state today."""
+    import datetime as dt
+
+    from clusteratlas.errors import LabelSchemeError
+    from clusteratlas.registry.services_awards import award_state, list_awards
+    from clusteratlas.registry.services_labels import get_scheme
+
+    today = dt.date.today()
+    rows = []
+    for award in list_awards(session, organisation_id=organisation_id):
+        try:
+            scheme_name = get_scheme(award.scheme).title
+        except (RecordNotFoundError, LabelSchemeError):  # a scheme file since removed
+            scheme_name = award.scheme
+        rows.append({"award": award, "scheme_name": scheme_name, "state": award_state(award, today)})
+    return rows
+
+
 @router.get("/organisations/{organisation_id}", response_class=HTMLResponse, name="profile")
 def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLResponse:
     """Render a profile: sourced fields, validation, region statistics, partners."""
@@ -158,6 +177,7 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
         return _error(request, 404, "Organisation not found", str(err))
     user = current_user(request, session)
     memberships = sorted(organisation.memberships, key=lambda m: m.partnership.name)
+    awards = _awards(session, organisation.id)
     posts, post_total = list_posts(session, organisation_id=organisation.id, limit=PAGE_SIZE)
     session.commit()  # end the (SQLite: locking) transaction while the map is built
     choice = map_for_organisation(organisation.country, organisation.region)
@@ -196,6 +216,7 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
         "recommendations": recommendations,
         "recommendation_note": missing_profile(organisation),
         "memberships": memberships,
+        "awards": awards,
         "posts": posts,
         "post_total": post_total,
         "user": user,
