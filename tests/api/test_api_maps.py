@@ -136,3 +136,41 @@ def test_profile_statistics_for_a_nuts_region(app: FastAPI, users: Users, data_d
     rows = body["statistics"]["rows"]
     assert body["statistics"]["rules"] == "eco2007"
     assert [r["category"] for r in rows] == ["C26"] and rows[0]["region"] == "DED2"
+
+
+def test_label_assessment_prefills_the_regional_location_quotient(
+    app: FastAPI, users: Users
+) -> None:
+    """P13 of the pôles scheme is the highest LQ of the organisation's region in its
+    categories: the same number as its profile's statistics (checked by hand against the
+    raw SBS file in tests/e2e/test_map_real.py), with the map named as the source."""
+    with TestClient(app) as client:
+        admin = Users.auth(users.admin)
+        created = client.post(
+            f"{API}/organisations",
+            json={
+                "name": "Dresden Chips and Machines",
+                "country": "DE",
+                "region": "DED2",
+                "categories": ["C26", "C28"],
+            },
+            headers=admin,
+        ).json()
+        rows = client.get(f"{API}/organisations/{created['id']}").json()["statistics"]["rows"]
+        started = client.post(
+            f"{API}/labels/assessments",
+            json={"organisation_id": created["id"], "scheme": "poles-phase5"},
+            headers=admin,
+        )
+    assert started.status_code == 201, started.text
+    by_category = {r["category"]: r["lq"] for r in rows}
+    assert set(by_category) == {"C26", "C28"}
+    best = max(by_category, key=lambda c: by_category[c])
+    answers = {a["indicator"]: a for a in started.json()["answers"]}
+    p13 = answers["P13"]
+    # The profile's JSON rounds LQs to 10 significant digits; the pre-fill keeps them whole.
+    assert p13["value"] == pytest.approx(by_category[best], rel=1e-9)
+    assert by_category[best] > 1  # Dresden is specialised in one of the two (1.83 in 2014)
+    assert p13["origin"] == "prefilled"
+    assert f"DED2 in {best}, the highest of its 2 categories" in p13["source"]
+    assert "map eu-sbs 2014, categories divisions, rule-set eco2007" in p13["source"]

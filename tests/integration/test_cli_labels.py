@@ -171,15 +171,15 @@ def test_template_then_score(tmp_path: Path) -> None:
     )
     assert template.returncode == 0, template.stderr
     lines = (tmp_path / "q.csv").read_text().splitlines()
-    assert len(lines) == 1 + 12 and lines[0].startswith("indicator,group,question")
+    assert len(lines) == 1 + 13 and lines[0].startswith("indicator,group,question")
     assert lines[10].startswith("P10,") and lines[10].endswith("UNCONFIRMED,,,,")
     lines[10] = lines[10].removesuffix(",,,") + ",yes,,"  # prefill empty, value yes
     (tmp_path / "q.csv").write_text("\n".join(lines) + "\n")
     scored = run_cli("labels", "score", "--scheme", "poles-phase5", "--answers", tmp_path / "q.csv",
                      "--output", tmp_path / "scores.csv")  # fmt: skip
     assert scored.returncode == 0, scored.stderr
-    assert "1 of 12 points (8.3%)" in scored.stdout  # P10 = yes passes, 11 missing
-    assert (tmp_path / "scores.csv").read_text().count("\n") == 13
+    assert "1 of 13 points (7.7%)" in scored.stdout  # P10 = yes passes, 12 missing
+    assert (tmp_path / "scores.csv").read_text().count("\n") == 14
 
 
 def test_assess_prefills_from_the_registry_database(tmp_path: Path) -> None:

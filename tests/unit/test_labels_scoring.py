@@ -16,6 +16,7 @@ from clusteratlas.labels import (
     organisation_facts,
     parse_scheme,
     prefill_answers,
+    regional_facts,
     score_assessment,
     submit,
     with_answers,
@@ -328,3 +329,34 @@ def test_prefill_shows_its_source_and_answers_win() -> None:
         and "https://example.org/about" in rows.loc["G13", "source"]
     )
     assert rows.loc["G12", "passed"]  # 3.5 FTE >= 3
+
+
+def test_regional_facts_take_the_highest_known_location_quotient() -> None:
+    # C27's employment is suppressed (NaN): left out, never read as 0 or as the maximum.
+    facts = regional_facts(
+        {"C26": 3.25, "C27": math.nan, "C28": 1.4}, region="DED2", source="map eu-sbs 2014"
+    )
+    value, source = facts["region_lq"]
+    assert value == 3.25
+    assert source.startswith("statistics: location quotient of DED2 in C26, the highest")
+    assert "of its 2 categories" in source and "map eu-sbs 2014" in source
+    single = regional_facts({"C28": 0.5}, region="DED2", source="m")["region_lq"]
+    assert single[0] == 0.5 and "highest" not in single[1]
+    assert regional_facts({"C27": math.nan}, region="DED2", source="m") == {}
+    assert regional_facts({}, region="DED2", source="m") == {}
+    # A tie goes to the first category code, so the source text does not depend on order.
+    tie = regional_facts({"C28": 2.0, "C26": 2.0}, region="X", source="m")
+    assert " in C26," in tie["region_lq"][1]
+
+
+def test_the_poles_scheme_prefills_and_scores_the_regional_quotient() -> None:
+    """P13 (LQ >= 1) is pre-filled from the statistics; LQ 1.0 passes, 0.99 misses by 0.01."""
+    poles = load_scheme("poles-phase5")
+    assert len(poles.indicators) == 13
+    for lq, passed in ((1.0, True), (0.99, False)):
+        regional = regional_facts({"C26": lq}, region="FRK2", source="m")
+        pre = prefill_answers(poles, {}, year=2026, regional=regional)
+        assert [(a.indicator, a.value) for a in pre] == [("P13", lq)]
+        assessment = new_assessment(poles, organisation_id="o", prefilled=pre)
+        row = score_assessment(poles, assessment).indicators.set_index("indicator").loc["P13"]
+        assert bool(row["passed"]) is passed and row["origin"] == "prefilled"

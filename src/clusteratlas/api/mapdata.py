@@ -197,6 +197,22 @@ class MapData:
         except DataNotFoundError:
             return None
 
+    def regional_prefill(self, organisation: Any) -> dict[str, tuple[float, str]]:
+        """Return the label pre-fill facts of an organisation's region from its profile map.
+
+        Empty when its region is not a NUTS-2 or CBSA code or the statistics are not here
+        (no data mirror); see :func:`clusteratlas.registry.stats.regional_prefill`.
+        """
+        from clusteratlas.registry.stats import regional_prefill
+
+        source = source_of_region(organisation.region)
+        result = self.profile_map(source) if source is not None else None
+        if source is None or result is None:
+            return {}
+        year, family, rules = PROFILE_MAPS[source]
+        label = f"map {source} {year}, categories {family}, rule-set {rules}"
+        return regional_prefill(organisation, map_frame=result.frame, map_label=label)
+
     @functools.cache  # noqa: B019
     def strength_frame(self) -> pd.DataFrame | None:
         """Return the profile maps of every source in one frame (regional strength)."""

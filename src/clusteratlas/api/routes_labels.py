@@ -16,7 +16,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 
 from clusteratlas.api import convert_labels
-from clusteratlas.api.deps import CurrentUser, OptionalUser, SessionDep
+from clusteratlas.api.deps import CurrentUser, MapsDep, OptionalUser, SessionDep
 from clusteratlas.api.schemas_labels import (
     INDICATOR_ID,
     LABEL_RESPONSES,
@@ -35,6 +35,7 @@ from clusteratlas.labels.io import result_to_dict
 from clusteratlas.labels.report import readiness_report
 from clusteratlas.labels.schemefile import list_schemes
 from clusteratlas.labels.schemes import LabelScheme
+from clusteratlas.registry.auth import can_edit
 from clusteratlas.registry.models import Organisation
 from clusteratlas.registry.services_awards import (
     benchmark,
@@ -101,14 +102,23 @@ def scheme(scheme_id: SchemePath) -> LabelScheme:
 @router.post(
     "/assessments", response_model=AssessmentOut, status_code=201, summary="Start an assessment"
 )
-def start(body: AssessmentCreate, session: SessionDep, user: CurrentUser) -> AssessmentOut:
-    """Start a draft for your organisation, pre-filled from the registry (with sources)."""
+def start(
+    body: AssessmentCreate, session: SessionDep, user: CurrentUser, maps: MapsDep
+) -> AssessmentOut:
+    """Start a draft for your organisation, pre-filled from the registry and region statistics."""
+    organisation = session.get(Organisation, body.organisation_id)
+    regional = (
+        maps.regional_prefill(organisation)
+        if organisation is not None and can_edit(user, organisation)
+        else None
+    )
     item = create_assessment(
         session,
         actor=user,
         organisation_id=body.organisation_id,
         scheme=body.scheme,
         ecosystem=body.ecosystem,
+        regional=regional,
     )
     session.commit()
     return convert_labels.assessment(item)

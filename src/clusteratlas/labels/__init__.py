@@ -19,6 +19,7 @@ from clusteratlas.labels.assessment import (
     new_assessment,
     organisation_facts,
     prefill_answers,
+    regional_facts,
     submit,
     with_answers,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "radar_svg",
     "read_answers",
     "readiness_report",
+    "regional_facts",
     "result_to_dict",
     "score_assessment",
     "size_band",

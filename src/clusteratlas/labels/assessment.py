@@ -204,6 +204,54 @@ def organisation_facts(
     return facts
 
 
+def regional_facts(
+    location_quotients: Mapping[str, float], *, region: str, source: str
+) -> dict[str, tuple[float, str]]:
+    r"""Derive the facts the regional statistics give about an organisation's field.
+
+    ``region_lq`` is the highest location quotient of the organisation's region among the
+    organisation's cluster categories,
+
+    .. math:: \max_{c \in C} LQ_{r,c}, \qquad LQ_{r,c} = \frac{E_{r,c} / E_r}{E_c / E},
+
+    where :math:`E` is employment, :math:`r` the region and :math:`C` the categories
+    (Isard 1960; the European Cluster Observatory's specialisation measure). A value of 1
+    means the region is as specialised as the whole economy.
+
+    Parameters
+    ----------
+    location_quotients : mapping of str to float
+        Category code → location quotient of the region in it (a row of the region in the
+        map, e.g. from :func:`clusteratlas.registry.organisation_statistics`); missing
+        (NaN) values, such as suppressed employment, are left out, never read as 0.
+    region : str
+        The region code, named in the source text.
+    source : str
+        Which map the quotients come from (source, year, categories), named in the source.
+
+    Returns
+    -------
+    dict
+        ``{"region_lq": (value, source text)}``, or an empty dict when no category has a
+        location quotient.
+    """
+    known = {
+        str(category): float(lq)
+        for category, lq in location_quotients.items()
+        if _number(lq) is not None
+    }
+    if not known:
+        return {}
+    category = max(sorted(known), key=lambda c: known[c])
+    others = len(known) - 1
+    among = f", the highest of its {len(known)} categories" if others else ""
+    text = (
+        f"statistics: location quotient of {region} in {category}{among}; {source} "
+        "(computed by Cluster Atlas from the published statistics)"
+    )
+    return {"region_lq": (known[category], text)}
+
+
 def _number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
@@ -215,14 +263,19 @@ def _number(value: Any) -> float | None:
 
 
 def prefill_answers(
-    scheme: LabelScheme, organisation: Mapping[str, Any], *, year: int
+    scheme: LabelScheme,
+    organisation: Mapping[str, Any],
+    *,
+    year: int,
+    regional: Mapping[str, tuple[float, str]] | None = None,
 ) -> tuple[Answer, ...]:
     """Return answers to the indicators of ``scheme`` the organisation record already knows.
 
     Each pre-filled answer has ``origin="prefilled"`` and a ``source`` naming the registry
-    field(s) and their own source and status; see :func:`organisation_facts`.
+    field(s) and their own source and status; see :func:`organisation_facts`. ``regional``
+    adds the facts of the regional statistics (:func:`regional_facts`).
     """
-    facts = organisation_facts(organisation, year=year)
+    facts = organisation_facts(organisation, year=year) | dict(regional or {})
     out = []
     for indicator in scheme.indicators:
         if indicator.prefill is not None and indicator.prefill in facts:

@@ -40,7 +40,8 @@ Kind = Literal["number", "scale", "boolean"]
 """Kinds of answer: a number with a unit, a level on an ordered scale, or yes/no."""
 Identifier = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=60)]
 Number = Annotated[StrictFloat, Field(allow_inf_nan=False)]
-#: Organisation-record facts an indicator may be pre-filled from (see :mod:`.assessment`).
+#: Facts an indicator may be pre-filled from (see :mod:`.assessment`): the organisation record's,
+#: and ``region_lq`` from the regional statistics (:func:`.assessment.regional_facts`).
 PREFILL_FIELDS: tuple[str, ...] = (
     "founding_year",
     "years_active",
@@ -54,6 +55,7 @@ PREFILL_FIELDS: tuple[str, ...] = (
     "members_public",
     "members_other",
     "share_sme",
+    "region_lq",
 )
 
 

@@ -160,6 +160,7 @@ def create_assessment(
     scheme: str,
     ecosystem: str | None = None,
     today: dt.date | None = None,
+    regional: Mapping[str, tuple[float, str]] | None = None,
 ) -> LabelAssessment:
     """Start a draft assessment of an organisation, pre-filled from its registry record.
 
@@ -173,6 +174,10 @@ def create_assessment(
         The peer ecosystem; default the organisation's only ecosystem tag, if it has one.
     today : datetime.date, optional
         The reference date of pre-filled facts such as years active (default today).
+    regional : mapping, optional
+        Facts of the regional statistics (:func:`clusteratlas.labels.regional_facts`;
+        :func:`clusteratlas.registry.stats.regional_prefill` derives them from a map),
+        pre-filled with their source like the record's.
 
     Raises
     ------
@@ -198,7 +203,7 @@ def create_assessment(
         )
     data = organisation_record(organisation)
     year = (today or dt.date.today()).year
-    prefilled = prefill_answers(found, data, year=year)
+    prefilled = prefill_answers(found, data, year=year, regional=regional)
     ecosystems = data["ecosystems"]
     if ecosystem is None and len(ecosystems) == 1:
         ecosystem = ecosystems[0]

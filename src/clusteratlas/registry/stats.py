@@ -80,6 +80,33 @@ def organisation_statistics(
     return OrganisationStatistics(rows, note)
 
 
+def regional_prefill(
+    organisation: Organisation, *, map_frame: pd.DataFrame, map_label: str
+) -> dict[str, tuple[float, str]]:
+    """Return the label pre-fill facts of the organisation's region (``region_lq``).
+
+    The location quotients of the organisation's region in its cluster categories, read
+    from ``map_frame`` (:func:`organisation_statistics`), reduced by
+    :func:`clusteratlas.labels.regional_facts`; empty when the region or the categories
+    are unknown or the map has no row for them.
+
+    Parameters
+    ----------
+    organisation : Organisation
+    map_frame : pandas.DataFrame
+        A map frame (see the module notes).
+    map_label : str
+        How the source text names the map, e.g. ``"Eurostat SBS 2014, divisions, eco2007"``.
+    """
+    from clusteratlas.labels.assessment import regional_facts
+
+    rows = organisation_statistics(organisation, map_frame=map_frame).frame
+    if rows.empty or organisation.region is None:
+        return {}
+    quotients = dict(zip(rows["category"].astype(str), rows["lq"], strict=True))
+    return regional_facts(quotients, region=organisation.region, source=map_label)
+
+
 def organisations_in_region(
     session: Session, *, region: str, category: str | None = None
 ) -> list[Organisation]:

@@ -180,6 +180,22 @@ def _shared_maps(request: Request | None) -> Any:
     return None
 
 
+def regional_prefill(organisation: Any, request: Request) -> dict[str, tuple[float, str]]:
+    """Return the label pre-fill facts of an organisation's region (empty without statistics).
+
+    Read through the API's map cache, as the organisation's profile statistics are
+    (:meth:`clusteratlas.api.mapdata.MapData.regional_prefill`).
+    """
+    shared = _shared_maps(request)
+    if shared is None or organisation is None:
+        return {}
+    try:
+        facts: dict[str, tuple[float, str]] = shared.regional_prefill(organisation)
+    except (ClusterAtlasError, OSError, ImportError):
+        return {}
+    return facts
+
+
 def load_map(choice: MapChoice, request: Request | None = None) -> tuple[Any, str]:
     """Return ``(MapResult, "")``, or ``(None, why)`` when the map cannot be built here.
 

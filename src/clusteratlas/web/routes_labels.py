@@ -30,7 +30,15 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
-from clusteratlas.web._support import TEMPLATES, csrf_ok, current_user, db_session
+from clusteratlas.registry.auth import can_edit
+from clusteratlas.registry.models import Organisation
+from clusteratlas.web._support import (
+    TEMPLATES,
+    csrf_ok,
+    current_user,
+    db_session,
+    regional_prefill,
+)
 from clusteratlas.web.routes_labels_review import router as review_router
 
 router = APIRouter(include_in_schema=False)
@@ -136,12 +144,18 @@ def start(request: Request, session: DB, form: Form) -> Response:
     if user.organisation_id is None:
         message = f"{user.email} manages no organisation, so it has none to assess."
         return error_page(request, 403, "Not allowed", message)
+    organisation = session.get(Organisation, user.organisation_id)
     try:
         item = create_assessment(
             session,
             actor=user,
             organisation_id=user.organisation_id,
             scheme=str(form.get("scheme", "")),
+            regional=(
+                regional_prefill(organisation, request)
+                if organisation is not None and can_edit(user, organisation)
+                else None
+            ),
         )
         session.commit()
     except REFUSED as err:

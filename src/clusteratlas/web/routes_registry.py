@@ -153,7 +153,9 @@ def _awards(session: Session, organisation_id: int) -> list[dict[str, Any]]:
             scheme_name = get_scheme(award.scheme).title
         except (RecordNotFoundError, LabelSchemeError):  # a scheme file since removed
             scheme_name = award.scheme
-        rows.append({"award": award, "scheme_name": scheme_name, "state": award_state(award, today)})
+        rows.append(
+            {"award": award, "scheme_name": scheme_name, "state": award_state(award, today)}
+        )
     return rows
 
 
