@@ -201,7 +201,7 @@ class MapData:
         """Return the label pre-fill facts of an organisation's region from its profile map.
 
         Empty when its region is not a NUTS-2 or CBSA code or the statistics are not here
-        (no data mirror); see :func:`clusteratlas.registry.stats.regional_prefill`.
+        (no data mirror); see :func:`clusteratlas.registry.regional_prefill`.
         """
         from clusteratlas.registry.stats import regional_prefill
 

@@ -83,6 +83,7 @@ from clusteratlas.registry.stats import (
     OrganisationStatistics,
     organisation_statistics,
     organisations_in_region,
+    regional_prefill,
 )
 from clusteratlas.registry.users import find_user, list_users, set_active, set_password, set_role
 from clusteratlas.registry.validation import Check, ValidationResult, validate_organisation
@@ -153,6 +154,7 @@ __all__ = [
     "organisations_in_region",
     "recommend_partners",
     "record",
+    "regional_prefill",
     "require_edit",
     "revoke_session",
     "revoke_token",

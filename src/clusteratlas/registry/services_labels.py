@@ -176,7 +176,7 @@ def create_assessment(
         The reference date of pre-filled facts such as years active (default today).
     regional : mapping, optional
         Facts of the regional statistics (:func:`clusteratlas.labels.regional_facts`;
-        :func:`clusteratlas.registry.stats.regional_prefill` derives them from a map),
+        :func:`clusteratlas.registry.regional_prefill` derives them from a map),
         pre-filled with their source like the record's.
 
     Raises
