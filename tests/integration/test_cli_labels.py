@@ -254,3 +254,33 @@ def test_assess_adds_the_peer_benchmark_to_the_report(tmp_path: Path) -> None:
     )  # fmt: skip
     html = (tmp_path / "z-esca-gold.html").read_text()
     assert "Not shown" in html and 'class="peers"' not in html
+
+
+def test_assess_prefills_the_regional_quotient_from_an_api_profile(tmp_path: Path) -> None:
+    """A profile saved from GET /api/v1/organisations/ID: its statistics rows give P13."""
+    profile = {
+        "country": "FR",
+        "region": "FRK2",
+        "statistics": {
+            "source": "eu-sbs", "year": 2014, "categories": "divisions", "rules": "eco2007",
+            "rows": [
+                {"region": "FRK2", "category": "C26", "lq": 2.5},
+                {"region": "FRK2", "category": "C27", "lq": None},  # suppressed
+                {"region": "FRK2", "category": "C28", "lq": 0.75},
+            ],
+        },
+    }  # fmt: skip
+    (tmp_path / "org.json").write_text(json.dumps(profile))
+    (tmp_path / "none.csv").write_text("indicator,value\n")
+    proc = run_cli(
+        "labels", "assess", "--scheme", "poles-phase5", "--organisation", "7", "--answers",
+        tmp_path / "none.csv", "--profile", tmp_path / "org.json", "--output", tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "7-poles-phase5.json").read_text())
+    answers = {a["indicator"]: a for a in data["assessment"]["answers"]}
+    assert set(answers) == {"P13"} and answers["P13"]["value"] == 2.5
+    assert "FRK2 in C26, the highest of its 2 categories" in answers["P13"]["source"]
+    assert "map eu-sbs 2014, categories divisions, rule-set eco2007" in answers["P13"]["source"]
+    p13 = next(r for r in data["indicators"] if r["indicator"] == "P13")
+    assert p13["passed"] is True

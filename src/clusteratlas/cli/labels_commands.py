@@ -196,13 +196,15 @@ def assess_command(
     """Score a self-assessment and write its result (JSON) and readiness report (HTML).
 
     Answers the registry already knows (members by type, FTE staff, founding year) are
-    pre-filled from `--profile` or `--db` with their source; the manager's answers win.
+    pre-filled from `--profile` or `--db` with their source, and the regional location
+    quotient from the profile's statistics (as the API serves it); the manager's answers win.
     Example: `clusteratlas labels assess --scheme esca-gold --organisation 12 --answers
     answers.csv --profile org12.json --output out/`
     """
     from clusteratlas.export import atomic_write
     from clusteratlas.labels import load_scheme, new_assessment, prefill_answers, score_assessment
     from clusteratlas.labels import submit as submit_assessment
+    from clusteratlas.labels.assessment import profile_regional_facts
     from clusteratlas.labels.io import (
         assessment_from_dict,
         read_answers,
@@ -217,7 +219,11 @@ def assess_command(
     given = read_answers(answers, s)
     record = _profile(profile, db, organisation)
     today = dt.date.today()
-    prefilled = prefill_answers(s, record, year=today.year) if record else ()
+    prefilled = (
+        prefill_answers(s, record, year=today.year, regional=profile_regional_facts(record))
+        if record
+        else ()
+    )
     if record is None:
         err_console.print("note: no organisation record (--profile or --db): nothing pre-filled")
     assessment = new_assessment(

@@ -252,6 +252,33 @@ def regional_facts(
     return {"region_lq": (known[category], text)}
 
 
+def profile_regional_facts(profile: Mapping[str, Any]) -> dict[str, tuple[float, str]]:
+    """Return :func:`regional_facts` from a profile as the API serves it.
+
+    ``GET /api/v1/organisations/{id}`` holds ``statistics``: the map it was read from
+    (``source``, ``year``, ``categories``, ``rules``) and one row per category of the
+    organisation's region (``region``, ``category``, ``lq``). A profile without statistics
+    (no data mirror on the server, an unknown region) gives no facts.
+    """
+    statistics = profile.get("statistics")
+    if not isinstance(statistics, Mapping):
+        return {}
+    rows = [row for row in statistics.get("rows") or [] if isinstance(row, Mapping)]
+    region = next((str(r["region"]) for r in rows if r.get("region")), profile.get("region"))
+    if not rows or not region:
+        return {}
+    quotients: dict[str, float] = {}
+    for row in rows:
+        if row.get("category") is not None:
+            lq = _number(row.get("lq"))  # null in JSON: suppressed, kept missing
+            quotients[str(row["category"])] = math.nan if lq is None else lq
+    label = (
+        f"map {statistics.get('source')} {statistics.get('year')}, "
+        f"categories {statistics.get('categories')}, rule-set {statistics.get('rules')}"
+    )
+    return regional_facts(quotients, region=str(region), source=label)
+
+
 def _number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
