@@ -39,10 +39,12 @@ from clusteratlas.web._support import (
     db_session,
     regional_prefill,
 )
+from clusteratlas.web.routes_labels_admin import router as admin_router
 from clusteratlas.web.routes_labels_review import router as review_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(review_router)
+router.include_router(admin_router)
 DB = Annotated[Session, Depends(db_session)]
 Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
 EXPIRING_MONTHS = 6
