@@ -10,7 +10,7 @@ to :data:`~clusteratlas.api.schemas_skills.SKILLS_BODY` bytes and texts of at mo
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Query
@@ -39,28 +39,28 @@ router = APIRouter(prefix="/skills", tags=["skills"], responses=SKILLS_RESPONSES
 def concepts(frame: pd.DataFrame) -> list[Concept]:
     """Render a search result (``rank``, ``id``, ``kind``, ``label``, ``score``)."""
     return [
-        Concept(rank=int(r.rank), uri=str(r.id), kind=str(r.kind), label=str(r.label),
-                score=round(float(r.score), 6))
-        for r in frame.itertuples()
+        Concept(rank=int(r["rank"]), uri=str(r["id"]), kind=str(r["kind"]),
+                label=str(r["label"]), score=round(float(r["score"]), 6))
+        for r in offer.records(frame)
     ]  # fmt: skip
 
 
-def _skill(row: dict[str, object]) -> NeededSkill:
+def _skill(row: dict[str, Any]) -> NeededSkill:
     score = row.get("score")
     return NeededSkill(
         skill_id=str(row["skill_id"]),
         label=str(row["label"]),
         source=str(row["source"]),
-        score=None if score is None or pd.isna(score) else round(float(score), 6),  # type: ignore[arg-type]
+        score=None if score is None or pd.isna(score) else round(float(score), 6),
     )
 
 
 def match_out(result: offer.NeedMatch, need_id: str) -> MatchOut:
     """Render the match of one need of ``result``."""
     needed = result.needed[result.needed["need_id"] == need_id]
-    skills = {str(r["skill_id"]): _skill(r) for r in needed.to_dict("records")}
+    skills = {str(r["skill_id"]): _skill(r) for r in offer.records(needed)}
     rows = []
-    for r in result.matches[result.matches["need_id"] == need_id].to_dict("records"):
+    for r in offer.records(result.matches[result.matches["need_id"] == need_id]):
         distance = r["distance_km"]
         rows.append(
             MatchRow(
@@ -105,7 +105,7 @@ def esco(
 @router.get("/providers", response_model=list[ProviderOut], summary="Training providers")
 def providers() -> list[ProviderOut]:
     """List the training providers (names CONFIRMED as the seed names them; details not)."""
-    return [ProviderOut(**r) for r in offer.providers().to_dict("records")]
+    return [ProviderOut(**r) for r in offer.records(offer.providers())]
 
 
 @router.get("/programmes", response_model=ProgrammeList, summary="Training programmes")
@@ -121,7 +121,7 @@ def programmes() -> ProgrammeList:
 @router.get("/partnerships", response_model=list[PartnershipOut], summary="Partnerships")
 def partnerships() -> list[PartnershipOut]:
     """List cluster ↔ training-provider partnerships, ``source`` quoting the seed's wording."""
-    return [PartnershipOut(**r) for r in offer.partnerships().to_dict("records")]
+    return [PartnershipOut(**r) for r in offer.records(offer.partnerships())]
 
 
 @router.post(

@@ -121,7 +121,7 @@ class TagIn(_Input):
 
 class _NeedFields(_Input):
     text: NeedText = ""
-    skills: Annotated[list[SkillUri], Field(max_length=50)] = []
+    skills: Annotated[list[SkillUri], Field(max_length=50, default_factory=list)]
     people: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     region: Region = ""
     horizon: Horizon = ""

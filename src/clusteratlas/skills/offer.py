@@ -143,7 +143,7 @@ def programmes() -> list[dict[str, Any]]:
     names = read_providers().set_index("provider_id")["name"]
     tags = programme_tags()
     out = []
-    for row in table.to_dict("records"):
+    for row in records(table):
         mine = tags[tags["programme_id"] == row["programme_id"]]
         row["provider_name"] = str(names.get(row["provider_id"], ""))
         row["duration_hours"] = _number(row.get("duration_hours"))
@@ -155,8 +155,13 @@ def programmes() -> list[dict[str, Any]]:
     return out
 
 
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows of ``frame`` as dicts keyed by column name (for JSON and templates)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 @dataclass(frozen=True)
