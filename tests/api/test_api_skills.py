@@ -11,8 +11,11 @@ from __future__ import annotations
 import sys
 
 import pytest
-from _api_support import Users
+from _api_support import PASSWORD, Users
+from fastapi import FastAPI
 
+from clusteratlas.registry import create_token, create_user, session_scope
+from clusteratlas.registry.audit import history
 from conftest import TestClient
 
 BASE = "/api/v1/skills"
@@ -208,3 +211,139 @@ def test_without_scikit_learn_the_routes_say_how_to_install(
 def test_reads_need_no_sign_in(client: TestClient, users: Users) -> None:
     anonymous = client.get(f"{BASE}/partnerships", headers={})
     assert anonymous.status_code == 200
+
+
+# --- cluster needs on the registry ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stranger(app: FastAPI, users: Users) -> str:
+    """A token of the other organisation's manager."""
+    with session_scope(app.state.sessions) as session:
+        user = create_user(
+            session,
+            email="skills-stranger@example.org",
+            password=PASSWORD,
+            role="manager",
+            organisation_id=users.other_id,
+        )
+        return create_token(session, user=user)[1]
+
+
+def _needs(organisation_id: int) -> str:
+    return f"/api/v1/organisations/{organisation_id}/skills/needs"
+
+
+def test_a_manager_posts_edits_and_withdraws_a_need(
+    client: TestClient, app: FastAPI, users: Users, stranger: str
+) -> None:
+    manager, public = Users.auth(users.manager), Users.auth(users.public)
+    body = {"text": "laser welding technicians", "people": 4, "horizon": "2027"}
+    posted = client.post(_needs(users.managed_id), json=body, headers=manager)
+    assert posted.status_code == 201, posted.text
+    need = posted.json()
+    assert need["region"] == "DED2"  # the organisation's region when none is given
+    assert (need["status"], need["version"], need["people"]) == ("open", 1, 4)
+
+    # only the organisation's managers (and administrators) write
+    for headers in (public, Users.auth(stranger)):
+        assert client.post(_needs(users.managed_id), json=body, headers=headers).status_code == 403
+        change = {"version": 1, "people": 9}
+        answer = client.patch(f"{BASE}/needs/{need['id']}", json=change, headers=headers)
+        assert answer.status_code == 403
+    assert client.post(_needs(users.managed_id), json=body).status_code == 401
+
+    # readable by anyone signed in, not anonymously
+    assert client.get(_needs(users.managed_id), headers=public).json()[0]["id"] == need["id"]
+    assert client.get(f"{BASE}/needs/{need['id']}").status_code == 401
+
+    edited = client.patch(
+        f"{BASE}/needs/{need['id']}", json={"version": 1, "people": 6}, headers=manager
+    )
+    assert edited.status_code == 200 and edited.json()["version"] == 2
+    stale = client.patch(
+        f"{BASE}/needs/{need['id']}", json={"version": 1, "people": 7}, headers=manager
+    )
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == 2
+
+    withdrawn = client.post(f"{BASE}/needs/{need['id']}/withdraw", headers=manager)
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    again = client.post(f"{BASE}/needs/{need['id']}/withdraw", headers=manager)
+    assert again.status_code == 409
+    assert client.get(f"{BASE}/needs/{need['id']}", headers=public).status_code == 404
+    mine = client.get(_needs(users.managed_id), params={"status": "all"}, headers=manager).json()
+    assert need["id"] in [n["id"] for n in mine]
+
+    with session_scope(app.state.sessions) as session:
+        entries = history(session, entity="skill_need", entity_id=need["id"])
+        assert [e.action for e in reversed(entries)] == ["create", "update", "withdraw"]
+        assert entries[1].diff == {"people": {"before": 4, "after": 6}}
+        assert entries[0].diff == {"status": {"before": "open", "after": "withdrawn"}}
+        assert all(e.actor == "manager@example.org" for e in entries)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"text": ""}, 422, "text"),
+        ({"skills": ["http://data.europa.eu/esco/skill/0000-not-a-skill"]}, 422, "skills"),
+        ({"text": "laser", "people": -1}, 422, "people"),
+        ({"text": "laser", "format": "correspondence"}, 422, "format"),
+        ({"text": "laser", "owner": "me"}, 422, "owner"),
+    ],
+)
+def test_bad_needs_are_refused(
+    client: TestClient, users: Users, body: dict[str, object], status: int, field: str
+) -> None:
+    answer = client.post(_needs(users.managed_id), json=body, headers=Users.auth(users.manager))
+    assert answer.status_code == status
+    assert field in answer.json()["detail"]
+
+
+def test_needs_of_an_unknown_organisation(client: TestClient, users: Users) -> None:
+    admin = Users.auth(users.admin)
+    assert client.post(_needs(999_999), json={"text": "x"}, headers=admin).status_code == 404
+    assert client.get(_needs(999_999), headers=admin).status_code == 404
+
+
+def test_cluster_gaps(client: TestClient, users: Users) -> None:
+    """Two needs: the exact tags of a programme (coverage 1), then 2 of its tags + 2 others."""
+    admin = Users.auth(users.admin)
+    organisation = users.other_id
+    optics = _programme_tags(client, "pyla-optics-photonics")
+    laser = _programme_tags(client, "pyla-laser")[:2]
+    others = _untagged_skills(client, 2)
+    first = client.post(_needs(organisation), json={"skills": optics, "people": 2}, headers=admin)
+    second = client.post(
+        _needs(organisation), json={"skills": laser + others, "people": 5}, headers=admin
+    )
+    assert first.status_code == second.status_code == 201
+    answer = client.get(f"/api/v1/organisations/{organisation}/skills/gaps", headers=admin)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    _attribution_ok(body["attribution"])
+    by_need = {m["need"]["id"]: m["result"] for m in body["needs"]}
+    exact = by_need[first.json()["id"]]["matches"][0]
+    assert (exact["programme_id"], exact["coverage"]) == ("pyla-optics-photonics", 1.0)
+    partial = next(
+        m for m in by_need[second.json()["id"]]["matches"] if m["programme_id"] == "pyla-laser"
+    )
+    assert partial["coverage"] == pytest.approx(0.5)
+    rows = {r["skill_id"]: r for r in body["skills"]}
+    assert set(rows) == set(optics) | set(laser) | set(others)
+    for uri in others:
+        assert rows[uri]["people"] == 5 and rows[uri]["n_programmes"] == 0 and rows[uri]["gap"]
+    # the seed programmes state neither a region nor a format: none is known to be
+    # reachable from FR71, so every skill is a gap of the cluster until they are sourced
+    assert all(r["gap"] for r in body["skills"])
+
+
+def test_gaps_need_a_sign_in(client: TestClient, users: Users) -> None:
+    answer = client.get(f"/api/v1/organisations/{users.managed_id}/skills/gaps")
+    assert answer.status_code == 401
+    empty = client.get(
+        f"/api/v1/organisations/{users.managed_id}/skills/gaps",
+        headers=Users.auth(users.public),
+    )
+    assert empty.status_code == 200

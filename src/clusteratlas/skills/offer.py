@@ -233,3 +233,14 @@ def match_needs(needs: pd.DataFrame, *, top: int = 5, need_tags: int = NEED_TAGS
     covered = set(tags["skill_id"])
     uncovered = needed[~needed["skill_id"].isin(covered)].reset_index(drop=True)
     return NeedMatch(needed=needed, matches=matches, uncovered=uncovered)
+
+
+def cluster_gaps(needs: pd.DataFrame, result: NeedMatch, *, by: str = "cluster") -> pd.DataFrame:
+    """Needed skills per cluster (or region) and the seed programmes covering them.
+
+    :func:`~clusteratlas.skills.matching.skill_gaps` over the needs and skills of
+    ``result`` (a gap: no programme reachable from a need posting the skill covers it).
+    """
+    from clusteratlas.skills.matching import skill_gaps
+
+    return skill_gaps(needs, result.needed, read_programmes(), programme_tags(), by=by)
