@@ -1,7 +1,8 @@
 """Routes of the skills partnerships, read side (``/api/v1/skills``).
 
 Interfaces only: each route parses, calls :mod:`clusteratlas.skills.offer`, and renders.
-Nothing here writes, so nothing needs a sign-in; ``tag`` and ``match`` take a body limited
+Nothing here writes, so nothing needs a sign-in (a browser sending its session cookie
+must still add the CSRF header to a POST, as everywhere); ``tag`` and ``match`` take a body limited
 to :data:`~clusteratlas.api.schemas_skills.SKILLS_BODY` bytes and texts of at most
 :data:`~clusteratlas.api.schemas_skills.TEXT_CHARS` characters. Without scikit-learn (the
 ``skills`` extra) the routes that rank answer 503 with the install command. Cluster needs
@@ -15,6 +16,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from fastapi import APIRouter, Query
 
+from clusteratlas.api.deps import OptionalUser
 from clusteratlas.api.schemas import ONE_LINE
 from clusteratlas.api.schemas_skills import (
     SKILLS_BODY,
@@ -130,7 +132,7 @@ def partnerships() -> list[PartnershipOut]:
     summary="Tag a text with ESCO skills",
     max_body_size=SKILLS_BODY,
 )
-def tag(body: TagIn) -> ConceptList:
+def tag(body: TagIn, _user: OptionalUser) -> ConceptList:
     """Return the ``top`` ESCO skills of a text, best first, with their scores."""
     found = offer.search(body.text, kind="skill", limit=body.top)
     return ConceptList(
@@ -145,7 +147,7 @@ def tag(body: TagIn) -> ConceptList:
     summary="Match a skill need to training programmes",
     max_body_size=SKILLS_BODY,
 )
-def match(body: MatchIn) -> MatchOut:
+def match(body: MatchIn, _user: OptionalUser) -> MatchOut:
     """Rank programmes for a need by coverage share, reach, distance and format.
 
     Each match lists the skills it shares with the need; the need's skills that no
