@@ -75,7 +75,8 @@ def test_search_match_and_partnerships(site: Site, watched: tuple[Any, Watch]) -
     page.goto(f"{site.url}/organisations?q=Systematic")
     profile = page.locator("#results .result-list li a").first.get_attribute("href")
     assert profile is not None
-    page.goto(f"{site.url}{profile}", timeout=120_000)  # the profile builds its region's map
+    # the profile builds its region's map in the request: the first one parses the statistics
+    page.goto(f"{site.url}{profile}", timeout=300_000, wait_until="domcontentloaded")
     training = page.locator("#org-training")
     assert "WEBFORCE3" in training.inner_text()
     training.scroll_into_view_if_needed()
