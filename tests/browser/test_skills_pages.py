@@ -71,6 +71,9 @@ def test_search_match_and_partnerships(site: Site, watched: tuple[Any, Watch]) -
     assert page.locator("#own-needs tbody tr").count() == 1
     assert page.locator("#matches tbody tr").first.get_attribute("data-programme") == "pyla-laser"
     page.screenshot(path=_shot("skills-need"), full_page=True)
+    page.get_by_role("button", name=re.compile(r"^Withdraw need \d+$")).click()
+    page.wait_for_url(re.compile(r"/skills/match$"))
+    assert page.locator("#own-needs").count() == 0
 
     page.goto(f"{site.url}/organisations?q=Systematic")
     profile = page.locator("#results .result-list li a").first.get_attribute("href")
