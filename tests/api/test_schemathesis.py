@@ -82,6 +82,30 @@ def test_labels_no_server_error_as_manager(app: FastAPI, users: Users) -> None:
     assert failures == [], "\n\n".join(failures)
 
 
+@pytest.mark.slow
+def test_skills_no_server_error_as_manager(app: FastAPI, users: Users) -> None:
+    """The skills routes (``/api/v1/skills``, an organisation's needs and gaps) as a manager."""
+    from clusteratlas.skills import offer
+
+    offer.programme_tags()  # build the ESCO index once, before the first timed request
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    headers = Users.auth(users.manager)
+    failures: list[str] = []
+    operations = [
+        result.ok() for result in schema.get_all_operations() if "/skills" in result.ok().path
+    ]
+    assert len(operations) >= 12
+    for operation, mode in itertools.product(operations, GenerationMode):
+        check = _skills_check(operation, mode, headers, users.managed_id)
+        try:
+            check()
+        except Unsatisfiable:
+            continue
+        except Exception as err:
+            failures.append(f"{operation.label} ({mode.value}): {err}")
+    assert failures == [], "\n\n".join(failures)
+
+
 EVENT = """
 [event]
 id = "fuzz2024"
@@ -145,6 +169,25 @@ def test_no_server_error_on_events(app: FastAPI, users: Users) -> None:
         except Exception as err:
             failures.append(f"{operation.label} ({mode.value}): {err}")
     assert failures == [], "\n\n".join(failures)
+
+
+def _skills_check(
+    operation: Any, mode: GenerationMode, headers: dict[str, str], organisation_id: int
+) -> Any:
+    """A hypothesis test of one skills operation; valid cases go to the manager's organisation."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    def check(case: schemathesis.Case) -> None:
+        if mode is GenerationMode.POSITIVE and "organisation_id" in (case.path_parameters or {}):
+            case.path_parameters["organisation_id"] = organisation_id  # reach the services
+        case.call_and_validate(
+            headers=headers,
+            checks=[not_a_server_error, status_code_conformance],
+            timeout=READ_TIMEOUT,
+        )
+
+    return check
 
 
 def _event_check(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> Any:

@@ -1,7 +1,7 @@
 """All registry models in one import.
 
-From :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`, :mod:`.models_labels` and
-:mod:`.models_meet`.
+From :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`, :mod:`.models_labels`,
+:mod:`.models_meet` and :mod:`.models_skills`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from clusteratlas.registry.models_org import (
     SupportProgramme,
     Tag,
 )
+from clusteratlas.registry.models_skills import SkillNeed
 from clusteratlas.registry.models_social import (
     POST_KINDS,
     ROLES,
@@ -84,6 +85,7 @@ __all__ = [
     "PartnershipMember",
     "Post",
     "ReviewerGrant",
+    "SkillNeed",
     "SupportProgramme",
     "Tag",
     "User",

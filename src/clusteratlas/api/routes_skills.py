@@ -1,0 +1,159 @@
+"""Routes of the skills partnerships, read side (``/api/v1/skills``).
+
+Interfaces only: each route parses, calls :mod:`clusteratlas.skills.offer`, and renders.
+Nothing here writes, so nothing needs a sign-in (a browser sending its session cookie
+must still add the CSRF header to a POST, as everywhere); ``tag`` and ``match`` take a body limited
+to :data:`~clusteratlas.api.schemas_skills.SKILLS_BODY` bytes and texts of at most
+:data:`~clusteratlas.api.schemas_skills.TEXT_CHARS` characters. Without scikit-learn (the
+``skills`` extra) the routes that rank answer 503 with the install command. Cluster needs
+(stored, with roles and audit) are in :mod:`.routes_skill_needs`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Query
+
+from clusteratlas.api.deps import OptionalUser
+from clusteratlas.api.schemas import ONE_LINE
+from clusteratlas.api.schemas_skills import (
+    SKILLS_BODY,
+    SKILLS_RESPONSES,
+    Concept,
+    ConceptList,
+    MatchIn,
+    MatchOut,
+    MatchRow,
+    NeededSkill,
+    PartnershipOut,
+    ProgrammeList,
+    ProgrammeOut,
+    ProviderOut,
+    TagIn,
+)
+from clusteratlas.skills import offer
+
+router = APIRouter(prefix="/skills", tags=["skills"], responses=SKILLS_RESPONSES)
+
+
+def concepts(frame: pd.DataFrame) -> list[Concept]:
+    """Render a search result (``rank``, ``id``, ``kind``, ``label``, ``score``)."""
+    return [
+        Concept(rank=int(r["rank"]), uri=str(r["id"]), kind=str(r["kind"]),
+                label=str(r["label"]), score=round(float(r["score"]), 6))
+        for r in offer.records(frame)
+    ]  # fmt: skip
+
+
+def _skill(row: dict[str, Any]) -> NeededSkill:
+    score = row.get("score")
+    return NeededSkill(
+        skill_id=str(row["skill_id"]),
+        label=str(row["label"]),
+        source=str(row["source"]),
+        score=None if score is None or pd.isna(score) else round(float(score), 6),
+    )
+
+
+def match_out(result: offer.NeedMatch, need_id: str) -> MatchOut:
+    """Render the match of one need of ``result``."""
+    needed = result.needed[result.needed["need_id"] == need_id]
+    skills = {str(r["skill_id"]): _skill(r) for r in offer.records(needed)}
+    rows = []
+    for r in offer.records(result.matches[result.matches["need_id"] == need_id]):
+        distance = r["distance_km"]
+        rows.append(
+            MatchRow(
+                rank=int(r["rank"]),
+                programme_id=str(r["programme_id"]),
+                provider_id=str(r["provider_id"]),
+                title=str(r["title"]),
+                coverage=round(float(r["coverage"]), 6),
+                n_shared=int(r["n_shared"]),
+                n_needed=int(r["n_needed"]),
+                reachable=bool(r["reachable"]),
+                distance_km=None if pd.isna(distance) else round(float(distance), 3),
+                format=str(r["format"] or ""),
+                shared_skills=[skills[s] for s in str(r["shared_skill_ids"]).split()],
+                gap_skills=[skills[s] for s in str(r["gap_skill_ids"]).split()],
+            )
+        )
+    uncovered = result.uncovered[result.uncovered["need_id"] == need_id]
+    return MatchOut(
+        needed=list(skills.values()),
+        matches=rows,
+        gap=[skills[str(s)] for s in uncovered["skill_id"]],
+        attribution=result.attribution,
+    )
+
+
+@router.get("/esco", response_model=ConceptList, summary="Search ESCO skills or occupations")
+def esco(
+    q: Annotated[str, Query(min_length=1, max_length=500, pattern=ONE_LINE)],
+    kind: Literal["skill", "occupation"] = "skill",
+    language: Annotated[str, Query(pattern=r"^[a-z]{2}$")] = "en",
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> ConceptList:
+    """Rank ESCO concepts by TF-IDF cosine with ``q`` (concepts sharing no term are left out)."""
+    found = offer.search(q, kind=kind, language=language, limit=limit)
+    return ConceptList(
+        query=q, kind=kind, language=language, results=concepts(found),
+        attribution=offer.ATTRIBUTION,
+    )  # fmt: skip
+
+
+@router.get("/providers", response_model=list[ProviderOut], summary="Training providers")
+def providers() -> list[ProviderOut]:
+    """List the training providers (names CONFIRMED as the seed names them; details not)."""
+    return [ProviderOut(**r) for r in offer.records(offer.providers())]
+
+
+@router.get("/programmes", response_model=ProgrammeList, summary="Training programmes")
+def programmes() -> ProgrammeList:
+    """List the programmes with their automatic ESCO tags (ranked, scored) and statuses."""
+    rows = [
+        ProgrammeOut(**{k: v for k, v in r.items() if k in ProgrammeOut.model_fields})
+        for r in offer.programmes()
+    ]
+    return ProgrammeList(programmes=rows, attribution=offer.ATTRIBUTION)
+
+
+@router.get("/partnerships", response_model=list[PartnershipOut], summary="Partnerships")
+def partnerships() -> list[PartnershipOut]:
+    """List cluster ↔ training-provider partnerships, ``source`` quoting the seed's wording."""
+    return [PartnershipOut(**r) for r in offer.records(offer.partnerships())]
+
+
+@router.post(
+    "/tag",
+    response_model=ConceptList,
+    summary="Tag a text with ESCO skills",
+    max_body_size=SKILLS_BODY,
+)
+def tag(body: TagIn, _user: OptionalUser) -> ConceptList:
+    """Return the ``top`` ESCO skills of a text, best first, with their scores."""
+    found = offer.search(body.text, kind="skill", limit=body.top)
+    return ConceptList(
+        query=body.text, kind="skill", language="en", results=concepts(found),
+        attribution=offer.ATTRIBUTION,
+    )  # fmt: skip
+
+
+@router.post(
+    "/match",
+    response_model=MatchOut,
+    summary="Match a skill need to training programmes",
+    max_body_size=SKILLS_BODY,
+)
+def match(body: MatchIn, _user: OptionalUser) -> MatchOut:
+    """Rank programmes for a need by coverage share, reach, distance and format.
+
+    Each match lists the skills it shares with the need; the need's skills that no
+    programme covers are its gap.
+    """
+    need = body.model_dump()
+    need["need_id"] = "need"
+    result = offer.match_needs(offer.needs_frame([need]), top=body.top)
+    return match_out(result, "need")
