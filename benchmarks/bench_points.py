@@ -200,9 +200,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, 19 simulations")
     parser.add_argument(
         "--section",
-        choices=["all", "project", "dbmss"],
+        choices=["all", "project", "dbmss", "modes"],
         default="all",
-        help="the project alone, the side-by-side with dbmss, or both",
+        help="the project alone, the side-by-side with dbmss, or both; modes: float32 and "
+        "approximate Kd (bench_points_modes.py)",
     )
     parser.add_argument(
         "--dbmss-simulations",
@@ -212,6 +213,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     kd(synthetic(100, 200), industry="F", window=WINDOW)  # compile (or load) the kernels
+    if args.section == "modes":
+        from bench_points_modes import run
+
+        run(args.quick)
+        return
     if args.section != "project":
         dbmss_section(args.quick, args.dbmss_simulations)
     if args.section == "dbmss":

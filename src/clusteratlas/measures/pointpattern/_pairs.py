@@ -35,6 +35,9 @@ PAIRS_PER_ROW = 1 << 16
 #: Pairs per block in the numpy fallback (bounds its memory).
 _BLOCK_PAIRS = 1 << 21
 BACKENDS = ("auto", "numba", "numpy")
+PRECISIONS = ("float64", "float32")
+#: Unit roundoff of float32 (round to nearest).
+_U32 = 2.0**-24
 
 
 class PairHistogram(NamedTuple):
@@ -129,6 +132,84 @@ def _hist_impl(
     return counts, wsum, sums
 
 
+def float32_guard(extent: float, cutoff: float) -> float:
+    """Bound (metres) on the error of a distance computed from float32 coordinates.
+
+    Coordinates are shifted to the points' lower-left corner (largest coordinate ``extent``)
+    and rounded to float32 (error <= u E, u = 2**-24); a difference of two of them is off by
+    <= 3.01 u E, so the distance of the rounded offsets is off by <= 4.3 u E; the float32
+    sum of squares adds a relative 2u (<= 1.01 u on the distance, up to ``cutoff``). The
+    total, u (4.4 E + 1.1 D), is doubled for margin (a rounding of the float64
+    reference itself is ~1e-16 E): pairs within it of a bin edge (or of
+    the cut-off) are recomputed in float64, so the bins are exactly those of float64.
+    """
+    return 2.0 * _U32 * (4.4 * extent + 1.1 * cutoff)
+
+
+def _hist32_impl(
+    xs: FloatArray,
+    ys: FloatArray,
+    xf: NDArray[np.float32],
+    yf: NDArray[np.float32],
+    ws: FloatArray,
+    weighted: bool,
+    cutoff: float,
+    nbins: int,
+    chunks: int,
+    guard: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    n = xs.shape[0]
+    inv = nbins / cutoff
+    cut2 = cutoff * cutoff
+    far2 = (cutoff + guard) ** 2
+    inner = cutoff - guard
+    slack = guard * inv  # the guard in bin widths
+    counts = np.zeros((chunks, nbins))
+    wsum = np.zeros((chunks, nbins if weighted else 1))
+    sums = np.zeros((chunks, 2))
+    for c in _prange(chunks):
+        s1 = 0.0
+        s2 = 0.0
+        row = np.empty(n, dtype=np.float32)
+        for i in range(c, n - 1, chunks):
+            xi = xf[i]
+            yi = yf[i]
+            wi = ws[i]
+            first = i + 1
+            span = np.searchsorted(xs, xs[i] + cutoff + guard, side="right") - first
+            # Float32 squared distances: twice the lanes of float64 in the vectorised loop.
+            for t in range(span):
+                dx = xf[first + t] - xi
+                dy = yf[first + t] - yi
+                row[t] = dx * dx + dy * dy
+            for t in range(span):
+                d2 = np.float64(row[t])
+                if d2 > far2:
+                    continue
+                d = np.sqrt(d2)
+                pos = d * inv
+                b = int(pos)
+                frac = pos - b
+                if frac <= slack or frac >= 1.0 - slack or d >= inner:
+                    # Too close to a bin edge (or the cut-off) for float32: float64, as
+                    # the float64 kernel computes it, so the pair lands in the same bin.
+                    ex = xs[first + t] - xs[i]
+                    ey = ys[first + t] - ys[i]
+                    d2 = ex * ex + ey * ey
+                    if d2 > cut2:
+                        continue
+                    d = np.sqrt(d2)
+                    b = min(int(d * inv), nbins - 1)
+                counts[c, b] += 1.0
+                if weighted:
+                    wsum[c, b] += wi * ws[first + t]
+                s1 += d
+                s2 += d2
+        sums[c, 0] = s1
+        sums[c, 1] = s2
+    return counts, wsum, sums
+
+
 # Replaced by numba's prange when the kernels are compiled; plain range in the numpy paths.
 _prange = range
 
@@ -152,7 +233,7 @@ def njit_kernels(
 
 @functools.cache
 def _compiled(parallel: bool) -> dict[str, Callable[..., Any]]:
-    impls: dict[str, Callable[..., Any]] = {"hist": _hist_impl}
+    impls: dict[str, Callable[..., Any]] = {"hist": _hist_impl, "hist32": _hist32_impl}
     return njit_kernels(globals(), impls, parallel=parallel)
 
 
@@ -165,12 +246,20 @@ def pair_histogram(
     nbins: int,
     backend: str = "auto",
     parallel: bool = True,
+    precision: str = "float64",
 ) -> PairHistogram:
     """Histogram of the distances of the pairs of points closer than ``cutoff``.
 
     Returns the counts (and the sums of weight products ``w_i w_j`` when ``w`` is given) in
     ``nbins`` equal bins over ``[0, cutoff]``, and the exact sums of ``d`` and ``d**2``.
+
+    With ``precision="float32"`` (numba kernel only; the numpy fallback stays float64) the
+    distances are computed from float32 offsets to the points' corner, and the pairs within
+    :func:`float32_guard` of a bin edge are recomputed in float64: the counts and weight
+    sums are bit-identical to float64's; only ``sum_d`` and ``sum_d2`` (which give the
+    bandwidth's standard deviation) carry float32 rounding, at most the guard per pair.
     """
+    check_in(precision, PRECISIONS, name="precision")
     order = np.argsort(x, kind="stable")
     xs = np.ascontiguousarray(x[order], dtype=np.float64)
     ys = np.ascontiguousarray(y[order], dtype=np.float64)
@@ -178,7 +267,17 @@ def pair_histogram(
     ws = np.ascontiguousarray(w[order] if w is not None else np.ones(len(xs)), dtype=np.float64)
     if _use_numba(backend):
         rows = histogram_rows(len(xs))
-        counts, wsum, sums = _compiled(parallel)["hist"](xs, ys, ws, weighted, cutoff, nbins, rows)
+        kernels = _compiled(parallel)
+        if precision == "float32" and len(xs):
+            x0, y0 = float(xs.min()), float(ys.min())
+            xf = (xs - x0).astype(np.float32)
+            yf = (ys - y0).astype(np.float32)
+            guard = float32_guard(max(float(xs.max()) - x0, float(ys.max()) - y0), cutoff)
+            counts, wsum, sums = kernels["hist32"](
+                xs, ys, xf, yf, ws, weighted, cutoff, nbins, rows, guard
+            )
+        else:
+            counts, wsum, sums = kernels["hist"](xs, ys, ws, weighted, cutoff, nbins, rows)
         counts_1d = counts.sum(axis=0)
         wsum_1d = wsum.sum(axis=0) if weighted else None
         s1, s2 = sums.sum(axis=0)

@@ -9,8 +9,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from clusteratlas._validation import check_in
 from clusteratlas.errors import ParameterError
+from clusteratlas.measures.pointpattern._exact import (
+    FINE_BINS,
+    _coarsen_exact,
+    exact_pairs,
+    silverman_exact,
+)
+from clusteratlas.measures.pointpattern._grid import (
+    grid_pair_histogram,
+    kd_error_bound,
+    resolve_cell,
+)
 from clusteratlas.measures.pointpattern._pairs import (
+    PRECISIONS,
     FloatArray,
     PairHistogram,
     PointSet,
@@ -20,8 +33,6 @@ from clusteratlas.measures.pointpattern._pairs import (
 )
 from clusteratlas.measures.pointpattern._smooth import gaussian_smooth
 
-#: Fine bins of the pair-distance histogram over [0, 2 rmax] (bin width ~ rmax / 32768).
-FINE_BINS = 1 << 16
 #: Smoothing bins per bandwidth (the histogram is coarsened to bandwidth / 50 at most).
 BINS_PER_BANDWIDTH = 50
 #: Industries with at most this many pairs get exact distances instead of the fine histogram.
@@ -48,6 +59,13 @@ class KdResult:
         Firms of the industry and their pairs.
     industry : str
         The industry.
+    approximate : bool
+        True when the pair distances came from gridded counts (``approx=True``).
+    cell : float or None
+        Side of the grid cells (metres) of an approximate curve; None when exact.
+    error_bound : float or None
+        Of an approximate curve: bound on its distance to the exact kernel sum (per metre,
+        :func:`~clusteratlas.measures.pointpattern._grid.kd_error_bound`); None when exact.
     """
 
     r: FloatArray
@@ -58,6 +76,9 @@ class KdResult:
     n_points: int
     n_pairs: int
     industry: str
+    approximate: bool = False
+    cell: float | None = None
+    error_bound: float | None = None
 
     def _repr_html_(self) -> str:
         """Show Kd in a notebook: points, bandwidth, the curve at a few distances."""
@@ -71,6 +92,7 @@ class KdResult:
                 ("pairs", self.n_pairs),
                 ("bandwidth (m)", float(self.bandwidth)),
                 ("rmax (m)", float(self.rmax)),
+                ("method", f"approximate, {self.cell:,.1f} m cells" if self.cell else "exact"),
             ],
             frame.iloc[:: max(1, len(frame) // 10)],
         )
@@ -117,6 +139,9 @@ def kd(
     n_r: int = 512,
     bandwidth: str | float = "silverman",
     window: Any = None,
+    precision: str = "float64",
+    approx: bool = False,
+    cell: float | None = None,
 ) -> KdResult:
     r"""Duranton and Overman's Kd of an industry, as ``dbmss::Kdhat(Approximate = 0)``.
 
@@ -145,6 +170,22 @@ def kd(
         The window, in the points' projected CRS (default: the bounding box of all points);
         a GeoSeries or GeoDataFrame gives the union of its geometries. See
         :mod:`clusteratlas.measures.pointpattern.windows`.
+    precision : {"float64", "float32"}, default "float64"
+        Arithmetic of the pair distances in the histogram kernel. ``"float32"`` computes
+        them from float32 offsets and recomputes in float64 the pairs within the float32
+        error bound of a bin edge: the histogram is bit-identical to float64's, and only the
+        standard deviation of Silverman's bandwidth carries float32 rounding (with a
+        numeric ``bandwidth`` the curves are identical). It is not faster on every machine
+        (the binning, not the distances, dominates): ``benchmarks/bench_points.py`` prints
+        both throughputs.
+    approx : bool, default False
+        Approximate the pair distances by those between the centres of grid cells holding
+        the points (counts autocorrelated by FFT): time O(cells log cells) instead of
+        O(pairs), for industries of 100,000 firms and more. The result says so
+        (``approximate``, ``cell``, ``error_bound``).
+    cell : float, optional
+        Side of the grid cells (metres) with ``approx=True``; default the longer side of the
+        industry's extent over 2,048.
 
     Returns
     -------
@@ -201,12 +242,29 @@ def kd(
     xs, ys = pts.x[pts.is_type], pts.y[pts.is_type]
     ws = pts.w[pts.is_type] if pts.weighted else None
     grid, top = resolve_r(pts, xs, ys, r=r, rmax=rmax, n_r=n_r)
-    values, weighted, h = kd_values(xs, ys, ws, grid, rmax=top, bandwidth=bandwidth)
+    size = resolve_cell(xs, ys, cell) if approx else None
+    bins: list[Any] = []
+    values, weighted, h = kd_values(
+        xs, ys, ws, grid, rmax=top, bandwidth=bandwidth, precision=precision, cell=size,
+        bins_out=bins,
+    )  # fmt: skip
+    bound = None
+    if size is not None:
+        # Pairs move by <= c sqrt(2) on snapping, then sit within a coarse bin (+ a fine one).
+        delta = size * np.sqrt(2.0) + bins[2] + rmax_fine(top)
+        bound = kd_error_bound(bins[0], bins[1], grid, h, delta)
     n = len(xs)
     return KdResult(
         r=grid, kd=values, kd_weighted=weighted, bandwidth=h, rmax=top,
         n_points=n, n_pairs=n * (n - 1) // 2, industry=pts.industry,
+        approximate=size is not None, cell=size,
+        error_bound=bound,
     )  # fmt: skip
+
+
+def rmax_fine(rmax: float) -> float:
+    """Width of a fine histogram bin for ``rmax`` (the histogram spans 2 rmax)."""
+    return 2.0 * rmax / FINE_BINS
 
 
 def resolve_r(
@@ -307,54 +365,6 @@ def _resolve_bandwidth(bandwidth: str | float, silverman: Any) -> float:
     return h
 
 
-def exact_pairs(
-    xs: FloatArray, ys: FloatArray, ws: FloatArray | None, *, cutoff: float
-) -> tuple[FloatArray, FloatArray | None]:
-    """Distances (and weight products) of the pairs ``i < j`` not farther apart than ``cutoff``."""
-    first, second = np.triu_indices(len(xs), 1)
-    dx = xs[second] - xs[first]
-    dy = ys[second] - ys[first]
-    d2 = dx * dx + dy * dy
-    near = d2 <= cutoff * cutoff  # the histogram kernel's test, so both keep the same pairs
-    d = np.sqrt(d2[near])
-    products = None if ws is None else (ws[first] * ws[second])[near]
-    return d, products
-
-
-def silverman_exact(d: FloatArray) -> float:
-    """R's ``bw.nrd0`` on exact distances: 0.9 min(sd, IQR/1.34) n^(-1/5), type-7 quantiles."""
-    n = len(d)
-    if n < 2:
-        raise ParameterError(
-            "Kd needs at least 2 pairs of firms within 2 rmax to choose a bandwidth; "
-            "give a larger rmax or a bandwidth in metres."
-        )
-    sd = float(np.std(d, ddof=1))
-    q1, q3 = np.quantile(d, [0.25, 0.75])
-    low = min(sd, float(q3 - q1) / 1.34)
-    if not low:
-        low = sd or float(d.mean()) or 1.0
-    return 0.9 * low * n**-0.2
-
-
-def _coarsen_exact(
-    d: FloatArray, mass: FloatArray, cutoff: float, factor: int
-) -> tuple[FloatArray, FloatArray]:
-    """Coarse bins of :func:`_coarsen` filled from exact distances; empty bins left out.
-
-    A pair goes to the fine bin the histogram kernel would give it, fine bins are merged
-    ``factor`` at a time as in :func:`_coarsen`, and each coarse bin sits at the
-    ``mass``-weighted mean of its pairs' exact distances.
-    """
-    fine = np.minimum((d * (FINE_BINS / cutoff)).astype(np.int64), FINE_BINS - 1)
-    coarse = fine // factor
-    size = FINE_BINS // factor + 1
-    total = np.asarray(np.bincount(coarse, weights=mass, minlength=size), dtype=np.float64)
-    moment = np.asarray(np.bincount(coarse, weights=mass * d, minlength=size), dtype=np.float64)
-    keep = total > 0
-    return moment[keep] / total[keep], total[keep]
-
-
 def kd_values(
     xs: FloatArray,
     ys: FloatArray,
@@ -365,17 +375,23 @@ def kd_values(
     bandwidth: str | float = "silverman",
     backend: str = "auto",
     parallel: bool = True,
+    precision: str = "float64",
+    cell: float | None = None,
+    bins_out: list[Any] | None = None,
 ) -> tuple[FloatArray, FloatArray | None, float]:
     """Kd (and weighted Kd) of one set of points at ``r``; return them and the bandwidth.
 
     Industries with at most :data:`EXACT_PAIRS` pairs use their exact distances (exact
     quantiles for the bandwidth, no fine histogram to allocate); larger ones the pair
-    histogram. Both smooth from the same coarse bins.
+    histogram (in ``precision``). Both smooth from the same coarse bins. With a ``cell``
+    (metres), the approximate histogram of gridded counts replaces both. ``bins_out``, when
+    given, receives the coarse bins of the counts and their width (for the error bound).
     """
+    check_in(precision, PRECISIONS, name="precision")
     n = len(xs)
     cutoff = 2.0 * rmax
     fine_width = cutoff / FINE_BINS
-    if n * (n - 1) // 2 <= EXACT_PAIRS:
+    if cell is None and n * (n - 1) // 2 <= EXACT_PAIRS:
         d, products = exact_pairs(xs, ys, ws, cutoff=cutoff)
         h = _resolve_bandwidth(bandwidth, lambda: silverman_exact(d))
         factor = max(1, int(h / BINS_PER_BANDWIDTH / fine_width))
@@ -386,9 +402,13 @@ def kd_values(
         counts_bins = binned(np.ones(len(d)))
         weight_bins = None if products is None else binned(products)
     else:
-        hist = pair_histogram(
-            xs, ys, ws, cutoff=cutoff, nbins=FINE_BINS, backend=backend, parallel=parallel
-        )
+        if cell is not None:
+            hist = grid_pair_histogram(xs, ys, ws, cutoff=cutoff, nbins=FINE_BINS, cell=cell)
+        else:
+            hist = pair_histogram(
+                xs, ys, ws, cutoff=cutoff, nbins=FINE_BINS, backend=backend,
+                parallel=parallel, precision=precision,
+            )  # fmt: skip
         h = _resolve_bandwidth(bandwidth, lambda: silverman_bandwidth(hist))
         factor = max(1, int(h / BINS_PER_BANDWIDTH / hist.width))
         counts_bins = _coarsen(hist.counts, hist.width, factor)
@@ -403,6 +423,8 @@ def kd_values(
         )
 
     values = smooth(counts_bins, n * (n - 1) / 2.0)
+    if bins_out is not None:
+        bins_out.extend([counts_bins[0], counts_bins[1] / (n * (n - 1) / 2.0), factor * fine_width])
     weighted = None
     if ws is not None and weight_bins is not None:
         total_w = (float(ws.sum()) ** 2 - float((ws * ws).sum())) / 2.0

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import check_in
+from clusteratlas.measures.pointpattern._edges import EdgeIndex, IntArray, edge_index
 from clusteratlas.measures.pointpattern._pairs import (
     _BLOCK_PAIRS,
     CHUNKS,
@@ -226,27 +227,53 @@ def _ripley_weight(x: float, y: float, d: float, window: FloatArray) -> float:
     return min(1.0 / (1.0 - outside), 100.0) if outside < 1.0 else 100.0
 
 
-def _inside_edges(px: float, py: float, edges: FloatArray) -> bool:
-    """Even-odd rule over every ring's segments (holes and multipolygons included)."""
+def _inside_edges(px: float, py: float, edges: FloatArray, index: EdgeIndex) -> bool:
+    """Even-odd rule over every ring's segments (holes and multipolygons included).
+
+    Only the segments of the horizontal band holding ``py`` are tested: a segment outside
+    it cannot satisfy ``(y0 > py) != (y1 > py)``, so the parity is that of all segments.
+    """
+    ymin, height, nbands = index.band_geometry[0], index.band_geometry[1], index.band_ptr.size - 1
+    band = int((py - ymin) / height) if py >= ymin else -1
+    if band < 0 or band >= nbands:
+        return False
     inside = False
-    for e in range(edges.shape[0]):
+    for k in range(index.band_ptr[band], index.band_ptr[band + 1]):
+        e = index.band_edges[k]
         x0, y0, x1, y1 = edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3]
         if (y0 > py) != (y1 > py) and px < x0 + (py - y0) * (x1 - x0) / (y1 - y0):
             inside = not inside
     return inside
 
 
-def _polygon_weight(x: float, y: float, d: float, edges: FloatArray) -> float:
+def _polygon_weight(
+    x: float,
+    y: float,
+    d: float,
+    edges: FloatArray,
+    near: IntArray,
+    reach: FloatArray,
+    index: EdgeIndex,
+) -> float:
     """Ripley's isotropic edge weight on a polygon: 1 / the share of the circle inside it.
 
     The circle of radius ``d`` centred on (x, y) is cut at its crossings with every segment
     of the polygon's rings; each arc between consecutive crossings is inside or outside as
     its midpoint is. Exact up to rounding (spatstat's ``ripleypoly`` does the same sum).
+    Only the segments ``near`` (within the largest distance of the centre, nearest first,
+    from :func:`edge_index`) can cross the circle: the loop stops at the first segment
+    farther than ``d`` and skips those inside the circle (``reach``: nearest and farthest
+    distances); the crossings are sorted, so their order of discovery does not matter.
     """
-    ne = edges.shape[0]
+    ne = near.shape[0]
     angles = np.empty(2 * ne)
     m = 0
-    for e in range(ne):
+    for k in range(ne):
+        if reach[k, 0] > d:
+            break
+        if reach[k, 1] < d:
+            continue
+        e = near[k]
         ax = edges[e, 0] - x
         ay = edges[e, 1] - y
         bx = edges[e, 2] - edges[e, 0]
@@ -263,7 +290,7 @@ def _polygon_weight(x: float, y: float, d: float, edges: FloatArray) -> float:
                 angles[m] = np.arctan2(ay + t * by, ax + t * bx)
                 m += 1
     if m == 0:
-        return 1.0 if _inside_w(x + d, y, edges) else 100.0
+        return 1.0 if _inside_w(x + d, y, edges, index) else 100.0
     found = np.sort(angles[:m])
     inside = 0.0
     for k in range(m):
@@ -272,21 +299,29 @@ def _polygon_weight(x: float, y: float, d: float, edges: FloatArray) -> float:
         if a1 - a0 <= 0.0:
             continue
         mid = 0.5 * (a0 + a1)
-        if _inside_w(x + d * np.cos(mid), y + d * np.sin(mid), edges):
+        if _inside_w(x + d * np.cos(mid), y + d * np.sin(mid), edges, index):
             inside += a1 - a0
     share = inside / (2.0 * np.pi)
     return min(1.0 / share, 100.0) if share > 0.0 else 100.0
 
 
 def _pair_weight(
-    xi: float, yi: float, d: float, free: float, window: FloatArray, edges: FloatArray
+    xi: float,
+    yi: float,
+    d: float,
+    free: float,
+    window: FloatArray,
+    edges: FloatArray,
+    near: IntArray,
+    reach: FloatArray,
+    index: EdgeIndex,
 ) -> float:
     """Edge weight of a pair at distance ``d`` from a point ``free`` metres from the boundary."""
     if d <= free or d <= 0.0:
         return 1.0
     if edges.shape[0] == 0:
         return _ripley_w(xi, yi, d, window)
-    return _polygon_w(xi, yi, d, edges)
+    return _polygon_w(xi, yi, d, edges, near, reach, index)
 
 
 def _ripley_impl(
@@ -297,6 +332,7 @@ def _ripley_impl(
     edges: FloatArray,
     free: FloatArray,
     corrected: bool,
+    index: EdgeIndex,
 ) -> FloatArray:
     n = xs.shape[0]
     nr = r.shape[0]
@@ -318,7 +354,10 @@ def _ripley_impl(
                 if d <= rmax:
                     k = np.searchsorted(r, d)
                     if corrected:
-                        out[c, k] += _pair_w(xi, yi, d, free[i], window, edges)
+                        lo, hi = index.near_ptr[i], index.near_ptr[i + 1]
+                        out[c, k] += _pair_w(xi, yi, d, free[i], window, edges,
+                                             index.near_edges[lo:hi], index.near_reach[lo:hi],
+                                             index)  # fmt: skip
                     else:
                         out[c, k] += 1.0
     return out
@@ -332,13 +371,16 @@ def ripley_counts(
     *,
     corrected: bool,
     backend: str = "auto",
+    indexed: bool = True,
 ) -> FloatArray:
     """Edge-weighted counts of ordered pairs ``i != j`` by distance class ``(r[k-1], r[k]]``.
 
     The weight of a pair is Ripley's isotropic correction of ``window`` (a rectangle: in
     closed form; a polygon: :func:`_polygon_weight`), 1 for a point farther from the
     boundary than the pair's distance. ``window``: a :class:`Window` or anything
-    :func:`~clusteratlas.measures.pointpattern.windows.as_window` takes.
+    :func:`~clusteratlas.measures.pointpattern.windows.as_window` takes. A polygon's
+    segments are indexed (:mod:`~clusteratlas.measures.pointpattern._edges`: only those
+    near a point are visited, same weights); ``indexed=False`` visits them all.
     """
     window = as_window(window, x, y)
     order = np.argsort(x, kind="stable")
@@ -350,11 +392,21 @@ def ripley_counts(
     if not window.is_rectangle:
         edges = np.ascontiguousarray(np.column_stack(window.edges()), dtype=np.float64)
     free = np.ascontiguousarray(window.boundary_distance(xs, ys), dtype=np.float64)
+    index = edge_index(edges, xs, ys, float(rr[-1]) if corrected else 0.0, indexed=indexed)
     if _use_numba(backend):
-        out: FloatArray = _compiled()["ripley"](xs, ys, rr, win, edges, free, corrected)
+        out: FloatArray = _compiled()["ripley"](xs, ys, rr, win, edges, free, corrected, index)
         return out.sum(axis=0)
     total = np.zeros(len(rr))
-    weight = np.vectorize(_pair_weight, excluded={4, 5}, otypes=[np.float64])
+    every = np.arange(len(edges), dtype=np.int64)  # the numpy fallback visits every segment
+    reach_all = np.tile([[0.0, np.inf]], (len(edges), 1))
+
+    def weight(xi: Any, yi: Any, d: Any, fr: Any) -> FloatArray:
+        one = np.vectorize(
+            lambda a, b, c, f: _pair_weight(a, b, c, f, win, edges, every, reach_all, index),
+            otypes=[np.float64],
+        )
+        return np.asarray(one(xi, yi, d, fr), dtype=np.float64)
+
     block = max(1, _BLOCK_PAIRS // max(len(xs), 1))
     for i0 in range(0, len(xs), block):
         sl = slice(i0, i0 + block)
@@ -365,7 +417,7 @@ def ripley_counts(
         dk = d[keep]
         e = np.ones(len(dk))
         if corrected and len(dk):
-            e = weight(xs[sl][i_idx], ys[sl][i_idx], dk, free[sl][i_idx], win, edges)
+            e = weight(xs[sl][i_idx], ys[sl][i_idx], dk, free[sl][i_idx])
         total += np.bincount(np.searchsorted(rr, dk), e, len(rr))
     return total
 
