@@ -65,7 +65,7 @@ class KdResult:
         Side of the grid cells (metres) of an approximate curve; None when exact.
     error_bound : float or None
         Of an approximate curve: bound on its distance to the exact kernel sum (per metre,
-        :func:`~clusteratlas.measures.pointpattern._grid.kd_error_bound`); None when exact.
+        see ``_grid.kd_error_bound``); None when exact.
     """
 
     r: FloatArray

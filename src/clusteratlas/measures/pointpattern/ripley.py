@@ -379,7 +379,7 @@ def ripley_counts(
     closed form; a polygon: :func:`_polygon_weight`), 1 for a point farther from the
     boundary than the pair's distance. ``window``: a :class:`Window` or anything
     :func:`~clusteratlas.measures.pointpattern.windows.as_window` takes. A polygon's
-    segments are indexed (:mod:`~clusteratlas.measures.pointpattern._edges`: only those
+    segments are indexed (``pointpattern._edges``: only those
     near a point are visited, same weights); ``indexed=False`` visits them all.
     """
     window = as_window(window, x, y)
