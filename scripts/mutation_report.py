@@ -80,16 +80,14 @@ def load_recheck(path: Path | None) -> dict[str, int]:
 
 
 def load_previous(path: Path | None) -> dict[str, dict[str, list[str]]]:
-    """Module -> ``{"survived": [names], "not_run": [name prefixes]}`` of an earlier run."""
+    """Return the earlier run: module -> ``{"survived": [...], "not_run": [prefixes]}``."""
     if path is None or not path.exists():
         return {}
     return dict(json.loads(path.read_text(encoding="utf-8"))["modules"])
 
 
-def earlier(
-    name: str, state: str, previous: dict[str, list[str]] | None
-) -> tuple[str, bool]:
-    """The status of a mutant this run has not checked, from an earlier run (if any).
+def earlier(name: str, state: str, previous: dict[str, list[str]] | None) -> tuple[str, bool]:
+    """Return the status of a mutant this run has not checked, from an earlier run if any.
 
     Returns the status and whether it is a kill of the earlier run.
     """

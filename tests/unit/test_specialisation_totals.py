@@ -61,8 +61,7 @@ def test_a_national_total_must_be_one_value_per_by_group() -> None:
     with pytest.raises(SchemaError) as info:
         location_quotient(data, by=("year", "sex"), reference_totals=totals)
     assert str(info.value) == (
-        "reference_totals: column 'total' must be the same for all rows of one "
-        "(year, sex) group."
+        "reference_totals: column 'total' must be the same for all rows of one (year, sex) group."
     )
 
 
