@@ -145,7 +145,7 @@ def report(
             f"| `{module}` | {len(statuses)} | {counts['killed']} | {counts['rechecked']} "
             f"| {counts['earlier']} | {counts['survived']} "
             f"| {counts['no tests']} | {counts['equivalent']} | {counts['not checked']} "
-            f"| {rate:.1%} |"
+            f"| {f'{rate:.1%}' if judged else 'not run'} |"
         )
     lines += ["", "## Mutants not killed and not marked equivalent", ""]
     for module, names in open_mutants.items():

@@ -88,6 +88,7 @@ def test_an_earlier_run_fills_in_what_this_run_did_not_check(tmp_path: Path) -> 
     # killed. x_2 is equivalent. Judged: 6 - 1 equivalent - 2 not checked = 3, all killed.
     names = ["pkg.a.x_0", "pkg.a.x_1", "pkg.a.x_2", "pkg.a.x_3", "pkg.a.y_1", "pkg.a.y_2"]
     _meta(mutants, "a", dict.fromkeys(names))
+    _meta(mutants, "c", {"pkg.c.z_1": None})  # a module nobody checked yet
     previous = tmp_path / "previous.json"
     entry = {"survived": ["pkg.a.x_1", "pkg.a.x_2"], "not_run": ["pkg.a.y_"]}
     previous.write_text(json.dumps({"modules": {"src/pkg/a.py": entry}}), encoding="utf-8")
@@ -104,5 +105,7 @@ def test_an_earlier_run_fills_in_what_this_run_did_not_check(tmp_path: Path) -> 
     assert report.main([*args, "--recheck", str(first), "--recheck", str(second)]) == 0
     text = output.read_text(encoding="utf-8")
     assert "| `src/pkg/a.py` | 6 | 3 | 1 | 2 | 0 | 0 | 1 | 2 | 100.0% |" in text
+    assert "| `src/pkg/c.py` | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | not run |" in text
     assert text.index("## Method") < text.index("| module |")
     assert "pkg.a.x_1 (" not in text and "(survived)" not in text
+    assert report.main([*args, "--floor", "0.9"]) == 1  # c has no rate: below any floor
