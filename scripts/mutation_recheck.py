@@ -16,7 +16,9 @@ Run it inside ``mutants/`` (a copy of the tree made by ``mutmut run``), after co
 new test files into ``mutants/tests/unit``. Only mutants mutmut marked as survived and that
 ``benchmarks/mutation_equivalent.toml`` does not list are re-checked, unless ``--all``;
 ``--unchecked`` checks the mutants mutmut has not run yet instead (with the given test
-files only: a mutant that survives them may still be killed by a test left out).
+files only: a mutant that survives them may still be killed by a test left out);
+``--only FILE`` checks the mutants named in FILE (one a line) whatever their state, e.g. the
+survivors of an earlier re-check against a wider set of test files (with a new ``--output``).
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--unchecked", action="store_true", help="the mutants mutmut has not run, not survivors"
     )
+    parser.add_argument(
+        "--only", type=Path, default=None, help="file naming the mutants to check, one a line"
+    )
     args = parser.parse_args(argv)
     files = {}
     for spec in args.tests:
@@ -75,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         with args.equivalent.open("rb") as handle:
             equivalent = {row["name"] for row in tomllib.load(handle).get("equivalent", [])}
     results = json.loads(args.output.read_text()) if args.output.exists() else {}
-    chosen = survivors(Path("src"), equivalent, everything=args.all, unchecked=args.unchecked)
+    if args.only is not None:
+        chosen = args.only.read_text(encoding="utf-8").split()
+    else:
+        chosen = survivors(Path("src"), equivalent, everything=args.all, unchecked=args.unchecked)
     for name in chosen:
         module = ".".join(name.split(".")[:3])
         if name in results or module not in files:

@@ -19,6 +19,12 @@ code 1) and as survived otherwise; the table says how many kills came from the r
 
 Exits 1 when a module named on the command line with ``--floor MODULE=RATE`` is below its
 rate (``make mutation`` passes the issue's 90 %).
+
+With ``--previous`` (``benchmarks/mutation_previous.json``: per module, the mutants an earlier
+run left surviving and the name prefixes it did not run), a mutant this ``mutants/`` has no
+result for takes the earlier run's: surviving if listed, not checked if its name starts with
+a listed prefix, killed otherwise (its own column). ``--notes`` inserts a Markdown file (the
+method of the run) after the title.
 """
 
 from __future__ import annotations
@@ -73,13 +79,37 @@ def load_recheck(path: Path | None) -> dict[str, int]:
     return {str(name): int(row["exit_code"]) for name, row in rows.items()}
 
 
+def load_previous(path: Path | None) -> dict[str, dict[str, list[str]]]:
+    """Return the earlier run: module -> ``{"survived": [...], "not_run": [prefixes]}``."""
+    if path is None or not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8"))["modules"])
+
+
+def earlier(name: str, state: str, previous: dict[str, list[str]] | None) -> tuple[str, bool]:
+    """Return the status of a mutant this run has not checked, from an earlier run if any.
+
+    Returns the status and whether it is a kill of the earlier run.
+    """
+    if state != "not checked" or previous is None:
+        return state, False
+    if any(name.startswith(prefix) for prefix in previous.get("not_run", [])):
+        return state, False
+    if name in previous.get("survived", []):
+        return "survived", False
+    return "killed", True
+
+
 def report(
     found: dict[str, dict[str, str]],
     equivalent: dict[str, str],
     recheck: dict[str, int] | None = None,
+    previous: dict[str, dict[str, list[str]]] | None = None,
+    notes: str = "",
 ) -> tuple[str, dict]:
     """Return the Markdown report and the kill rate of each module."""
     recheck = recheck or {}
+    previous = previous or {}
     lines = [
         "# Mutation testing report",
         "",
@@ -87,15 +117,18 @@ def report(
         "`tests/unit` without the data mirror (`--without-data`; browser, Spark, PostgreSQL",
         "and e2e tests left out). Regenerate with `make mutation`.",
         "",
-        "| module | mutants | killed | of which on re-check | survived | no tests | equivalent "
-        "| not checked | kill rate |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *([notes.rstrip(), ""] if notes else []),
+        "| module | mutants | killed | of which on re-check | of which in an earlier run "
+        "| survived | no tests | equivalent | not checked | kill rate |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     rates: dict[str, float] = {}
     open_mutants: dict[str, list[str]] = defaultdict(list)
     for module, statuses in found.items():
         counts: Counter[str] = Counter()
         for name, state in statuses.items():
+            state, before = earlier(name, state, previous.get(module))
+            counts["earlier"] += before
             if state in ("survived", "not checked") and name in recheck:
                 state = "killed" if recheck[name] == 1 else "survived"
                 counts["rechecked"] += state == "killed"
@@ -110,9 +143,9 @@ def report(
         rates[module] = rate
         lines.append(
             f"| `{module}` | {len(statuses)} | {counts['killed']} | {counts['rechecked']} "
-            f"| {counts['survived']} "
+            f"| {counts['earlier']} | {counts['survived']} "
             f"| {counts['no tests']} | {counts['equivalent']} | {counts['not checked']} "
-            f"| {rate:.1%} |"
+            f"| {f'{rate:.1%}' if judged else 'not run'} |"
         )
     lines += ["", "## Mutants not killed and not marked equivalent", ""]
     for module, names in open_mutants.items():
@@ -135,8 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, default=Path("benchmarks/mutation_report.md"))
     parser.add_argument(
-        "--recheck", type=Path, default=None, help="scripts/mutation_recheck.py output (JSON)"
+        "--recheck",
+        type=Path,
+        action="append",
+        default=[],
+        help="scripts/mutation_recheck.py output (JSON); may be given more than once",
     )
+    parser.add_argument("--previous", type=Path, default=None, help="an earlier run (JSON)")
+    parser.add_argument("--notes", type=Path, default=None, help="Markdown put after the title")
     parser.add_argument("--floor", type=float, default=None, help="minimum kill rate (0-1)")
     args = parser.parse_args(argv)
     if not args.mutants.is_dir():
@@ -146,7 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     if not found:
         print(f"error: no mutmut results (*.py.meta) under {args.mutants}", file=sys.stderr)
         return 2
-    text, rates = report(found, load_equivalent(args.equivalent), load_recheck(args.recheck))
+    recheck: dict[str, int] = {}
+    for path in args.recheck:  # killed when any re-check killed it
+        for name, code in load_recheck(path).items():
+            if recheck.get(name) != 1:
+                recheck[name] = code
+    notes = args.notes.read_text(encoding="utf-8") if args.notes else ""
+    text, rates = report(
+        found, load_equivalent(args.equivalent), recheck, load_previous(args.previous), notes
+    )
     args.output.write_text(text, encoding="utf-8")
     print(text.split("\n## ")[0])
     low = {m: r for m, r in rates.items() if args.floor is not None and not r >= args.floor}

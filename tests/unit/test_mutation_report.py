@@ -44,8 +44,8 @@ def test_kill_rate_counts_timeouts_as_killed_and_leaves_out_equivalents(tmp_path
     code = report.main([*paths, "--floor", "0.9"])
     text = output.read_text(encoding="utf-8")
     # a: 6 killed of 10 - 1 equivalent - 1 not checked = 8 judged: 75 %; b: 100 %.
-    assert "| `src/pkg/a.py` | 10 | 6 | 0 | 1 | 1 | 1 | 1 | 75.0% |" in text
-    assert "| `src/pkg/b.py` | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 100.0% |" in text
+    assert "| `src/pkg/a.py` | 10 | 6 | 0 | 0 | 1 | 1 | 1 | 1 | 75.0% |" in text
+    assert "| `src/pkg/b.py` | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 100.0% |" in text
     assert "`pkg.a.x_6 (survived)`" in text and "`pkg.a.x_8 (no tests)`" in text
     assert "pkg.a.x_7 (survived)" not in text and "the default is never used" in text
     assert code == 1  # module a is below the 90 % floor
@@ -73,7 +73,39 @@ def test_survivors_killed_on_re_check_count_as_killed_and_are_shown(tmp_path: Pa
     args = ["--mutants", str(mutants), "--recheck", str(recheck), "--output", str(output)]
     assert report.main([*args, "--equivalent", str(tmp_path / "none.toml")]) == 0
     text = output.read_text(encoding="utf-8")
-    assert "| `src/pkg/a.py` | 6 | 3 | 2 | 3 | 0 | 0 | 0 | 50.0% |" in text
+    assert "| `src/pkg/a.py` | 6 | 3 | 2 | 0 | 3 | 0 | 0 | 0 | 50.0% |" in text
     assert "pkg.a.x_1" not in text and "pkg.a.x_4" not in text
     assert "`pkg.a.x_2 (survived)`" in text and "`pkg.a.x_3 (survived)`" in text
     assert "`pkg.a.x_5 (survived)`" in text
+
+
+def test_an_earlier_run_fills_in_what_this_run_did_not_check(tmp_path: Path) -> None:
+    report = _load()
+    mutants = tmp_path / "mutants"
+    # 6 mutants none of which this run checked. The earlier run left x_1 and x_2 surviving
+    # and never ran the new function y: x_0 and x_3 count as killed by it. Two re-checks:
+    # the first kills x_1, the second (which leaves x_1 surviving) kills nothing: x_1 stays
+    # killed. x_2 is equivalent. Judged: 6 - 1 equivalent - 2 not checked = 3, all killed.
+    names = ["pkg.a.x_0", "pkg.a.x_1", "pkg.a.x_2", "pkg.a.x_3", "pkg.a.y_1", "pkg.a.y_2"]
+    _meta(mutants, "a", dict.fromkeys(names))
+    _meta(mutants, "c", {"pkg.c.z_1": None})  # a module nobody checked yet
+    previous = tmp_path / "previous.json"
+    entry = {"survived": ["pkg.a.x_1", "pkg.a.x_2"], "not_run": ["pkg.a.y_"]}
+    previous.write_text(json.dumps({"modules": {"src/pkg/a.py": entry}}), encoding="utf-8")
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps({"pkg.a.x_1": {"exit_code": 1}}), encoding="utf-8")
+    second.write_text(json.dumps({"pkg.a.x_1": {"exit_code": 0}}), encoding="utf-8")
+    equivalent = tmp_path / "equivalent.toml"
+    equivalent.write_text('[[equivalent]]\nname = "pkg.a.x_2"\nreason = "r"\n', encoding="utf-8")
+    notes = tmp_path / "notes.md"
+    notes.write_text("## Method\n\nRun on a loaded machine.\n", encoding="utf-8")
+    output = tmp_path / "report.md"
+    args = ["--mutants", str(mutants), "--output", str(output), "--equivalent", str(equivalent)]
+    args += ["--previous", str(previous), "--notes", str(notes)]
+    assert report.main([*args, "--recheck", str(first), "--recheck", str(second)]) == 0
+    text = output.read_text(encoding="utf-8")
+    assert "| `src/pkg/a.py` | 6 | 3 | 1 | 2 | 0 | 0 | 1 | 2 | 100.0% |" in text
+    assert "| `src/pkg/c.py` | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | not run |" in text
+    assert text.index("## Method") < text.index("| module |")
+    assert "pkg.a.x_1 (" not in text and "(survived)" not in text
+    assert report.main([*args, "--floor", "0.9"]) == 1  # c has no rate: below any floor
