@@ -43,6 +43,9 @@ def meet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         store_path=folder / "store.duckdb",
         data_dir=write_mirror(folder / "mirror"),
     )
+    from clusteratlas.registry.signup import SignupSettings
+
+    app.state.signup_settings = SignupSettings(enabled=True)
     ids = {}
     with session_scope(app.state.sessions) as session:
         users = {n: create_user(session, email=e, password=PASSWORD) for n, e in EMAILS.items()}
@@ -72,7 +75,7 @@ def meet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids}
+    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "app": app}
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -220,3 +223,53 @@ def test_meet_pages_keep_the_content_security_policy(
     finally:
         context.close()
     assert errors == []
+
+
+def test_sign_up_confirm_and_register(
+    meet_site: dict[str, Any], watched: tuple[Any, Watch]
+) -> None:
+    """A newcomer signs up, is refused until they confirm, confirms, then registers."""
+    from clusteratlas.registry import session_scope
+    from clusteratlas.registry.signup import outbox
+
+    page, watch = watched
+    watch.allow_failed_load("/events/tiny2024/register")  # the refusal below is a 403 page
+    url, email = meet_site["url"], "newcomer@meet.example.org"
+    page.context.clear_cookies()
+    page.goto(f"{url}/events/tiny2024")
+    page.get_by_role("link", name="sign up", exact=True).click()
+    page.wait_for_url(re.compile(r"/signup\?next="))
+    page.get_by_label("Your name (optional)").fill("New Comer")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    page.screenshot(path=_shot("meet-signup"), full_page=True)
+    page.get_by_role("button", name="Sign up").click()
+    assert "on its way" in page.locator("#signup-sent").inner_text()
+    page.screenshot(path=_shot("meet-signup-sent"), full_page=True)
+
+    # Signed in but unconfirmed: the registration is refused with the reason.
+    page.goto(f"{url}/login?next=/events/tiny2024")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/events/tiny2024$"))
+    page.locator("#organisation_id").select_option(index=1)
+    page.locator("#country").fill("BE")
+    page.get_by_role("button", name="Register").click()
+    assert "Confirm your e-mail address" in page.locator("body").inner_text()
+
+    with session_scope(meet_site["app"].state.sessions) as session:
+        (mail,) = outbox(session, recipient=email)
+        link = re.search(r"/signup/verify\?token=[A-Za-z0-9_-]+", mail.body)
+    assert link is not None
+    page.goto(f"{url}{link.group(0)}")
+    page.screenshot(path=_shot("meet-signup-verify"), full_page=True)
+    page.get_by_role("button", name="Confirm my e-mail address").click()
+    assert "is confirmed" in page.locator("#signup-verified").inner_text()
+
+    page.goto(f"{url}/events/tiny2024")
+    page.locator("#organisation_id").select_option(index=1)
+    page.locator("#country").fill("BE")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_selector("text=You are registered as participant")
+    page.screenshot(path=_shot("meet-signup-registered"), full_page=True)

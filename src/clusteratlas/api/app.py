@@ -159,6 +159,7 @@ def create_app(
     from clusteratlas.api.routes_maps import router as maps_router
     from clusteratlas.api.routes_meet import router as meet_router
     from clusteratlas.api.routes_registry import router as registry_router
+    from clusteratlas.api.routes_signup import router as signup_router
     from clusteratlas.api.routes_social import router as social_router
 
     engine = make_engine(database_url)
@@ -202,6 +203,7 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(labels_router, prefix=API_PREFIX)
     app.include_router(awards_router, prefix=API_PREFIX)
+    app.include_router(signup_router, prefix=API_PREFIX)
     try:
         from clusteratlas.web import mount_web
     except ImportError:

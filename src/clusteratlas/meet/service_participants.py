@@ -42,6 +42,7 @@ from clusteratlas.registry.models import (
     User,
 )
 from clusteratlas.registry.models_meet import ITEM_CATEGORIES, ITEM_KINDS
+from clusteratlas.registry.signup import require_verified
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -65,9 +66,12 @@ def register(
     """Register the signed-in user to an open event, within its registration window.
 
     ``now`` (default: the current time) is compared with the window in the event's time
-    zone. The organisation must exist in the registry; a user registers once per event.
+    zone. The organisation must exist in the registry; a user registers once per event. A
+    self-service account must have confirmed its e-mail address first
+    (:func:`~clusteratlas.registry.signup.require_verified`).
     """
     user = _require_user(actor, "register to an event")
+    require_verified(session, user, "register to an event")
     event = get_event(session, slug)
     if event.status != "open":
         raise ConflictError(f"Event {slug!r} is {event.status}: registration needs it open.")

@@ -39,6 +39,7 @@ from clusteratlas.registry.models_org import (
     SupportProgramme,
     Tag,
 )
+from clusteratlas.registry.models_signup import EmailVerification, OutboxMail
 from clusteratlas.registry.models_social import (
     POST_KINDS,
     ROLES,
@@ -62,6 +63,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Comment",
+    "EmailVerification",
     "Follow",
     "Interest",
     "Label",
@@ -80,6 +82,7 @@ __all__ = [
     "MeetRequest",
     "MemberOrganisation",
     "Organisation",
+    "OutboxMail",
     "Partnership",
     "PartnershipMember",
     "Post",

@@ -22,11 +22,13 @@ from clusteratlas.web.routes_meet_organise import router as meet_organise_router
 from clusteratlas.web.routes_posts import router as posts_router
 from clusteratlas.web.routes_registry import router as registry_router
 from clusteratlas.web.routes_signin import router as signin_router
+from clusteratlas.web.routes_signup import router as signup_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(registry_router)
 router.include_router(posts_router)
 router.include_router(signin_router)
+router.include_router(signup_router)
 router.include_router(labels_router)
 router.include_router(meet_router)
 router.include_router(meet_organise_router)
