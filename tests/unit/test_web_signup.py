@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _meet_support import TINY_EVENT
 from _registry_support import write_mirror
 
 with warnings.catch_warnings():
@@ -17,12 +18,14 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 pytest.importorskip("fastapi")
+from clusteratlas.meet import service as meet
 from clusteratlas.registry import create_user, session_scope
 from clusteratlas.registry.signup import SignupSettings, is_verified, outbox
 from clusteratlas.registry.users import find_user
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]*)"')
+EVENT = re.sub(r"\[event\.registration\]\nopens = .*\ncloses = .*\n", "", TINY_EVENT)
 LINK = re.compile(r"https?://[^/\s]+(/signup/verify\?token=[A-Za-z0-9_-]+)")
 
 
@@ -39,6 +42,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     app.state.signup_settings = SignupSettings(enabled=True)
     with session_scope(app.state.sessions) as session:
         create_user(session, email="known@example.org", password=PASSWORD)
+        organiser = create_user(session, email="organiser@example.org", password=PASSWORD)
+        create_user(session, email="proposer@example.org", password=PASSWORD)
+        meet.create_event(session, actor=None, definition=EVENT)
+        meet.grant_organiser(session, actor=None, slug="tiny2024", user_id=organiser.id)
+        meet.set_status(session, actor=organiser, slug="tiny2024", status="open")
     with TestClient(app) as client:
         yield {"app": app, "client": client}
     app.state.engine.dispose()
@@ -108,3 +116,32 @@ def test_forged_form_bad_password_and_switched_off(site: dict[str, Any]) -> None
         assert 'href="/signup"' not in client.get("/login").text
     finally:
         site["app"].state.signup_settings = SignupSettings(enabled=True)
+
+
+def _sign_in(client: TestClient, email: str) -> None:
+    client.cookies.clear()
+    page = client.get("/login")
+    form = {"email": email, "password": PASSWORD, "csrf": _csrf(page.text), "next": "/events"}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+
+
+def test_register_with_a_proposed_organisation_seen_by_the_organiser(
+    site: dict[str, Any],
+) -> None:
+    client = site["client"]
+    _sign_in(client, "proposer@example.org")
+    page = client.get("/events/tiny2024")
+    assert "Or propose an organisation not in the registry" in page.text
+    form = {"csrf": _csrf(page.text), "organisation_id": "", "type": "start-up", "country": "de",
+            "new_name": "Photon <Start-up>", "new_country": "de", "new_type": "start-up",
+            "new_website": "https://photon.example.org"}  # fmt: skip
+    done = client.post("/events/tiny2024/register", data=form, follow_redirects=True)
+    assert done.status_code == 200
+    assert "awaits an administrator" in done.text
+    _sign_in(client, "organiser@example.org")
+    organise = client.get("/events/tiny2024/organise")
+    assert organise.status_code == 200
+    pending = re.search(r'<ul id="pending-organisations">(.*?)</ul>', organise.text, re.S)
+    assert pending is not None
+    assert "Photon &lt;Start-up&gt; (proposed, pending) (start-up, DE)" in pending.group(1)
+    client.cookies.clear()

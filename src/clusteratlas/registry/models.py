@@ -39,7 +39,12 @@ from clusteratlas.registry.models_org import (
     SupportProgramme,
     Tag,
 )
-from clusteratlas.registry.models_signup import EmailVerification, OutboxMail
+from clusteratlas.registry.models_signup import (
+    PROPOSAL_STATUSES,
+    EmailVerification,
+    OrganisationProposal,
+    OutboxMail,
+)
 from clusteratlas.registry.models_social import (
     POST_KINDS,
     ROLES,
@@ -56,6 +61,7 @@ __all__ = [
     "CONFIRMED",
     "MEMBER_TYPES",
     "POST_KINDS",
+    "PROPOSAL_STATUSES",
     "ROLES",
     "TAG_KINDS",
     "UNCONFIRMED",
@@ -82,6 +88,7 @@ __all__ = [
     "MeetRequest",
     "MemberOrganisation",
     "Organisation",
+    "OrganisationProposal",
     "OutboxMail",
     "Partnership",
     "PartnershipMember",

@@ -1,4 +1,4 @@
-"""Models of self-service sign-up: e-mail verification tokens and the outgoing-mail outbox."""
+"""Models of self-service: e-mail verification tokens, the mail outbox, proposed organisations."""
 
 from __future__ import annotations
 
@@ -41,4 +41,32 @@ class OutboxMail(Base):
     recipient: Mapped[str] = mapped_column(String(320), index=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+PROPOSAL_STATUSES = ("pending", "approved", "rejected")
+"""A proposed organisation waits (``pending``) until an administrator approves it (it then
+enters the registry through :func:`~clusteratlas.registry.services.create_organisation`) or
+rejects it."""
+
+
+class OrganisationProposal(Base):
+    """An organisation proposed by a participant, not yet in the registry."""
+
+    __tablename__ = "organisation_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))
+    type: Mapped[str] = mapped_column(String(40))
+    website: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    """The registry organisation it became (or was found to be) once approved."""
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

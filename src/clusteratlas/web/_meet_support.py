@@ -83,14 +83,24 @@ async def form_lists(request: Request) -> dict[str, list[str]]:
 
 def people(session: Session, participants: list[Any]) -> dict[int, str]:
     """Return each participant's public label: organisation, type and country (no e-mail)."""
+    from clusteratlas.registry.models import OrganisationProposal
     from clusteratlas.registry.services_social import organisation_names
 
-    names = organisation_names(session, [p.organisation_id for p in participants])
-    return {
-        p.id: f"{names.get(p.organisation_id, f'Organisation {p.organisation_id}')} "
-        f"({p.type}, {p.country})"
-        for p in participants
-    }
+    names = organisation_names(
+        session, [p.organisation_id for p in participants if p.organisation_id]
+    )
+    proposals = {p.proposal_id for p in participants if p.organisation_id is None and p.proposal_id}
+    proposed = {
+        row.id: f"{row.name} (proposed, {row.status})"
+        for row in session.scalars(select(OrganisationProposal).where(OrganisationProposal.id.in_(proposals)))
+    } if proposals else {}  # fmt: skip
+
+    def organisation(p: Any) -> str:
+        if p.organisation_id is None:
+            return proposed.get(p.proposal_id, "Organisation not in the registry")
+        return names.get(p.organisation_id, f"Organisation {p.organisation_id}")
+
+    return {p.id: f"{organisation(p)} ({p.type}, {p.country})" for p in participants}
 
 
 def organisation_choices(session: Session) -> list[tuple[int, str]]:

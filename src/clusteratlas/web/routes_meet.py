@@ -119,16 +119,21 @@ def event_page(request: Request, session: DB, slug: Slug) -> Response:
 
 @router.post("/events/{slug}/register", response_model=None)
 def register(request: Request, session: DB, slug: Slug, form: Form) -> Response:
-    """Register the signed-in user, representing an organisation of the registry."""
+    """Register the signed-in user, for an organisation of the registry or one proposed."""
     if current_user(request, session) is None:
         return to_login(f"/events/{slug}")
     if (refused := forged(request, form)) is not None:
         return refused
     languages = [c.strip().lower() for c in form.get("languages", "").split(",") if c.strip()]
     try:
-        organisation = int(form.get("organisation_id") or "0")
+        chosen = form.get("organisation_id", "").strip()
+        proposed = None if chosen or not form.get("new_name", "").strip() else {
+            "name": form.get("new_name", ""), "country": form.get("new_country", "").strip().upper(),
+            "type": form.get("new_type", ""), "website": form.get("new_website", "").strip() or None,
+        }  # fmt: skip
         members.register(session, actor=current_user(request, session), slug=slug,
-                         organisation_id=organisation, type=form.get("type", ""),
+                         organisation_id=int(chosen) if chosen.isdigit() else None,
+                         new_organisation=proposed, type=form.get("type", ""),
                          country=form.get("country", "").strip().upper(), languages=languages)  # fmt: skip
         session.commit()
     except REFUSED as err:

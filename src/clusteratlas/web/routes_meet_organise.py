@@ -65,11 +65,14 @@ def _render(request: Request, name: str, context: dict[str, Any]) -> Response:
 
 
 def _overview(request: Request, session: Session, event: Any, user: Any, **extra: Any) -> Response:
+    registered = members.list_participants(session, event)
+    labels = people(session, registered)
     context = {
         "title": f"Organise · {event.name}", "event": event, "user": user,
         "next_statuses": meet.TRANSITIONS[event.status], "exports": EXPORTS,
         "stats": reports.event_stats(session, actor=user, slug=event.slug),
-        "people": people(session, members.list_participants(session, event)), **extra,
+        "people": labels, **extra,
+        "pending": [(p.id, labels[p.id]) for p in registered if p.organisation_id is None],
     }  # fmt: skip
     return _render(request, "meet_organise.html", context)
 

@@ -8,6 +8,9 @@ Create Date: 2026-12-02
   it expires and when the address was confirmed (accounts made by administrators have none).
 * ``mail_outbox``: messages the server would have mailed (no mail server is configured).
 * ``app_user.role`` widens from 10 to 20 characters for the ``participant`` role.
+* ``organisation_proposal``: organisations proposed by participants, pending an
+  administrator's decision; ``meet_participant.proposal_id`` points at one, and
+  ``meet_participant.organisation_id`` may be empty while it is pending.
 """
 
 from __future__ import annotations
@@ -50,10 +53,47 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_mail_outbox_recipient", "mail_outbox", ["recipient"])
+    op.create_table(
+        "organisation_proposal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("website", sa.String(length=500), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("proposed_by", sa.Integer(), nullable=True),
+        sa.Column("organisation_id", sa.Integer(), nullable=True),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_at", _TZ, nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("created_at", _TZ, nullable=False),
+        sa.ForeignKeyConstraint(["proposed_by"], ["app_user.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["decided_by"], ["app_user.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_organisation_proposal_status", "organisation_proposal", ["status"])
+    with op.batch_alter_table("meet_participant") as batch:
+        batch.alter_column("organisation_id", existing_type=sa.Integer(), nullable=True)
+        batch.add_column(sa.Column("proposal_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_meet_participant_proposal_id",
+            "organisation_proposal",
+            ["proposal_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
-    """Drop the two tables and narrow ``app_user.role`` back (participants become public)."""
+    """Drop the new tables and columns (participants of pending organisations go too)."""
+    op.execute("DELETE FROM meet_participant WHERE organisation_id IS NULL")
+    with op.batch_alter_table("meet_participant") as batch:
+        batch.drop_constraint("fk_meet_participant_proposal_id", type_="foreignkey")
+        batch.drop_column("proposal_id")
+        batch.alter_column("organisation_id", existing_type=sa.Integer(), nullable=False)
+    op.drop_index("ix_organisation_proposal_status", table_name="organisation_proposal")
+    op.drop_table("organisation_proposal")
     op.drop_index("ix_mail_outbox_recipient", table_name="mail_outbox")
     op.drop_table("mail_outbox")
     op.drop_table("email_verification")
