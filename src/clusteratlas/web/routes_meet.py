@@ -231,24 +231,28 @@ def add_item(request: Request, session: DB, slug: Slug, form: Form) -> Response:
 
 @router.get("/events/{slug}/whom-to-meet", response_model=None, name="meet_recommendations")
 def recommendations(request: Request, session: DB, slug: Slug) -> Response:
-    """Render whom to meet: the ranked participants, each score's parts and its explanation."""
+    """Render whom to meet: ranked participants and marketplace items, each score's parts."""
     found = _mine(request, session, slug)
     if isinstance(found, Response):
         return found
     event, user, me = found
     try:
         table = advice.recommendations(session, actor=user, slug=slug, participant_id=me.id,
-                                       top=20, kind="participant")  # fmt: skip
+                                       top=20, kind=None)  # fmt: skip
     except REFUSED as err:
         return refusal(request, err)
     rows = [
         {"rank": int(r["rank"]), "candidate": int(r["candidate"]), "score": float(r["score"]),
-         "parts": {c: float(r[c]) for c in COMPONENTS}, "explanation": str(r["explanation"])}
-        for r in table.to_dict("records")
+         "parts": {c: float(r[c]) for c in COMPONENTS}, "explanation": str(r["explanation"]),
+         "item": int(r["item_id"]) if r["kind"] == "item" else None}
+        for r in table.sort_values(["kind", "rank"]).to_dict("records")
     ]  # fmt: skip
     context = {
         "title": f"Whom to meet · {event.name}", "event": event, "user": user, "me": me,
-        "rows": rows, "parts": PARTS, "who": people(session, members.list_participants(session, event)),
+        "rows": [r for r in rows if r["item"] is None], "parts": PARTS,
+        "items": [r for r in rows if r["item"] is not None],
+        "market": {i.id: i for i in members.list_items(session, event)},
+        "who": people(session, members.list_participants(session, event)),
         "asking": event.status in asking.REQUESTING,
     }  # fmt: skip
     return _render(request, session, "meet_recommend.html", context)
