@@ -56,7 +56,7 @@ from clusteratlas.registry.models import MeetEvent, MeetItem, MeetParticipant, M
 
 router = APIRouter(prefix="/events", tags=["events"], responses=WRITE_RESPONSES)
 
-Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$", description="The event's id.")]
+Slug = Annotated[str, Path(pattern=meet.SLUG.pattern, description="The event's id.")]
 Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
 ICS: dict[int | str, dict[str, Any]] = {
     200: {

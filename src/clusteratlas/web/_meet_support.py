@@ -7,11 +7,11 @@ and its siblings) check roles and raise; :func:`refusal` turns what they raise i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +22,16 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
-from clusteratlas.web._support import TEMPLATES, csrf_ok
+from clusteratlas.meet.service import SLUG
+from clusteratlas.web._support import TEMPLATES, csrf_ok, db_session
+
+T = TypeVar("T")
+F = TypeVar("F")
+DB = Annotated[Session, Depends(db_session)]
+"""The registry session of a Meet page."""
+Slug = Annotated[str, Path(pattern=SLUG.pattern)]
+"""An event's id in a path (the services' :data:`~clusteratlas.meet.service.SLUG`)."""
+Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
 
 FORGED = (
     "This form did not come from one of our pages, or your session changed since it was "
@@ -60,6 +69,30 @@ REFUSED: tuple[type[Exception], ...] = (ClusterAtlasError, ValueError)
 """What the services raise on a refusal or bad input (``ClusterAtlasError`` subclasses)."""
 
 
+def submit(
+    request: Request, session: Session, form: Mapping[str, str],
+    find: Callable[[], F | Response], act: Callable[[F], T],
+) -> T | Response:  # fmt: skip
+    """Run a form's service call: CSRF check, look-up, call, commit (or the refusal page).
+
+    The CSRF token is checked before anything else, so a forged post gets 403 whether the
+    event exists or not; ``find`` returns what the call needs (or the page to answer, such
+    as a sign-in redirect); ``act`` calls the service. Its refusals roll back and render.
+    """
+    if (refused := forged(request, form)) is not None:
+        return refused
+    found = find()
+    if isinstance(found, Response):
+        return found
+    try:
+        done = act(found)
+        session.commit()
+    except REFUSED as err:
+        session.rollback()
+        return refusal(request, err)
+    return done
+
+
 def to_login(path: str) -> RedirectResponse:
     """Send a visitor who is not signed in to the sign-in page, coming back to ``path``."""
     return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
@@ -73,6 +106,10 @@ def forged(request: Request, form: Mapping[str, str]) -> HTMLResponse | None:
 async def form_fields(request: Request) -> dict[str, str]:
     """FastAPI dependency: the submitted form as text fields (repeated names: the last one)."""
     return {k: str(v) for k, v in (await request.form()).items()}
+
+
+Form = Annotated[dict[str, str], Depends(form_fields)]
+"""A Meet page's submitted form fields."""
 
 
 async def form_lists(request: Request) -> dict[str, list[str]]:

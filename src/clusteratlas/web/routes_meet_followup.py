@@ -9,24 +9,19 @@ service and render; its refusals are shown as they are.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from clusteratlas.meet import service as meet
 from clusteratlas.meet import service_participants as members
 from clusteratlas.meet import service_requests as asking
-from clusteratlas.web._meet_support import REFUSED, forged, form_fields, people, refusal, slot_table
-from clusteratlas.web._support import db_session
+from clusteratlas.web._meet_support import DB, Form, Id, Slug, people, slot_table, submit
 from clusteratlas.web.routes_meet import _mine, _render
 
 router = APIRouter(include_in_schema=False)
-DB = Annotated[Session, Depends(db_session)]
-Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")]
-Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
-Form = Annotated[dict[str, str], Depends(form_fields)]
 SCORES = {1: "1 – poor", 2: "2", 3: "3 – fair", 4: "4", 5: "5 – excellent"}
 
 
@@ -52,31 +47,25 @@ def meetings(request: Request, session: DB, slug: Slug, saved: str = "") -> Resp
     return _render(request, session, "meet_meetings.html", context)
 
 
-def _save(request: Request, session: DB, slug: str, form: dict[str, str], call: str,
+def _save(request: Request, session: Session, slug: str, form: dict[str, str], call: str,
           meeting_id: int) -> Response:  # fmt: skip
     """Check the form's CSRF token, run the service call, commit or show its refusal."""
-    if (refused := forged(request, form)) is not None:
-        return refused
-    found = _mine(request, session, slug)
-    if isinstance(found, Response):
-        return found
-    user = found[1]
-    try:
+
+    def act(found: Any) -> object:
         if call == "note":
-            asking.set_note(session, actor=user, slug=slug, meeting_id=meeting_id,
-                            note=form.get("note", "")[:5000])  # fmt: skip
-        else:
-            score = form.get("score", "")
-            asking.rate_meeting(
-                session, actor=user, slug=slug, meeting_id=meeting_id,
-                score=int(score) if score.isdigit() else 0, held=form.get("held") == "on",
-                cooperation=form.get("cooperation") == "on",
-                comment=form.get("comment", "").strip()[:2000] or None,
-            )  # fmt: skip
-        session.commit()
-    except REFUSED as err:
-        session.rollback()
-        return refusal(request, err)
+            return asking.set_note(session, actor=found[1], slug=slug, meeting_id=meeting_id,
+                                   note=form.get("note", "")[:5000])  # fmt: skip
+        score = form.get("score", "")
+        return asking.rate_meeting(
+            session, actor=found[1], slug=slug, meeting_id=meeting_id,
+            score=int(score) if score.isdigit() else 0, held=form.get("held") == "on",
+            cooperation=form.get("cooperation") == "on",
+            comment=form.get("comment", "").strip()[:2000] or None,
+        )  # fmt: skip
+
+    done = submit(request, session, form, lambda: _mine(request, session, slug), act)
+    if isinstance(done, Response):
+        return done
     return RedirectResponse(f"/events/{slug}/meetings?saved={call}#meeting-{meeting_id}", 303)
 
 
