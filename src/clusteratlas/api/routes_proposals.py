@@ -55,7 +55,8 @@ def _out(p: OrganisationProposal) -> ProposalOut:
                        created_at=p.created_at, decided_at=p.decided_at)  # fmt: skip
 
 
-@router.get("", response_model=list[ProposalOut], summary="Proposed organisations (admin)")
+@router.get("", response_model=list[ProposalOut], responses=WRITE_RESPONSES,
+            summary="Proposed organisations (admin)")  # fmt: skip
 def proposals(
     session: SessionDep,
     user: AdminUser,
