@@ -43,12 +43,20 @@ def meet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         store_path=folder / "store.duckdb",
         data_dir=write_mirror(folder / "mirror"),
     )
+    from clusteratlas.registry.signup import SignupSettings
+
+    app.state.signup_settings = SignupSettings(enabled=True)
     ids = {}
     with session_scope(app.state.sessions) as session:
         users = {n: create_user(session, email=e, password=PASSWORD) for n, e in EMAILS.items()}
         meet.create_event(session, actor=None, definition=EVENT)
         meet.grant_organiser(session, actor=None, slug="tiny2024", user_id=users["organiser"].id)
         meet.set_status(session, actor=users["organiser"], slug="tiny2024", status="open")
+        # A second open event for the sign-up test (the first one gets published).
+        late = EVENT.replace("tiny2024", "late2024").replace("Tiny Cluster Day", "Late Cluster Day")
+        meet.create_event(session, actor=None, definition=late)
+        meet.grant_organiser(session, actor=None, slug="late2024", user_id=users["organiser"].id)
+        meet.set_status(session, actor=users["organiser"], slug="late2024", status="open")
         for name, text, kind, org in (
             ("p1", "laser welding equipment", "request", "Silicon Saxony"),
             ("p2", "laser welding services", "offer", "Cosmetic Valley"),
@@ -72,7 +80,7 @@ def meet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids}
+    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "app": app}
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -184,6 +192,26 @@ def test_participant_and_organiser_through_the_pages(
     page.screenshot(path=_shot("meet-agenda"), full_page=True)
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()  # the printed agenda has no menus
+    page.emulate_media(media="screen")
+
+    # After the event (7 May 2024): a private note and a rating of the meeting.
+    page.get_by_role("link", name="Notes and ratings").click()
+    page.wait_for_url(re.compile(r"/meetings$"))
+    card = page.locator("section.card")
+    assert card.count() == 1 and "Cosmetic Valley" in card.inner_text()
+    card.get_by_label("Your private note").fill("Ask for the pilot line price list")
+    card.get_by_role("button", name="Save note").click()
+    page.wait_for_selector("#saved")
+    card = page.locator("section.card")
+    card.get_by_label("Rating").select_option("5")
+    card.get_by_label("It may lead to cooperation").check()
+    card.get_by_role("button", name="Rate").click()
+    page.wait_for_selector("#saved")
+    assert "you rated it 5/5, may lead to cooperation" in page.locator("section.card").inner_text()
+    assert (
+        page.get_by_label("Your private note").input_value() == "Ask for the pilot line price list"
+    )
+    page.screenshot(path=_shot("meet-meetings"), full_page=True)
 
 
 def test_meet_pages_keep_the_content_security_policy(
@@ -220,3 +248,53 @@ def test_meet_pages_keep_the_content_security_policy(
     finally:
         context.close()
     assert errors == []
+
+
+def test_sign_up_confirm_and_register(
+    meet_site: dict[str, Any], watched: tuple[Any, Watch]
+) -> None:
+    """A newcomer signs up, is refused until they confirm, confirms, then registers."""
+    from clusteratlas.registry import session_scope
+    from clusteratlas.registry.signup import outbox
+
+    page, watch = watched
+    watch.allow_failed_load("/events/late2024/register")  # the refusal below is a 403 page
+    url, email = meet_site["url"], "newcomer@meet.example.org"
+    page.context.clear_cookies()
+    page.goto(f"{url}/events/late2024")
+    page.get_by_role("link", name="sign up", exact=True).click()
+    page.wait_for_url(re.compile(r"/signup\?next="))
+    page.get_by_label("Your name (optional)").fill("New Comer")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    page.screenshot(path=_shot("meet-signup"), full_page=True)
+    page.get_by_role("button", name="Sign up").click()
+    assert "on its way" in page.locator("#signup-sent").inner_text()
+    page.screenshot(path=_shot("meet-signup-sent"), full_page=True)
+
+    # Signed in but unconfirmed: the registration is refused with the reason.
+    page.goto(f"{url}/login?next=/events/late2024")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/events/late2024$"))
+    page.locator("#organisation_id").select_option(index=1)
+    page.locator("#country").fill("BE")
+    page.get_by_role("button", name="Register").click()
+    assert "Confirm your e-mail address" in page.locator("body").inner_text()
+
+    with session_scope(meet_site["app"].state.sessions) as session:
+        (mail,) = outbox(session, recipient=email)
+        link = re.search(r"/signup/verify\?token=[A-Za-z0-9_-]+", mail.body)
+    assert link is not None
+    page.goto(f"{url}{link.group(0)}")
+    page.screenshot(path=_shot("meet-signup-verify"), full_page=True)
+    page.get_by_role("button", name="Confirm my e-mail address").click()
+    assert "is confirmed" in page.locator("#signup-verified").inner_text()
+
+    page.goto(f"{url}/events/late2024")
+    page.locator("#organisation_id").select_option(index=1)
+    page.locator("#country").fill("BE")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_selector("text=You are registered as participant")
+    page.screenshot(path=_shot("meet-signup-registered"), full_page=True)

@@ -196,6 +196,29 @@ def test_html_is_escaped(site: dict[str, Any], market: dict[str, Any]) -> None:
     assert EVIL not in advice.text and "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in advice.text
 
 
+def test_whom_to_meet_lists_marketplace_items_with_their_scores(
+    site: dict[str, Any], ids: dict[str, int], market: dict[str, Any]
+) -> None:
+    client = as_user(site, "p1")
+    page = client.get("/events/tiny2024/whom-to-meet").text
+    table = re.search(r'<table class="data" id="item-recommendations">(.*?)</table>', page, re.S)
+    assert table is not None
+    rows = re.findall(r'<tr data-item="(\d+)">(.*?)</tr>', table.group(1), re.S)
+    # p2's and p3's offers (laser welding), never p1's own request (quoted in "Why" only).
+    items = [re.search(r'<th scope="row">(.*?)</th>', row, re.S) for _, row in rows]
+    titles = sorted(m.group(1) for m in items if m)
+    assert len(titles) == 2 and "alert" not in " ".join(titles)
+    assert "laser welding services" in titles[0] and "laser welding training" in titles[1]
+    assert all('<span class="badge">offer</span>' in row for _, row in rows)
+    cells = [re.findall(r'<td class="num">([0-9.]+)</td>', row) for _, row in rows]
+    ranks = [int(c[0]) for c in cells]
+    scores = [float(c[1]) for c in cells]
+    text_part = [float(c[2]) for c in cells]  # the first part column is "Text"
+    assert ranks == sorted(ranks) and scores == sorted(scores, reverse=True)
+    assert all(t > 0 for t in text_part) and all(0 < s <= 1 for s in scores)
+    assert "Cosmetic Valley" in table.group(1)  # p2's organisation, as the item's author
+
+
 def test_availability_is_saved_and_stays_private(
     site: dict[str, Any], ids: dict[str, int], available: None
 ) -> None:
@@ -384,3 +407,58 @@ def test_the_organiser_proposes_a_meeting_and_the_participant_sees_it(
     client = as_user(site, "p3")
     received = client.get("/events/tiny2024/requests").text
     assert "proposed by the organisers" in received and "Meet!" in received
+
+
+def _meeting_id(page: str) -> int:
+    found = re.findall(r'<section class="card" id="meeting-(\d+)"', page)
+    assert len(found) == 1, page
+    return int(found[0])
+
+
+def test_private_notes_and_ratings_after_the_event(
+    site: dict[str, Any], ids: dict[str, int]
+) -> None:
+    client = as_user(site, "p1")
+    page = client.get("/events/tiny2024/meetings")
+    if 'class="card" id="meeting-' not in page.text:
+        pytest.skip("needs the meeting scheduled by the test before")
+    meeting = _meeting_id(page.text)
+    assert "Cosmetic Valley" in page.text
+    forged = client.post(f"/events/tiny2024/meetings/{meeting}/note", data={"note": "x"})
+    assert forged.status_code == 403
+    secret = "Follow up on the <laser> pilot"
+    saved = client.post(f"/events/tiny2024/meetings/{meeting}/note",
+                        data={"csrf": csrf_of(page.text), "note": secret})  # fmt: skip
+    assert saved.status_code == 200 and 'id="saved"' in saved.text
+    assert "Follow up on the &lt;laser&gt; pilot</textarea>" in saved.text
+    # The meeting is over (7 May 2024): p1 rates it and says it may lead to cooperation.
+    rated = client.post(f"/events/tiny2024/meetings/{meeting}/rating",
+                        data={"csrf": csrf_of(page.text), "score": "4", "held": "on",
+                              "cooperation": "on", "comment": "Promising"})  # fmt: skip
+    assert rated.status_code == 200
+    assert "you rated it 4/5, may lead to cooperation" in rated.text
+    bad = client.post(f"/events/tiny2024/meetings/{meeting}/rating",
+                      data={"csrf": csrf_of(page.text), "score": "9"})  # fmt: skip
+    assert bad.status_code == 422 and "parameter must be an int in [1, 5]" in bad.text
+    # The other side sees the meeting, not the note; p3 may neither read nor write it.
+    client = as_user(site, "p2")
+    theirs = client.get("/events/tiny2024/meetings")
+    assert _meeting_id(theirs.text) == meeting and "laser" not in theirs.text
+    assert "you rated it" not in theirs.text
+    client = as_user(site, "p3")
+    page = client.get("/events/tiny2024/meetings")
+    assert "laser" not in page.text and f'id="meeting-{meeting}"' not in page.text
+    refused = client.post(f"/events/tiny2024/meetings/{meeting}/note",
+                          data={"csrf": csrf_of(page.text), "note": "mine now"})  # fmt: skip
+    assert refused.status_code == 403 and "Only the two participants" in refused.text
+    # The organiser sees the rating in the exports, never the note.
+    client = as_user(site, "organiser")
+    assert client.get("/events/tiny2024/meetings").status_code == 404  # not a participant
+    for table in ("meetings", "ratings"):
+        export = client.get(f"/events/tiny2024/organise/export/{table}.csv")
+        assert export.status_code == 200 and "laser" not in export.text
+    ratings = client.get("/events/tiny2024/organise/export/ratings.csv").text.splitlines()
+    header = ratings[0].split(",")
+    (row,) = [dict(zip(header, line.split(","), strict=True)) for line in ratings[1:]]
+    assert row["score"] == "4" and row["cooperation"] == "True" and row["comment"] == "Promising"
+    assert row["participant_id"] == str(ids["p1"])

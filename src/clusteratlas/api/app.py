@@ -158,7 +158,9 @@ def create_app(
     from clusteratlas.api.routes_labels import router as labels_router
     from clusteratlas.api.routes_maps import router as maps_router
     from clusteratlas.api.routes_meet import router as meet_router
+    from clusteratlas.api.routes_proposals import router as proposals_router
     from clusteratlas.api.routes_registry import router as registry_router
+    from clusteratlas.api.routes_signup import router as signup_router
     from clusteratlas.api.routes_skill_needs import router as skill_needs_router
     from clusteratlas.api.routes_skills import router as skills_router
     from clusteratlas.api.routes_social import router as social_router
@@ -206,6 +208,8 @@ def create_app(
     app.include_router(awards_router, prefix=API_PREFIX)
     app.include_router(skills_router, prefix=API_PREFIX)
     app.include_router(skill_needs_router, prefix=API_PREFIX)
+    app.include_router(signup_router, prefix=API_PREFIX)
+    app.include_router(proposals_router, prefix=API_PREFIX)
     try:
         from clusteratlas.web import mount_web
     except ImportError:

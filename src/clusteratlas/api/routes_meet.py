@@ -56,7 +56,7 @@ from clusteratlas.registry.models import MeetEvent, MeetItem, MeetParticipant, M
 
 router = APIRouter(prefix="/events", tags=["events"], responses=WRITE_RESPONSES)
 
-Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$", description="The event's id.")]
+Slug = Annotated[str, Path(pattern=meet.SLUG.pattern, description="The event's id.")]
 Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
 ICS: dict[int | str, dict[str, Any]] = {
     200: {
@@ -82,6 +82,7 @@ def _event_out(event: MeetEvent) -> EventOut:
 
 def _participant_out(p: MeetParticipant) -> ParticipantOut:
     return ParticipantOut(id=p.id, organisation_id=p.organisation_id, type=p.type,
+                          organisation_pending=p.organisation_id is None,
                           country=p.country, languages=list(p.languages))  # fmt: skip
 
 
@@ -174,9 +175,15 @@ def calendar(slug: Slug, session: SessionDep, user: OptionalUser) -> Response:
 def register(
     slug: Slug, body: Registration, session: SessionDep, user: CurrentUser
 ) -> ParticipantOut:
-    """Register yourself (open events, within the registration window)."""
+    """Register yourself (open events, within the registration window).
+
+    With ``new_organisation`` instead of ``organisation_id`` the organisation is proposed to
+    the registry (pending until an administrator approves it) and you are registered with it.
+    """
+    proposed = body.new_organisation.model_dump() if body.new_organisation else None
     found = members.register(session, actor=user, slug=slug, organisation_id=body.organisation_id,
-                          type=body.type, country=body.country, languages=body.languages)  # fmt: skip
+                             new_organisation=proposed, type=body.type, country=body.country,
+                             languages=body.languages)  # fmt: skip
     session.commit()
     return _participant_out(found)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from clusteratlas.api.schemas import ONE_LINE, TEXT, Country, Name, Short, _Input
+from clusteratlas.api.schemas import ONE_LINE, TEXT, WEB_ADDRESS, Country, Name, Short, _Input
 
 Message = Annotated[str, StringConstraints(pattern=TEXT, max_length=2000)]
 Slot = Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=40)]
@@ -88,20 +88,41 @@ class SlotOut(BaseModel):
     tables: int
 
 
-class Registration(_Input):
-    """Register yourself for an event, for an organisation of the registry."""
+class NewOrganisation(_Input):
+    """An organisation not in the registry, proposed at registration.
 
-    organisation_id: PersonId
+    It stays pending until an administrator approves it.
+    """
+
+    name: Name
+    country: Country
+    type: ParticipantType
+    website: Annotated[str, StringConstraints(pattern=WEB_ADDRESS, max_length=500)] | None = None
+
+
+class Registration(_Input):
+    """Register yourself for an event, for an organisation of the registry or a new one.
+
+    Give ``organisation_id`` or ``new_organisation``, not both.
+    """
+
+    organisation_id: PersonId | None = None
+    new_organisation: NewOrganisation | None = None
     type: ParticipantType
     country: Country
     languages: Annotated[list[Language], Field(max_length=30)] = Field(default_factory=list)
 
 
 class ParticipantOut(BaseModel):
-    """A participant's public profile."""
+    """A participant's public profile.
+
+    ``organisation_id`` is empty while the organisation they proposed awaits an
+    administrator (``organisation_pending``).
+    """
 
     id: int
-    organisation_id: int
+    organisation_id: int | None
+    organisation_pending: bool = False
     type: str
     country: str
     languages: list[str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -42,6 +42,8 @@ from clusteratlas.registry.models import (
     User,
 )
 from clusteratlas.registry.models_meet import ITEM_CATEGORIES, ITEM_KINDS
+from clusteratlas.registry.proposals import propose_organisation
+from clusteratlas.registry.signup import require_verified
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -59,15 +61,25 @@ def _codes(values: Iterable[str], pattern: re.Pattern[str], name: str, example: 
 
 
 def register(
-    session: Session, *, actor: User | None, slug: str, organisation_id: int, type: str,
-    country: str, languages: Sequence[str] = (), now: dt.datetime | None = None,
+    session: Session, *, actor: User | None, slug: str, organisation_id: int | None = None,
+    type: str, country: str, languages: Sequence[str] = (), now: dt.datetime | None = None,
+    new_organisation: Mapping[str, str | None] | None = None,
 ) -> MeetParticipant:  # fmt: skip
     """Register the signed-in user to an open event, within its registration window.
 
     ``now`` (default: the current time) is compared with the window in the event's time
-    zone. The organisation must exist in the registry; a user registers once per event.
+    zone. The organisation must exist in the registry; a user registers once per event. A
+    self-service account must have confirmed its e-mail address first
+    (:func:`~clusteratlas.registry.signup.require_verified`).
+
+    Instead of ``organisation_id``, ``new_organisation`` (``name``, ``country``, ``type``,
+    optional ``website``) proposes an organisation not in the registry: it is stored
+    pending (:func:`~clusteratlas.registry.proposals.propose_organisation`) and the
+    participant is registered with it, without an ``organisation_id`` until an
+    administrator approves it.
     """
     user = _require_user(actor, "register to an event")
+    require_verified(session, user, "register to an event")
     event = get_event(session, slug)
     if event.status != "open":
         raise ConflictError(f"Event {slug!r} is {event.status}: registration needs it open.")
@@ -84,21 +96,36 @@ def register(
         )
     check_in(type, PARTICIPANT_TYPES, name="type")
     (country,) = _codes([country], _COUNTRY, "country", "BE")
-    if session.get(Organisation, organisation_id) is None:
+    if (organisation_id is None) == (new_organisation is None):
+        raise ParameterError(
+            "Give either 'organisation_id' (an organisation of the registry) or "
+            "'new_organisation' (name, country, type, website) to propose one."
+        )
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise RecordNotFoundError(
-            f"There is no organisation with id {organisation_id} in the registry; add it to "
-            "the registry first."
+            f"There is no organisation with id {organisation_id} in the registry; propose "
+            "it as a new organisation instead."
         )
     if own_participant(session, event, user) is not None:
         raise ConflictError(f"You are already registered to {slug!r}.")
+    proposal_id = None
+    if new_organisation is not None:
+        kind = str(new_organisation.get("type") or "")
+        check_in(kind, PARTICIPANT_TYPES, name="new_organisation.type")
+        proposal_id = propose_organisation(
+            session, actor=user, name=str(new_organisation.get("name") or ""),
+            country=str(new_organisation.get("country") or ""), type=kind,
+            website=new_organisation.get("website"),
+        ).id  # fmt: skip
     participant = MeetParticipant(
         event_id=event.id, user_id=user.id, organisation_id=organisation_id, type=type,
         country=country, languages=_codes(languages, _LANGUAGE, "languages", "en"),
+        proposal_id=proposal_id,
     )  # fmt: skip
     session.add(participant)
     session.flush()
     record(session, actor=user, entity="meet_participant", entity_id=participant.id, action="create",
-           after=snapshot(participant, ("event_id", "organisation_id", "type", "country", "languages")))  # fmt: skip
+           after=snapshot(participant, ("event_id", "organisation_id", "proposal_id", "type", "country", "languages")))  # fmt: skip
     return participant
 
 

@@ -18,9 +18,19 @@ from sqlalchemy.orm import Session
 from clusteratlas.meet.recommend import recommend_all
 from clusteratlas.meet.service import get_event, get_participant, require_self_or_organiser
 from clusteratlas.meet.service_participants import list_items, list_participants
-from clusteratlas.registry.models import MeetRequest, Organisation, User
+from clusteratlas.registry.models import MeetParticipant, MeetRequest, Organisation, User
 
 RECOMMENDATION_KINDS = ("participant", "item")
+
+
+def _organisation_key(keys: dict[int, str], participant: MeetParticipant) -> str:
+    """Return the registry key of a participant's organisation.
+
+    A pending proposal has none: no registry signals, text relevance only.
+    """
+    if participant.organisation_id is None:
+        return f"proposal:{participant.proposal_id}"
+    return keys.get(participant.organisation_id, str(participant.organisation_id))
 
 
 @functools.cache
@@ -61,16 +71,15 @@ def recommendations(
     participant = get_participant(session, event, participant_id)
     require_self_or_organiser(session, event, participant, actor, "see these recommendations")
     people = list_participants(session, event)
-    keys = dict(
+    keys: dict[int, str] = dict(
         session.execute(
             select(Organisation.id, Organisation.key).where(
-                Organisation.id.in_({p.organisation_id for p in people})
+                Organisation.id.in_({p.organisation_id for p in people} - {None})
             )
         ).all()
     )
     participants = pd.DataFrame(
-        [(str(p.id), keys.get(p.organisation_id, str(p.organisation_id)), p.type, p.country)
-         for p in people],
+        [(str(p.id), _organisation_key(keys, p), p.type, p.country) for p in people],
         columns=["participant_id", "organisation_id", "type", "country"],
     )  # fmt: skip
     items = pd.DataFrame(

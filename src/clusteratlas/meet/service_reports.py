@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clusteratlas._validation import check_in, optional_import
@@ -36,6 +36,7 @@ from clusteratlas.registry.models import (
     MeetRating,
     MeetRequest,
     Organisation,
+    OrganisationProposal,
     User,
 )
 
@@ -46,11 +47,14 @@ the table plan of :func:`clusteratlas.meet.agenda.table_plan`, who sits where in
 
 def _people(session: Session, event: MeetEvent) -> pd.DataFrame:
     rows = session.execute(
-        select(MeetParticipant.id, User.name, Organisation.id, Organisation.name)
+        select(MeetParticipant.id, User.name, Organisation.id,
+               func.coalesce(Organisation.name, OrganisationProposal.name + " (proposed, pending)"))
         .join(User, User.id == MeetParticipant.user_id)
-        .join(Organisation, Organisation.id == MeetParticipant.organisation_id)
+        .outerjoin(Organisation, Organisation.id == MeetParticipant.organisation_id)
+        .outerjoin(OrganisationProposal, OrganisationProposal.id == MeetParticipant.proposal_id)
         .where(MeetParticipant.event_id == event.id)
     ).all()  # fmt: skip
+    # A participant whose proposed organisation awaits an administrator has no organisation_id.
     return pd.DataFrame(
         [(str(p), n if n and "@" not in n else f"Participant {p}", i, o) for p, n, i, o in rows],
         columns=["participant_id", "name", "organisation_id", "organisation"],

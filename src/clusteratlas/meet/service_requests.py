@@ -338,3 +338,15 @@ def rate_meeting(
            action="update" if before else "create", before=before,
            after=snapshot(rating, ("score", "held", "cooperation")))  # fmt: skip
     return rating
+
+
+def my_ratings(session: Session, *, actor: User | None, slug: str) -> dict[int, MeetRating]:
+    """Return the signed-in participant's own ratings of their meetings, by meeting id."""
+    event = get_event(session, slug)
+    me = _me(session, event, actor, "read your ratings")
+    rows = session.scalars(
+        select(MeetRating)
+        .join(MeetMeeting)
+        .where(MeetMeeting.event_id == event.id, MeetRating.participant_id == me.id)
+    )
+    return {r.meeting_id: r for r in rows}

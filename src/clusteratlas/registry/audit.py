@@ -98,7 +98,12 @@ def record(
     return entry
 
 
-ROLE_LABELS = {"admin": "administrator", "manager": "manager", "public": "user"}
+ROLE_LABELS = {
+    "admin": "administrator",
+    "manager": "manager",
+    "public": "user",
+    "participant": "participant",
+}
 """How an actor is named to those who may not see e-mail addresses."""
 
 

@@ -39,6 +39,12 @@ from clusteratlas.registry.models_org import (
     SupportProgramme,
     Tag,
 )
+from clusteratlas.registry.models_signup import (
+    PROPOSAL_STATUSES,
+    EmailVerification,
+    OrganisationProposal,
+    OutboxMail,
+)
 from clusteratlas.registry.models_skills import SkillNeed
 from clusteratlas.registry.models_social import (
     POST_KINDS,
@@ -56,6 +62,7 @@ __all__ = [
     "CONFIRMED",
     "MEMBER_TYPES",
     "POST_KINDS",
+    "PROPOSAL_STATUSES",
     "ROLES",
     "TAG_KINDS",
     "UNCONFIRMED",
@@ -63,6 +70,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Comment",
+    "EmailVerification",
     "Follow",
     "Interest",
     "Label",
@@ -81,6 +89,8 @@ __all__ = [
     "MeetRequest",
     "MemberOrganisation",
     "Organisation",
+    "OrganisationProposal",
+    "OutboxMail",
     "Partnership",
     "PartnershipMember",
     "Post",

@@ -87,7 +87,10 @@ class MeetOrganiser(Base):
 
 
 class MeetParticipant(Base):
-    """A user registered to an event, representing an organisation of the registry."""
+    """A user registered to an event, representing an organisation of the registry.
+
+    Or one proposed for it, pending an administrator's decision (``proposal_id``).
+    """
 
     __tablename__ = "meet_participant"
     __table_args__ = (UniqueConstraint("event_id", "user_id"),)
@@ -97,9 +100,16 @@ class MeetParticipant(Base):
         ForeignKey("meet_event.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(
+    organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
+    """None while the organisation is a pending proposal (``proposal_id``)."""
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "organisation_proposal.id", ondelete="SET NULL", name="fk_meet_participant_proposal_id"
+        )
+    )
+    """The organisation proposed at registration (pending until an administrator decides)."""
     type: Mapped[str] = mapped_column(String(40))
     country: Mapped[str] = mapped_column(String(2))
     languages: Mapped[list[str]] = mapped_column(default=list)

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clusteratlas.registry.models_org import Base, Organisation, _now
 
-ROLES = ("admin", "manager", "public")
-"""User roles: an admin edits everything, a manager edits exactly one organisation."""
+ROLES = ("admin", "manager", "public", "participant")
+"""User roles: an admin edits everything, a manager edits exactly one organisation; a
+``participant`` (a self-service sign-up) only registers to open Meet events."""
 
 POST_KINDS = ("offer", "request")
 """Kinds of partner-search post."""
@@ -26,7 +27,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(10), default="public")
+    role: Mapped[str] = mapped_column(String(20), default="public")
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )

@@ -43,6 +43,11 @@ def _get_post(session: Session, post_id: int) -> Post:
 def _require_user(actor: User | None, what: str) -> User:
     if actor is None or not actor.active:
         raise PermissionDeniedError(f"Only a signed-in user may {what}.")
+    if actor.role == "participant":
+        raise PermissionDeniedError(
+            f"A participant account (self-service sign-up) may not {what}; it registers to "
+            "events only."
+        )
     return actor
 
 

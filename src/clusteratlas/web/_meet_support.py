@@ -7,11 +7,11 @@ and its siblings) check roles and raise; :func:`refusal` turns what they raise i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +22,16 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
-from clusteratlas.web._support import TEMPLATES, csrf_ok
+from clusteratlas.meet.service import SLUG
+from clusteratlas.web._support import TEMPLATES, csrf_ok, db_session
+
+T = TypeVar("T")
+F = TypeVar("F")
+DB = Annotated[Session, Depends(db_session)]
+"""The registry session of a Meet page."""
+Slug = Annotated[str, Path(pattern=SLUG.pattern)]
+"""An event's id in a path (the services' :data:`~clusteratlas.meet.service.SLUG`)."""
+Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
 
 FORGED = (
     "This form did not come from one of our pages, or your session changed since it was "
@@ -60,6 +69,30 @@ REFUSED: tuple[type[Exception], ...] = (ClusterAtlasError, ValueError)
 """What the services raise on a refusal or bad input (``ClusterAtlasError`` subclasses)."""
 
 
+def submit(
+    request: Request, session: Session, form: Mapping[str, str],
+    find: Callable[[], F | Response], act: Callable[[F], T],
+) -> T | Response:  # fmt: skip
+    """Run a form's service call: CSRF check, look-up, call, commit (or the refusal page).
+
+    The CSRF token is checked before anything else, so a forged post gets 403 whether the
+    event exists or not; ``find`` returns what the call needs (or the page to answer, such
+    as a sign-in redirect); ``act`` calls the service. Its refusals roll back and render.
+    """
+    if (refused := forged(request, form)) is not None:
+        return refused
+    found = find()
+    if isinstance(found, Response):
+        return found
+    try:
+        done = act(found)
+        session.commit()
+    except REFUSED as err:
+        session.rollback()
+        return refusal(request, err)
+    return done
+
+
 def to_login(path: str) -> RedirectResponse:
     """Send a visitor who is not signed in to the sign-in page, coming back to ``path``."""
     return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
@@ -75,6 +108,10 @@ async def form_fields(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items()}
 
 
+Form = Annotated[dict[str, str], Depends(form_fields)]
+"""A Meet page's submitted form fields."""
+
+
 async def form_lists(request: Request) -> dict[str, list[str]]:
     """FastAPI dependency: the submitted form with every value of a repeated name (checkboxes)."""
     form = await request.form()
@@ -83,14 +120,24 @@ async def form_lists(request: Request) -> dict[str, list[str]]:
 
 def people(session: Session, participants: list[Any]) -> dict[int, str]:
     """Return each participant's public label: organisation, type and country (no e-mail)."""
+    from clusteratlas.registry.models import OrganisationProposal
     from clusteratlas.registry.services_social import organisation_names
 
-    names = organisation_names(session, [p.organisation_id for p in participants])
-    return {
-        p.id: f"{names.get(p.organisation_id, f'Organisation {p.organisation_id}')} "
-        f"({p.type}, {p.country})"
-        for p in participants
-    }
+    names = organisation_names(
+        session, [p.organisation_id for p in participants if p.organisation_id]
+    )
+    proposals = {p.proposal_id for p in participants if p.organisation_id is None and p.proposal_id}
+    proposed = {
+        row.id: f"{row.name} (proposed, {row.status})"
+        for row in session.scalars(select(OrganisationProposal).where(OrganisationProposal.id.in_(proposals)))
+    } if proposals else {}  # fmt: skip
+
+    def organisation(p: Any) -> str:
+        if p.organisation_id is None:
+            return proposed.get(p.proposal_id, "Organisation not in the registry")
+        return names.get(p.organisation_id, f"Organisation {p.organisation_id}")
+
+    return {p.id: f"{organisation(p)} ({p.type}, {p.country})" for p in participants}
 
 
 def organisation_choices(session: Session) -> list[tuple[int, str]]:

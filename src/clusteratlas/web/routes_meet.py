@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -24,10 +24,13 @@ from clusteratlas.meet import service_recommend as advice
 from clusteratlas.meet import service_requests as asking
 from clusteratlas.meet.recommend import COMPONENTS
 from clusteratlas.web._meet_support import (
+    DB,
     REFUSED,
+    Form,
+    Id,
+    Slug,
     error_page,
     forged,
-    form_fields,
     form_lists,
     is_htmx,
     no_store,
@@ -35,15 +38,12 @@ from clusteratlas.web._meet_support import (
     people,
     refusal,
     slot_table,
+    submit,
     to_login,
 )
-from clusteratlas.web._support import TEMPLATES, current_user, db_session
+from clusteratlas.web._support import TEMPLATES, current_user
 
 router = APIRouter(include_in_schema=False)
-DB = Annotated[Session, Depends(db_session)]
-Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")]
-Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
-Form = Annotated[dict[str, str], Depends(form_fields)]
 PARTS = {"text": "Text", "related": "Related clusters", "value_chain": "Value chain",
          "region": "Regional strength", "cross_border": "Cross-border"}  # fmt: skip
 """Labels of the parts of a whom-to-meet score (:data:`clusteratlas.meet.recommend.COMPONENTS`)."""
@@ -119,16 +119,22 @@ def event_page(request: Request, session: DB, slug: Slug) -> Response:
 
 @router.post("/events/{slug}/register", response_model=None)
 def register(request: Request, session: DB, slug: Slug, form: Form) -> Response:
-    """Register the signed-in user, representing an organisation of the registry."""
-    if current_user(request, session) is None:
-        return to_login(f"/events/{slug}")
+    """Register the signed-in user, for an organisation of the registry or one proposed."""
     if (refused := forged(request, form)) is not None:
         return refused
+    user = current_user(request, session)
+    if user is None:
+        return to_login(f"/events/{slug}")
     languages = [c.strip().lower() for c in form.get("languages", "").split(",") if c.strip()]
     try:
-        organisation = int(form.get("organisation_id") or "0")
-        members.register(session, actor=current_user(request, session), slug=slug,
-                         organisation_id=organisation, type=form.get("type", ""),
+        chosen = form.get("organisation_id", "").strip()
+        proposed = None if chosen or not form.get("new_name", "").strip() else {
+            "name": form.get("new_name", ""), "country": form.get("new_country", "").strip().upper(),
+            "type": form.get("new_type", ""), "website": form.get("new_website", "").strip() or None,
+        }  # fmt: skip
+        members.register(session, actor=user, slug=slug,
+                         organisation_id=int(chosen) if chosen.isdigit() else None,
+                         new_organisation=proposed, type=form.get("type", ""),
                          country=form.get("country", "").strip().upper(), languages=languages)  # fmt: skip
         session.commit()
     except REFUSED as err:
@@ -226,24 +232,28 @@ def add_item(request: Request, session: DB, slug: Slug, form: Form) -> Response:
 
 @router.get("/events/{slug}/whom-to-meet", response_model=None, name="meet_recommendations")
 def recommendations(request: Request, session: DB, slug: Slug) -> Response:
-    """Render whom to meet: the ranked participants, each score's parts and its explanation."""
+    """Render whom to meet: ranked participants and marketplace items, each score's parts."""
     found = _mine(request, session, slug)
     if isinstance(found, Response):
         return found
     event, user, me = found
     try:
         table = advice.recommendations(session, actor=user, slug=slug, participant_id=me.id,
-                                       top=20, kind="participant")  # fmt: skip
+                                       top=20, kind=None)  # fmt: skip
     except REFUSED as err:
         return refusal(request, err)
     rows = [
         {"rank": int(r["rank"]), "candidate": int(r["candidate"]), "score": float(r["score"]),
-         "parts": {c: float(r[c]) for c in COMPONENTS}, "explanation": str(r["explanation"])}
-        for r in table.to_dict("records")
+         "parts": {c: float(r[c]) for c in COMPONENTS}, "explanation": str(r["explanation"]),
+         "item": int(r["item_id"]) if r["kind"] == "item" else None}
+        for r in table.sort_values(["kind", "rank"]).to_dict("records")
     ]  # fmt: skip
     context = {
         "title": f"Whom to meet · {event.name}", "event": event, "user": user, "me": me,
-        "rows": rows, "parts": PARTS, "who": people(session, members.list_participants(session, event)),
+        "rows": [r for r in rows if r["item"] is None], "parts": PARTS,
+        "items": [r for r in rows if r["item"] is not None],
+        "market": {i.id: i for i in members.list_items(session, event)},
+        "who": people(session, members.list_participants(session, event)),
         "asking": event.status in asking.REQUESTING,
     }  # fmt: skip
     return _render(request, session, "meet_recommend.html", context)
@@ -296,27 +306,21 @@ def answer(
     request: Request, session: DB, slug: Slug, request_id: Id, action: str, form: Form
 ) -> Response:
     """Accept or decline a request made to you, or cancel one of yours, with a message."""
-    if (refused := forged(request, form)) is not None:
-        return refused
-    if action not in ("accept", "decline", "cancel"):
+    if action not in ("accept", "decline", "cancel") and forged(request, form) is None:
         return error_page(request, 404, "Not found",
                           f"The action must be accept, decline or cancel; got {action!r}.")  # fmt: skip
-    found = _mine(request, session, slug)
-    if isinstance(found, Response):
-        return found
-    _, user, _me = found
     message = form.get("message", "").strip() or None
-    try:
+
+    def act(found: Any) -> object:
         if action == "cancel":
-            asking.cancel_request(session, actor=user, slug=slug, request_id=request_id,
-                                  message=message)  # fmt: skip
-        else:
-            asking.answer_request(session, actor=user, slug=slug, request_id=request_id,
-                                  action=action, message=message)  # fmt: skip
-        session.commit()
-    except REFUSED as err:
-        session.rollback()
-        return refusal(request, err)
+            return asking.cancel_request(session, actor=found[1], slug=slug,
+                                         request_id=request_id, message=message)  # fmt: skip
+        return asking.answer_request(session, actor=found[1], slug=slug, request_id=request_id,
+                                     action=action, message=message)  # fmt: skip
+
+    done = submit(request, session, form, lambda: _mine(request, session, slug), act)
+    if isinstance(done, Response):
+        return done
     return RedirectResponse(f"/events/{slug}/requests", status_code=303)
 
 

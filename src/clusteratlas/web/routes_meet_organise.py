@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -21,22 +21,22 @@ from clusteratlas.meet import service_reports as reports
 from clusteratlas.meet import service_requests as asking
 from clusteratlas.meet import service_scheduling as planning
 from clusteratlas.web._meet_support import (
+    DB,
     REFUSED,
+    Form,
+    Slug,
     error_page,
     forged,
-    form_fields,
     no_store,
     people,
     refusal,
     slot_table,
+    submit,
     to_login,
 )
-from clusteratlas.web._support import TEMPLATES, current_user, db_session
+from clusteratlas.web._support import TEMPLATES, current_user
 
 router = APIRouter(include_in_schema=False)
-DB = Annotated[Session, Depends(db_session)]
-Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")]
-Form = Annotated[dict[str, str], Depends(form_fields)]
 EXPORTS = ("participants", "availability", "requests", "meetings", "plan", "ratings", "items")
 """Tables offered as CSV (:data:`clusteratlas.meet.service_reports.EXPORT_TABLES`)."""
 
@@ -65,11 +65,14 @@ def _render(request: Request, name: str, context: dict[str, Any]) -> Response:
 
 
 def _overview(request: Request, session: Session, event: Any, user: Any, **extra: Any) -> Response:
+    registered = members.list_participants(session, event)
+    labels = people(session, registered)
     context = {
         "title": f"Organise · {event.name}", "event": event, "user": user,
         "next_statuses": meet.TRANSITIONS[event.status], "exports": EXPORTS,
         "stats": reports.event_stats(session, actor=user, slug=event.slug),
-        "people": people(session, members.list_participants(session, event)), **extra,
+        "people": labels, **extra,
+        "pending": [(p.id, labels[p.id]) for p in registered if p.organisation_id is None],
     }  # fmt: skip
     return _render(request, "meet_organise.html", context)
 
@@ -86,38 +89,25 @@ def organise(request: Request, session: DB, slug: Slug) -> Response:
 @router.post("/events/{slug}/organise/status", response_model=None)
 def change_status(request: Request, session: DB, slug: Slug, form: Form) -> Response:
     """Move the event to the chosen status (along the allowed transitions)."""
-    if (refused := forged(request, form)) is not None:
-        return refused
-    found = _organised(request, session, slug)
-    if isinstance(found, Response):
-        return found
-    _, user = found
-    try:
-        meet.set_status(session, actor=user, slug=slug, status=form.get("status", ""))
-        session.commit()
-    except REFUSED as err:
-        session.rollback()
-        return refusal(request, err)
+    done = submit(request, session, form, lambda: _organised(request, session, slug),
+                  lambda found: meet.set_status(session, actor=found[1], slug=slug,
+                                                status=form.get("status", "")))  # fmt: skip
+    if isinstance(done, Response):
+        return done
     return RedirectResponse(f"/events/{slug}/organise", status_code=303)
 
 
 @router.post("/events/{slug}/organise/propose", response_model=None)
 def propose(request: Request, session: DB, slug: Slug, form: Form) -> Response:
     """Propose a meeting between two participants (the second one accepts or declines it)."""
-    if (refused := forged(request, form)) is not None:
-        return refused
-    found = _organised(request, session, slug)
-    if isinstance(found, Response):
-        return found
-    event, user = found
-    try:
-        a, b = int(form.get("a") or "0"), int(form.get("b") or "0")
-        made = asking.propose_meeting(session, actor=user, slug=slug, a_id=a, b_id=b,
-                                      message=form.get("message", "").strip() or None)  # fmt: skip
-        session.commit()
-    except REFUSED as err:
-        session.rollback()
-        return refusal(request, err)
+    a, b = (int(v) if v.isdigit() else 0 for v in (form.get("a", ""), form.get("b", "")))
+    message = form.get("message", "").strip() or None
+    done = submit(request, session, form, lambda: _organised(request, session, slug),
+                  lambda found: (found, asking.propose_meeting(
+                      session, actor=found[1], slug=slug, a_id=a, b_id=b, message=message)))  # fmt: skip
+    if isinstance(done, Response):
+        return done
+    (event, user), made = done
     return _overview(request, session, event, user, proposed=made)
 
 
