@@ -18,12 +18,9 @@ from sqlalchemy.orm import Session
 
 from clusteratlas.errors import (
     ClusterAtlasError,
-    ConflictError,
-    PermissionDeniedError,
-    RecordNotFoundError,
 )
 from clusteratlas.meet.service import SLUG
-from clusteratlas.web._support import TEMPLATES, csrf_ok, db_session
+from clusteratlas.web._support import TEMPLATES, csrf_ok, db_session, refusal_status
 
 T = TypeVar("T")
 F = TypeVar("F")
@@ -56,13 +53,8 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
 
 def refusal(request: Request, err: Exception) -> HTMLResponse:
     """Return the page that says why a meet service refused (never a 500 for a known refusal)."""
-    if isinstance(err, RecordNotFoundError):
-        return error_page(request, 404, "Not found", str(err))
-    if isinstance(err, PermissionDeniedError):
-        return error_page(request, 403, "Not allowed", str(err))
-    if isinstance(err, ConflictError):
-        return error_page(request, 409, "Not possible now", str(err))
-    return error_page(request, 422, "Please check the form", str(err))
+    status, title = refusal_status(err, otherwise="Please check the form")
+    return error_page(request, status, title, str(err))
 
 
 REFUSED: tuple[type[Exception], ...] = (ClusterAtlasError, ValueError)

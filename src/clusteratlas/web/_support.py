@@ -25,7 +25,28 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
 from clusteratlas.api.deps import SESSION_COOKIE, csrf_for  # one cookie: API and pages
-from clusteratlas.errors import ClusterAtlasError
+from clusteratlas.errors import (
+    ClusterAtlasError,
+    ConflictError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+)
+
+
+def refusal_status(err: Exception, *, otherwise: str = "Not accepted") -> tuple[int, str]:
+    """Return the HTTP status and page title that answer a service's refusal ``err``.
+
+    404 for a record one may not see, 403 for a permission, 409 for a conflict with the
+    record's state, else 422 with the title ``otherwise`` (bad input).
+    """
+    if isinstance(err, RecordNotFoundError):
+        return 404, "Not found"
+    if isinstance(err, PermissionDeniedError):
+        return 403, "Not allowed"
+    if isinstance(err, ConflictError):
+        return 409, "Not possible now"
+    return 422, otherwise
+
 
 FACTORY_ATTRIBUTES = ("session_factory", "sessions", "SessionLocal")
 """Attributes of ``app.state`` searched, in order, for the registry's session factory."""

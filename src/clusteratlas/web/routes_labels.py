@@ -37,6 +37,7 @@ from clusteratlas.web._support import (
     csrf_ok,
     current_user,
     db_session,
+    refusal_status,
     regional_prefill,
 )
 from clusteratlas.web.routes_labels_admin import router as admin_router
@@ -64,13 +65,8 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
 
 def refusal(request: Request, err: Exception) -> HTMLResponse:
     """Render the page that answers a service's refusal, with its message."""
-    if isinstance(err, RecordNotFoundError):
-        return error_page(request, 404, "Not found", str(err))
-    if isinstance(err, PermissionDeniedError):
-        return error_page(request, 403, "Not allowed", str(err))
-    if isinstance(err, ConflictError):
-        return error_page(request, 409, "Not possible now", str(err))
-    return error_page(request, 422, "Not accepted", str(err))
+    status, title = refusal_status(err)
+    return error_page(request, status, title, str(err))
 
 
 REFUSED = (RecordNotFoundError, PermissionDeniedError, ConflictError, AssessmentError)

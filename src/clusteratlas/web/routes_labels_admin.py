@@ -24,7 +24,13 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
-from clusteratlas.web._support import TEMPLATES, csrf_ok, current_user, db_session
+from clusteratlas.web._support import (
+    TEMPLATES,
+    csrf_ok,
+    current_user,
+    db_session,
+    refusal_status,
+)
 
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(db_session)]
@@ -117,15 +123,7 @@ def _change(
         session.commit()
     except REFUSED as err:
         session.rollback()
-        status = (
-            404
-            if isinstance(err, RecordNotFoundError)
-            else 403
-            if isinstance(err, PermissionDeniedError)
-            else 409
-            if isinstance(err, ConflictError)
-            else 422
-        )
+        status, _ = refusal_status(err)
         return _page(request, session, user, status=status, error=str(err))
     return RedirectResponse(f"{PAGE}?done={done}", status_code=303)
 
