@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from _registry_support import write_mirror
+from _web_support import signed_in as _signed_in
 
 with warnings.catch_warnings():
     warnings.filterwarnings(
@@ -86,16 +87,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def signed_in(site: dict[str, Any], email: str) -> tuple[TestClient, str]:
     """Sign ``email`` in; return the client and the session's CSRF token."""
-    client: TestClient = site["client"]
-    client.cookies.clear()
-    page = client.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert token
-    form = {"email": email, "password": PASSWORD, "next": "/labels", "csrf": token.group(1)}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/labels").text)
-    assert csrf
-    return client, csrf.group(1)
+    return _signed_in(site["client"], email, password=PASSWORD, page="/labels")
 
 
 def draft(site: dict[str, Any]) -> tuple[TestClient, str, int]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from _registry_support import write_mirror
+from _web_support import signed_in as _signed_in
 
 with warnings.catch_warnings():
     warnings.filterwarnings(
@@ -60,15 +61,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 def signed_in(site: dict[str, Any], email: str) -> tuple[TestClient, str]:
-    client: TestClient = site["client"]
-    client.cookies.clear()
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-    assert token
-    form = {"email": email, "password": PASSWORD, "next": "/labels", "csrf": token.group(1)}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/labels").text)
-    assert csrf
-    return client, csrf.group(1)
+    """Sign ``email`` in; return the client and the session's CSRF token."""
+    return _signed_in(site["client"], email, password=PASSWORD, page="/labels")
 
 
 def _grants(site: dict[str, Any]) -> set[tuple[str, str]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from _registry_support import write_mirror
+from _web_support import signed_in as _signed_in
 
 with warnings.catch_warnings():
     warnings.filterwarnings(
@@ -54,15 +55,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 def signed_in(site: dict[str, Any], email: str) -> tuple[TestClient, str]:
     """Sign ``email`` in; return the client and the session's CSRF token."""
-    client: TestClient = site["client"]
-    client.cookies.clear()
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-    assert token
-    form = {"email": email, "password": PASSWORD, "next": "/skills", "csrf": token.group(1)}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/skills").text)
-    assert csrf
-    return client, csrf.group(1)
+    return _signed_in(site["client"], email, password=PASSWORD, page="/skills")
 
 
 def _text(page: str) -> str:
