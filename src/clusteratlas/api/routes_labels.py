@@ -35,7 +35,6 @@ from clusteratlas.labels.io import result_to_dict
 from clusteratlas.labels.report import readiness_report
 from clusteratlas.labels.schemefile import list_schemes
 from clusteratlas.labels.schemes import LabelScheme
-from clusteratlas.registry.auth import can_edit
 from clusteratlas.registry.models import Organisation
 from clusteratlas.registry.services_awards import (
     benchmark,
@@ -106,19 +105,13 @@ def start(
     body: AssessmentCreate, session: SessionDep, user: CurrentUser, maps: MapsDep
 ) -> AssessmentOut:
     """Start a draft for your organisation, pre-filled from the registry and region statistics."""
-    organisation = session.get(Organisation, body.organisation_id)
-    regional = (
-        maps.regional_prefill(organisation)
-        if organisation is not None and can_edit(user, organisation)
-        else None
-    )
     item = create_assessment(
         session,
         actor=user,
         organisation_id=body.organisation_id,
         scheme=body.scheme,
         ecosystem=body.ecosystem,
-        regional=regional,
+        regional=maps.regional_prefill,
     )
     session.commit()
     return convert_labels.assessment(item)

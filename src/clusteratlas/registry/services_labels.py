@@ -16,7 +16,7 @@ Every change adds an audit entry; the caller commits.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from sqlalchemy import false, or_, select
@@ -160,7 +160,7 @@ def create_assessment(
     scheme: str,
     ecosystem: str | None = None,
     today: dt.date | None = None,
-    regional: Mapping[str, tuple[float, str]] | None = None,
+    regional: Callable[[Organisation], Mapping[str, tuple[float, str]]] | None = None,
 ) -> LabelAssessment:
     """Start a draft assessment of an organisation, pre-filled from its registry record.
 
@@ -174,10 +174,12 @@ def create_assessment(
         The peer ecosystem; default the organisation's only ecosystem tag, if it has one.
     today : datetime.date, optional
         The reference date of pre-filled facts such as years active (default today).
-    regional : mapping, optional
-        Facts of the regional statistics (:func:`clusteratlas.labels.regional_facts`;
-        :func:`clusteratlas.registry.regional_prefill` derives them from a map),
-        pre-filled with their source like the record's.
+    regional : callable, optional
+        Returns the facts of the organisation's regional statistics
+        (:func:`clusteratlas.labels.regional_facts`;
+        :func:`clusteratlas.registry.regional_prefill` derives them from a map), pre-filled
+        with their source like the record's. Called only once the actor may edit the
+        organisation and no assessment is open (it may build a map: seconds).
 
     Raises
     ------
@@ -203,7 +205,8 @@ def create_assessment(
         )
     data = organisation_record(organisation)
     year = (today or dt.date.today()).year
-    prefilled = prefill_answers(found, data, year=year, regional=regional)
+    facts = regional(organisation) if regional is not None else None
+    prefilled = prefill_answers(found, data, year=year, regional=facts)
     ecosystems = data["ecosystems"]
     if ecosystem is None and len(ecosystems) == 1:
         ecosystem = ecosystems[0]

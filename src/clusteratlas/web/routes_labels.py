@@ -30,8 +30,6 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
-from clusteratlas.registry.auth import can_edit
-from clusteratlas.registry.models import Organisation
 from clusteratlas.web._support import (
     TEMPLATES,
     csrf_ok,
@@ -142,18 +140,13 @@ def start(request: Request, session: DB, form: Form) -> Response:
     if user.organisation_id is None:
         message = f"{user.email} manages no organisation, so it has none to assess."
         return error_page(request, 403, "Not allowed", message)
-    organisation = session.get(Organisation, user.organisation_id)
     try:
         item = create_assessment(
             session,
             actor=user,
             organisation_id=user.organisation_id,
             scheme=str(form.get("scheme", "")),
-            regional=(
-                regional_prefill(organisation, request)
-                if organisation is not None and can_edit(user, organisation)
-                else None
-            ),
+            regional=lambda organisation: regional_prefill(organisation, request),
         )
         session.commit()
     except REFUSED as err:
