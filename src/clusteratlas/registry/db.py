@@ -268,9 +268,35 @@ def migrate(
     location = resources.files("clusteratlas.registry").joinpath("migrations")
     config.set_main_option("script_location", str(location))
     try:
-        with bound.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        with bound.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            raw = connection.connection.driver_connection if sqlite else None
+            if raw is not None:
+                # SQLite's batch mode rebuilds a table (copy, drop, rename): with foreign keys
+                # on, dropping the old table would cascade-delete every row that references
+                # it (tokens, sessions of app_user). The pragma is set outside a transaction,
+                # where SQLite honours it; the keys are checked before committing.
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                    if sqlite:
+                        _check_foreign_keys(connection)
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
     finally:
         if own:
             bound.dispose()
+
+
+def _check_foreign_keys(connection: Any) -> None:
+    """Refuse a migration that left rows pointing at missing rows (SQLite, keys off)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent = broken[0][0], broken[0][1], broken[0][2]
+        raise RuntimeError(
+            f"The migration left {len(broken)} row(s) whose foreign key points at a missing "
+            f"row (first: table {table!r}, row {rowid}, parent {parent!r}); nothing was changed."
+        )
