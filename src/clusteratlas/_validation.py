@@ -120,6 +120,26 @@ def check_non_negative(frame: pd.DataFrame, columns: Iterable[str], *, what: str
             )
 
 
+def check_finite(frame: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
+    """Raise :class:`SchemaError` naming the first rows where a column is infinite.
+
+    An infinite count or total is never a statistic (a division by zero upstream, or a
+    sentinel of a spreadsheet); left in, it turns every share of its region or industry
+    into NaN or 0 without a word. Missing values (NaN) stay allowed.
+    """
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
+        bad = frame.index[np.isinf(values)]
+        if len(bad):
+            shown = ", ".join(map(str, bad[:5])) + (" …" if len(bad) > 5 else "")
+            raise SchemaError(
+                f"{what}: column {column!r} must be finite (missing values are allowed); "
+                f"{len(bad)} infinite value(s) at row(s) {shown}."
+            )
+
+
 RngLike = int | np.random.Generator | None
 
 

@@ -182,3 +182,32 @@ def test_totals_are_float_columns_even_for_integer_counts() -> None:
         for column in ("region_total", "reference_category_total", "reference_total"):
             assert str(out[column].dtype) == "float64", (by, column)
         assert out["region_total"].tolist() == [40.0, 40.0, 60.0, 60.0]
+
+
+@pytest.mark.parametrize(
+    ("infinite", "expected"),
+    [
+        (float("inf"), "must be finite (missing values are allowed); 1 infinite value(s)"),
+        # -inf is negative too, and the sign is checked first.
+        (float("-inf"), "must be non-negative (missing values are allowed); 1 negative value(s)"),
+    ],
+)
+def test_infinite_totals_are_refused_naming_the_row(infinite: float, expected: str) -> None:
+    # Left in, an infinite total makes 10/inf = 0 a "share" and the LQ 0, without a word.
+    totals = pd.DataFrame({"region": ["A", "B"], "total": [80.0, infinite]}, index=[3, 7])
+    with pytest.raises(SchemaError) as caught:
+        location_quotient(DATA, by=(), region_totals=totals)
+    assert str(caught.value) == f"region_totals: column 'total' {expected} at row(s) 7."
+
+
+def test_infinite_counts_in_the_data_are_refused() -> None:
+    data = DATA.assign(employment=[10.0, float("inf"), 30.0, 30.0])
+    with pytest.raises(SchemaError, match=r"column 'employment' must be finite.*row\(s\) 1\."):
+        location_quotient(data, by=())
+
+
+def test_missing_counts_stay_allowed() -> None:
+    # NaN is a suppressed value: refused neither by the finite nor the non-negative check.
+    data = DATA.assign(employment=[10.0, float("nan"), 30.0, 30.0])
+    out = location_quotient(data, by=())
+    assert out["employment"].isna().sum() == 1

@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from clusteratlas._validation import check_columns, check_in, check_non_negative, suggest
+from clusteratlas._validation import (
+    check_columns,
+    check_finite,
+    check_in,
+    check_non_negative,
+    suggest,
+)
 from clusteratlas.errors import ParameterError, SchemaError, UnknownCodeError
 
 TOTAL_COLUMNS: tuple[str, ...] = ("region_total", "reference_category_total", "reference_total")
@@ -46,6 +52,7 @@ def _check_table(
             )
     numbers = pd.DataFrame({column: _floats(frame[column]) for column in values}, frame.index)
     check_non_negative(numbers, values, what=what)
+    check_finite(numbers, values, what=what)
     duplicated = frame.duplicated(list(keys), keep=False).to_numpy() if keys else np.zeros(0, bool)
     if duplicated.any():
         repeated_keys = frame.loc[duplicated, list(keys)].drop_duplicates()
