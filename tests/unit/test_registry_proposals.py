@@ -29,12 +29,14 @@ def people(session: Session) -> dict[str, object]:
     user = create_user(session, email="p@example.org", password=PASSWORD, role="participant")
     minalogic = create_organisation(session, actor=None, data={
         "name": "Minalogic", "country": "FR", "website": "https://www.minalogic.com/fr"})  # fmt: skip
-    other = create_organisation(session, actor=None, data={"name": "Photonics BW", "country": "DE"})
+    other = create_organisation(
+        session, actor=None, data={"name": "Cosmetic Valley", "country": "FR"}
+    )
     return {"admin": admin, "user": user, "minalogic": minalogic, "other": other}
 
 
 def test_check_profile_is_public_and_names_every_problem() -> None:
-    with pytest.raises(ParameterError, match="'name' must not be empty.*'country' must be"):
+    with pytest.raises(ParameterError, match=r"'name' must not be empty.*'country' must be"):
         check_profile({"name": " ", "country": "France"})
 
 
@@ -51,6 +53,16 @@ def test_duplicates_by_similar_name_and_by_website(session: Session, people: dic
     unrelated = propose_organisation(session, actor=people["user"], name="Zzyzx Works",
                                      country="US", type="start-up")  # fmt: skip
     assert possible_duplicates(session, unrelated) == []
+    # One shared generic word is no duplicate (token-set ratio 57 < 80) ...
+    generic = propose_organisation(session, actor=people["user"], name="Quantum Valley Start-up",
+                                   country="FR", type="start-up")  # fmt: skip
+    assert possible_duplicates(session, generic) == []
+    # ... but a name containing the other's words is (token-set ratio 100).
+    longer = propose_organisation(session, actor=people["user"], name="Pôle Cosmetic Valley",
+                                  country="FR", type="cluster organisation")  # fmt: skip
+    assert [(o.name, s) for o, s in possible_duplicates(session, longer)] == [
+        ("Cosmetic Valley", 100.0)
+    ]
 
 
 def test_review_lists_pending_and_decided(session: Session, people: dict) -> None:

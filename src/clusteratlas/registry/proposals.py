@@ -157,6 +157,8 @@ def reject_proposal(
 
 DUPLICATES_SHOWN = 5
 """Possible duplicates listed per pending proposal (best first)."""
+DUPLICATE_CUTOFF = 80.0
+"""Least name likeness (rapidfuzz ``token_set_ratio``, 0–100) of a possible duplicate."""
 
 
 @dataclass(frozen=True)
@@ -172,9 +174,8 @@ class ProposalReview:
     events : tuple of str
         Names of the events where participants registered with the proposal.
     duplicates : tuple of (Organisation, float)
-        Registry organisations whose name resembles the proposal's, with the fuzzy score
-        (0–100) of :func:`~clusteratlas.registry.search.fuzzy_names`, best first; an
-        organisation with the same website counts as 100. Only for pending proposals.
+        Registry organisations that may be the proposed one, with their likeness (0–100),
+        best first (see :func:`possible_duplicates`). Only for pending proposals.
     """
 
     proposal: OrganisationProposal
@@ -197,23 +198,39 @@ def possible_duplicates(
     """Return registry organisations that may be the organisation ``proposal`` names.
 
     Two signals: the same website host (``www.`` ignored; score 100), and a name or acronym
-    that the registry's "did you mean" search (:func:`~clusteratlas.registry.search.fuzzy_names`,
-    rapidfuzz ``WRatio`` ≥ its cutoff) finds resembling the proposed name. Best first,
-    organisations of the proposal's country before others at equal score.
+    resembling the proposed name by rapidfuzz's ``token_set_ratio`` (after its default
+    processing: lower case, punctuation removed) of at least :data:`DUPLICATE_CUTOFF`. The
+    token-set ratio scores a name whose words contain the other's at 100 ("Silicon Saxony
+    e.V." / "Silicon Saxony"), a typo high ("Minalogik" / "Minalogic": 89), and a shared
+    generic word low ("Quantum Valley Start-up" / "Cosmetic Valley": 57), unlike the
+    search's ``WRatio`` (86 for the last pair). Best first; at equal score organisations of
+    the proposal's country first.
+
+    References
+    ----------
+    rapidfuzz, "fuzz.token_set_ratio", https://rapidfuzz.github.io/RapidFuzz/ .
     """
-    from clusteratlas.registry.search import fuzzy_names
+    from rapidfuzz import fuzz, process, utils
 
     found: dict[int, tuple[Organisation, float]] = {}
     host = _host(proposal.website)
-    if host:
-        for organisation in session.scalars(
-            select(Organisation).where(Organisation.website.ilike(f"%{host}%"))
-        ):
-            if _host(organisation.website) == host:
-                found[organisation.id] = (organisation, 100.0)
-    for organisation, score in fuzzy_names(session, proposal.name, limit=limit * 4):
-        if organisation.id not in found:
-            found[organisation.id] = (organisation, score)
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.acronym, Organisation.website)
+    ).all()
+    scores: dict[int, float] = {
+        row.id: 100.0 for row in rows if host and _host(row.website) == host
+    }
+    choices = {(row.id, "name"): row.name for row in rows}
+    choices.update({(row.id, "acronym"): row.acronym for row in rows if row.acronym})
+    for _, score, (organisation_id, _) in process.extract(
+        proposal.name, choices, scorer=fuzz.token_set_ratio, processor=utils.default_process,
+        score_cutoff=DUPLICATE_CUTOFF, limit=None,
+    ):  # fmt: skip
+        scores[organisation_id] = max(scores.get(organisation_id, 0.0), float(score))
+    for organisation in session.scalars(
+        select(Organisation).where(Organisation.id.in_(list(scores)))
+    ):
+        found[organisation.id] = (organisation, scores[organisation.id])
     ranked = sorted(
         found.values(),
         key=lambda pair: (-pair[1], pair[0].country != proposal.country, pair[0].name),
@@ -283,6 +300,7 @@ def review_proposals(
 
 
 __all__ = [
+    "DUPLICATE_CUTOFF",
     "ProposalReview",
     "approve_proposal",
     "list_proposals",
