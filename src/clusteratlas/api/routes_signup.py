@@ -26,7 +26,7 @@ from clusteratlas.api.schemas import ERROR_RESPONSES, NO_NUL, ONE_LINE, Message,
 from clusteratlas.api.security import host_checked
 from clusteratlas.errors import PermissionDeniedError, TooManyAttemptsError
 from clusteratlas.registry.db import session_scope
-from clusteratlas.registry.signin import count_attempt_async
+from clusteratlas.registry.signin import SIGNUP_KEY_PREFIX, count_attempt_async
 from clusteratlas.registry.signup import SignupSettings, link_site, sign_up, verify_email
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ async def sign_up_request(
     link_site(settings, base_url=request_site(request))  # refused before any counting or hashing
     throttle = signin_throttle(request)
     try:
-        key = f"signup:{email}"
+        key = f"{SIGNUP_KEY_PREFIX}{email}"
         await count_attempt_async(throttle, email=key, client=client_address(request))
     except TooManyAttemptsError as err:
         tarpit: Tarpit | None = getattr(request.app.state, "signin_tarpit", None)
