@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _meet_support import TINY_EVENT
 from _registry_support import write_mirror
 from _web_support import signed_in as _signed_in
 
@@ -35,6 +36,8 @@ from clusteratlas.registry import (
 from clusteratlas.registry.models import OrganisationProposal
 from clusteratlas.registry.proposals import propose_organisation
 
+EVENT = re.sub(r"\[event\.registration\]\nopens = .*\ncloses = .*\n", "", TINY_EVENT)
+
 PASSWORD = "correct horse battery"
 PAGE = "/organisations/proposals"
 SCRIPT = "<script>alert(1)</script> Labs"
@@ -54,7 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         saxony = search_organisations(session, text="Silicon Saxony").items[0].id
         create_user(session, email="m@example.org", password=PASSWORD, role="manager",
                     organisation_id=saxony)  # fmt: skip
-        create_user(session, email="a@example.org", password=PASSWORD, role="admin")
+        admin = create_user(session, email="a@example.org", password=PASSWORD, role="admin")
         p = create_user(session, email="p@example.org", password=PASSWORD, role="participant")
         ids = {
             key: propose_organisation(session, actor=p, name=name, country=country, type="sme").id
@@ -64,6 +67,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 ("script", SCRIPT, "FR"),
             )
         }
+        # A participant registering to an event for a new organisation proposes it.
+        from clusteratlas.meet import service as meet
+        from clusteratlas.meet import service_participants as members
+
+        meet.create_event(session, actor=None, definition=EVENT)
+        meet.set_status(session, actor=admin, slug="tiny2024", status="open")
+        joined = members.register(session, actor=p, slug="tiny2024", type="start-up", country="BE",
+                                  new_organisation={"name": "Event Photonics BV", "country": "BE",
+                                                    "type": "start-up"})  # fmt: skip
+        ids["event"] = joined.proposal_id
     with TestClient(app) as client:
         yield {"client": client, "app": app, "saxony": saxony, **ids}
 
@@ -118,6 +131,8 @@ def test_admin_sees_pending_proposals_escaped_with_duplicates(site: dict[str, An
     assert f'data-duplicate="{site["saxony"]}"' in saxonie  # Silicon Saxony, a likely duplicate
     assert f'<option value="{site["saxony"]}">the same as Silicon Saxony' in saxonie
     assert "No organisation of the registry resembles it." in _row(page.text, site["new"])
+    assert "no event" in _row(page.text, site["new"])
+    assert "Tiny Cluster Day" in _row(page.text, site["event"])  # where its proposer registered
 
 
 def test_forged_form_and_bad_input_are_refused(site: dict[str, Any]) -> None:
@@ -163,7 +178,7 @@ def test_admin_merges_approves_and_rejects(site: dict[str, Any]) -> None:
     assert rejected.status_code == 200 and "The proposal is rejected." in rejected.text
     assert _proposal(site, "script") == ("rejected", None, reason)
     assert "rejected: Not an organisation: &lt;b&gt;test&lt;/b&gt;" in rejected.text
-    assert "No proposal waits for a decision." in rejected.text
+    assert f'data-proposal="{site["event"]}"' in rejected.text  # still pending
     decided = re.findall(r'<tr data-proposal="(\d+)" data-status="(\w+)">', rejected.text)
     assert decided == [(str(site["script"]), "rejected"), (str(site["new"]), "approved"),
                        (str(site["saxonie"]), "approved")]  # fmt: skip
