@@ -109,6 +109,10 @@ class ConfigError(ClusterAtlasError, ValueError):
     """The config file, or a setting written to it, is not valid."""
 
 
+class NotConfiguredError(ConfigError):
+    """A feature that is switched on lacks a setting it needs (the API answers 503)."""
+
+
 class OutputError(ClusterAtlasError, OSError):
     """An output file cannot be written."""
 
@@ -141,6 +145,7 @@ __all__ = [
     "EvidenceTooLargeError",
     "LabelSchemeError",
     "MissingDependencyError",
+    "NotConfiguredError",
     "OutputError",
     "ParameterError",
     "ParseError",

@@ -70,9 +70,16 @@ def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
 
 
 def atomic_write(
-    path: str | os.PathLike[str], write: Callable[[Path], object], *, what: str = "output"
+    path: str | os.PathLike[str],
+    write: Callable[[Path], object],
+    *,
+    what: str = "output",
+    mode: int = 0o644,
 ) -> Path:
     """Call ``write(temporary)`` then move the temporary file onto ``path``.
+
+    The file gets the permissions ``mode`` (default 0644: outputs are meant to be shared;
+    0600 for a file holding secrets, which is then never readable by others).
 
     The temporary file lies in the target directory, so the move is atomic: a failure
     leaves no partial file and an older file at ``path`` stays as it was. Temporary files
@@ -103,7 +110,7 @@ def atomic_write(
         os.close(handle)
         temporary = Path(name)
         write(temporary)
-        os.chmod(temporary, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
+        os.chmod(temporary, mode)  # mkstemp creates 0600
         os.replace(temporary, target)
     except OSError as err:
         raise OutputError(

@@ -45,7 +45,8 @@ def meet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     )
     from clusteratlas.registry.signup import SignupSettings
 
-    app.state.signup_settings = SignupSettings(enabled=True)
+    # The verification link names CLUSTERATLAS_PUBLIC_URL; the test follows its path.
+    app.state.signup_settings = SignupSettings(enabled=True, public_url="https://atlas.example.org")
     ids = {}
     with session_scope(app.state.sessions) as session:
         users = {n: create_user(session, email=e, password=PASSWORD) for n, e in EMAILS.items()}

@@ -26,6 +26,8 @@ from clusteratlas.registry.users import find_user
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]*)"')
 EVENT = re.sub(r"\[event\.registration\]\nopens = .*\ncloses = .*\n", "", TINY_EVENT)
+SITE = "https://atlas.example.org"
+"""The site's address (CLUSTERATLAS_PUBLIC_URL): links must not come from the request's Host."""
 LINK = re.compile(r"https?://[^/\s]+(/signup/verify\?token=[A-Za-z0-9_-]+)")
 
 
@@ -39,7 +41,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         store_path=folder / "store.duckdb",
         data_dir=write_mirror(folder / "mirror"),
     )
-    app.state.signup_settings = SignupSettings(enabled=True)
+    app.state.signup_settings = SignupSettings(enabled=True, public_url=SITE)
     with session_scope(app.state.sessions) as session:
         create_user(session, email="known@example.org", password=PASSWORD)
         organiser = create_user(session, email="organiser@example.org", password=PASSWORD)
@@ -115,7 +117,7 @@ def test_forged_form_bad_password_and_switched_off(site: dict[str, Any]) -> None
         assert off.status_code == 403 and "switched off" in off.text
         assert 'href="/signup"' not in client.get("/login").text
     finally:
-        site["app"].state.signup_settings = SignupSettings(enabled=True)
+        site["app"].state.signup_settings = SignupSettings(enabled=True, public_url=SITE)
 
 
 def _sign_in(client: TestClient, email: str) -> None:

@@ -202,6 +202,9 @@ def create_app(
     from clusteratlas.api.deps import SESSION_COOKIE
 
     install_security(app, cookie_name=SESSION_COOKIE)
+    from clusteratlas.api.routes_signup import warn_if_unsafe_links
+
+    warn_if_unsafe_links(app)
     for router in (maps_router, registry_router, social_router, auth_router, meet_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(labels_router, prefix=API_PREFIX)

@@ -14,6 +14,7 @@ pydantic validation of the request             422
 any other ClusterAtlasError (ValueError kin)   422
 DatabaseBusyError, a locked database           503 with ``Retry-After``
 (SQLite busy, PostgreSQL lock timeout)
+NotConfiguredError (a setting is missing)      503
 =============================================  ======
 """
 
@@ -34,6 +35,7 @@ from clusteratlas.errors import (
     EvidenceError,
     EvidenceTooLargeError,
     MissingDependencyError,
+    NotConfiguredError,
     OutputError,
     PermissionDeniedError,
     RecordNotFoundError,
@@ -55,6 +57,8 @@ def status_of(err: ClusterAtlasError) -> int:
     if isinstance(err, EvidenceError):
         return 415
     if isinstance(err, MissingDependencyError | OutputError | DatabaseBusyError):
+        return 503
+    if isinstance(err, NotConfiguredError):
         return 503
     return 422
 

@@ -11,22 +11,25 @@ up). See :mod:`clusteratlas.registry.signup` for the rules and settings.
 
 from __future__ import annotations
 
+import logging
 from contextlib import nullcontext
 from functools import partial
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from pydantic import StringConstraints
 
 from clusteratlas.api.admission import Slots, Tarpit
 from clusteratlas.api.deps import SessionDep, client_address, signin_throttle
 from clusteratlas.api.schemas import ERROR_RESPONSES, NO_NUL, ONE_LINE, Message, _Input
+from clusteratlas.api.security import host_checked
 from clusteratlas.errors import PermissionDeniedError, TooManyAttemptsError
 from clusteratlas.registry.db import session_scope
-from clusteratlas.registry.signin import count_attempt_async
-from clusteratlas.registry.signup import SignupSettings, sign_up, verify_email
+from clusteratlas.registry.signin import SIGNUP_KEY_PREFIX, count_attempt_async
+from clusteratlas.registry.signup import SignupSettings, link_site, sign_up, verify_email
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 SIGNED_UP = (
@@ -39,7 +42,24 @@ SIGNUP_RESPONSES: dict[int | str, dict[str, object]] = {
     403: {"model": Message, "description": "Sign-up is switched off on this server"},
     415: {"model": Message, "description": "Not sent as application/json"},
     429: {"model": Message, "description": "Too many attempts; see Retry-After"},
+    503: {"model": Message, "description": "Sign-up is on but the site's address is not set"},
 }
+
+
+def warn_if_unsafe_links(app: FastAPI) -> None:
+    """Log once, at start-up, that sign-up is on but will be refused (no safe link address).
+
+    Settings that cannot be read are left to the first sign-up, which names them.
+    """
+    from clusteratlas.errors import ConfigError, ParameterError
+    from clusteratlas.registry.signup import NO_SITE_ADDRESS
+
+    try:
+        settings = SignupSettings.from_env()
+    except (ParameterError, ConfigError):
+        return
+    if settings.enabled and not settings.public_url and not host_checked(app):
+        log.warning("%s Sign-ups are refused (503) until then.", NO_SITE_ADDRESS)
 
 
 class SignupIn(_Input):
@@ -65,11 +85,16 @@ def signup_settings(request: Request) -> SignupSettings:
     return settings
 
 
+def request_site(request: Request) -> str | None:
+    """Return the request's address when its ``Host`` is checked (else ``None``: forgeable)."""
+    return str(request.base_url) if host_checked(request.app) else None
+
+
 def _sign_up(request: Request, settings: SignupSettings, email: str, password: str,
              name: str | None) -> None:  # fmt: skip
     with session_scope(request.app.state.sessions) as session:
         sign_up(session, email=email, password=password, name=name,
-                base_url=str(request.base_url), settings=settings)  # fmt: skip
+                base_url=request_site(request), settings=settings)  # fmt: skip
 
 
 async def sign_up_request(
@@ -81,6 +106,9 @@ async def sign_up_request(
     ------
     PermissionDeniedError
         When sign-up is switched off.
+    NotConfiguredError
+        When neither ``CLUSTERATLAS_PUBLIC_URL`` nor ``CLUSTERATLAS_ALLOWED_HOSTS`` is set,
+        so that the verification link could only come from a forgeable ``Host``.
     TooManyAttemptsError
         When the address or the e-mail made too many attempts (after the tarpit's pause).
     ParameterError
@@ -91,9 +119,10 @@ async def sign_up_request(
         raise PermissionDeniedError(
             "Self-service sign-up is switched off on this server; ask an administrator."
         )
+    link_site(settings, base_url=request_site(request))  # refused before any counting or hashing
     throttle = signin_throttle(request)
     try:
-        key = f"signup:{email}"
+        key = f"{SIGNUP_KEY_PREFIX}{email}"
         await count_attempt_async(throttle, email=key, client=client_address(request))
     except TooManyAttemptsError as err:
         tarpit: Tarpit | None = getattr(request.app.state, "signin_tarpit", None)

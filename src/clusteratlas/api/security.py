@@ -14,7 +14,8 @@ Pure ASGI middleware (no request buffering), installed by :func:`install_securit
   request that carries credentials (bearer token or session cookie) or that sets a cookie.
 * ``CLUSTERATLAS_ALLOWED_HOSTS`` (comma-separated, ``*.example.org`` wildcards) turns on
   Starlette's ``TrustedHostMiddleware``: other ``Host`` headers get a 400, so links built
-  from the request (pagination) name only a trusted host.
+  from the request (pagination, and the verification link of a sign-up when
+  ``CLUSTERATLAS_PUBLIC_URL`` is not set) name only a trusted host.
 * ``CLUSTERATLAS_FORWARDED_ALLOW_IPS`` (comma-separated addresses or networks, ``*`` for
   any) turns on uvicorn's ``ProxyHeadersMiddleware``: behind those reverse proxies the
   scheme and client address come from ``X-Forwarded-Proto``/``X-Forwarded-For``, so the
@@ -166,7 +167,9 @@ def install_security(
         Name of the session cookie (responses to requests carrying it are not cached).
     allowed_hosts : list of str, optional
         Trusted ``Host`` values (default ``CLUSTERATLAS_ALLOWED_HOSTS``; none set: any host,
-        with a warning logged).
+        with a warning logged). ``app.state.host_checked`` says whether the request's host
+        is checked (some hosts given, none of them ``*``): only then may a link in a mail
+        be built from it (:func:`host_checked`).
     forwarded_allow_ips : list of str, optional
         Reverse proxies whose ``X-Forwarded-*`` headers are trusted (default
         ``CLUSTERATLAS_FORWARDED_ALLOW_IPS``; none set: the headers are left to the server,
@@ -181,6 +184,7 @@ def install_security(
         if allowed_hosts is not None
         else _split(os.environ.get(ALLOWED_HOSTS_ENV, ""))
     )
+    app.state.host_checked = bool(hosts) and "*" not in hosts
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     else:
@@ -196,8 +200,14 @@ def install_security(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
 
+def host_checked(app: FastAPI) -> bool:
+    """Return whether :func:`install_security` checks the ``Host`` of ``app``'s requests."""
+    return bool(getattr(app.state, "host_checked", False))
+
+
 __all__ = [
     "SecurityHeaders",
+    "host_checked",
     "install_security",
     "max_body_bytes",
 ]

@@ -11,7 +11,7 @@ from clusteratlas.cli._common import DbOption, app, console, open_store
 from clusteratlas.errors import ParameterError
 
 registry_app = typer.Typer(
-    help="The registry database of cluster organisations: backup, restore, upgrade.",
+    help="The registry database of cluster organisations: backup, restore, upgrade, mail outbox.",
     no_args_is_help=True,
 )
 store_app = typer.Typer(

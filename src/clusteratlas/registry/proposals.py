@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -27,12 +28,13 @@ from clusteratlas.errors import (
 from clusteratlas.registry.audit import record, snapshot
 from clusteratlas.registry.models import (
     PROPOSAL_STATUSES,
+    MeetEvent,
     MeetParticipant,
     Organisation,
     OrganisationProposal,
     User,
 )
-from clusteratlas.registry.services import _check_profile, create_organisation
+from clusteratlas.registry.services import check_profile, create_organisation
 
 _WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _FIELDS = ("name", "country", "type", "website", "status", "organisation_id")
@@ -57,7 +59,7 @@ def propose_organisation(
         that is not an http(s) address.
     """
     name, country = name.strip(), country.strip().upper()
-    _check_profile({"name": name, "country": country})
+    check_profile({"name": name, "country": country})
     if website is not None and website.strip() and not _WEBSITE.match(website.strip()):
         raise ParameterError(
             f"The 'website' parameter must be an http(s) address such as "
@@ -153,4 +155,157 @@ def reject_proposal(
     return proposal
 
 
-__all__ = ["approve_proposal", "list_proposals", "propose_organisation", "reject_proposal"]
+DUPLICATES_SHOWN = 5
+"""Possible duplicates listed per pending proposal (best first)."""
+DUPLICATE_CUTOFF = 80.0
+"""Least name likeness (rapidfuzz ``token_set_ratio``, 0–100) of a possible duplicate."""
+
+
+@dataclass(frozen=True)
+class ProposalReview:
+    """What an administrator needs to decide on a proposal.
+
+    Attributes
+    ----------
+    proposal : OrganisationProposal
+    proposed_by, decided_by : str or None
+        E-mail addresses (``None``: account deleted, decided from the command line, or not
+        decided yet).
+    events : tuple of str
+        Names of the events where participants registered with the proposal.
+    duplicates : tuple of (Organisation, float)
+        Registry organisations that may be the proposed one, with their likeness (0–100),
+        best first (see :func:`possible_duplicates`). Only for pending proposals.
+    """
+
+    proposal: OrganisationProposal
+    proposed_by: str | None
+    decided_by: str | None
+    events: tuple[str, ...]
+    duplicates: tuple[tuple[Organisation, float], ...]
+
+
+def _host(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit((url or "").strip().lower()).hostname or ""
+    return host.removeprefix("www.")
+
+
+def possible_duplicates(
+    session: Session, proposal: OrganisationProposal, *, limit: int = DUPLICATES_SHOWN
+) -> list[tuple[Organisation, float]]:
+    """Return registry organisations that may be the organisation ``proposal`` names.
+
+    Two signals: the same website host (``www.`` ignored; score 100), and a name or acronym
+    resembling the proposed name by rapidfuzz's ``token_set_ratio`` (after its default
+    processing: lower case, punctuation removed) of at least :data:`DUPLICATE_CUTOFF`. The
+    token-set ratio scores a name whose words contain the other's at 100 ("Silicon Saxony
+    e.V." / "Silicon Saxony"), a typo high ("Minalogik" / "Minalogic": 89), and a shared
+    generic word low ("Quantum Valley Start-up" / "Cosmetic Valley": 57), unlike the
+    search's ``WRatio`` (86 for the last pair). Best first; at equal score organisations of
+    the proposal's country first.
+
+    References
+    ----------
+    rapidfuzz, "fuzz.token_set_ratio", https://rapidfuzz.github.io/RapidFuzz/ .
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    found: dict[int, tuple[Organisation, float]] = {}
+    host = _host(proposal.website)
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.acronym, Organisation.website)
+    ).all()
+    scores: dict[int, float] = {
+        row.id: 100.0 for row in rows if host and _host(row.website) == host
+    }
+    choices = {(row.id, "name"): row.name for row in rows}
+    choices.update({(row.id, "acronym"): row.acronym for row in rows if row.acronym})
+    for _, score, (organisation_id, _) in process.extract(
+        proposal.name, choices, scorer=fuzz.token_set_ratio, processor=utils.default_process,
+        score_cutoff=DUPLICATE_CUTOFF, limit=None,
+    ):  # fmt: skip
+        scores[organisation_id] = max(scores.get(organisation_id, 0.0), float(score))
+    for organisation in session.scalars(
+        select(Organisation).where(Organisation.id.in_(list(scores)))
+    ):
+        found[organisation.id] = (organisation, scores[organisation.id])
+    ranked = sorted(
+        found.values(),
+        key=lambda pair: (-pair[1], pair[0].country != proposal.country, pair[0].name),
+    )
+    return ranked[:limit]
+
+
+def review_proposals(
+    session: Session, *, actor: User | None, status: str | None = "pending",
+    limit: int | None = None,
+) -> list[ProposalReview]:  # fmt: skip
+    """Return proposals with who proposed and decided, their events and possible duplicates.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+    actor : User or None
+        An administrator (``None``: the command line).
+    status : {"pending", "approved", "rejected", "decided"} or None, default "pending"
+        ``"decided"``: approved and rejected ones; ``None``: all.
+    limit : int, optional
+        At most this many (the first in the order below).
+
+    Returns
+    -------
+    list of ProposalReview
+        Pending ones oldest first (the queue); otherwise newest decision first.
+
+    Raises
+    ------
+    PermissionDeniedError
+        When ``actor`` is no administrator.
+    """
+    if status == "decided":
+        found = list_proposals(session, actor=actor, status=None)
+        proposals = [p for p in found if p.status != "pending"]
+    else:
+        proposals = list_proposals(session, actor=actor, status=status)
+    if status != "pending":
+        proposals.sort(key=lambda p: (p.decided_at is None, p.decided_at or p.created_at, p.id),
+                       reverse=True)  # fmt: skip
+    proposals = proposals[:limit] if limit is not None else proposals
+    people = ({p.proposed_by for p in proposals} | {p.decided_by for p in proposals}) - {None}
+    users = session.execute(select(User.id, User.email).where(User.id.in_(people)))
+    emails: dict[int | None, str] = {row.id: row.email for row in users}
+    events: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(MeetParticipant.proposal_id, MeetEvent.name)
+        .join(MeetEvent, MeetEvent.id == MeetParticipant.event_id)
+        .where(MeetParticipant.proposal_id.in_([p.id for p in proposals]))
+        .order_by(MeetEvent.name)
+    )
+    for proposal_id, event in rows:
+        named = events.setdefault(int(proposal_id or 0), [])
+        if event not in named:
+            named.append(event)
+    return [
+        ProposalReview(
+            proposal=p,
+            proposed_by=emails.get(p.proposed_by) if p.proposed_by is not None else None,
+            decided_by=emails.get(p.decided_by) if p.decided_by is not None else None,
+            events=tuple(events.get(p.id, ())),
+            duplicates=tuple(possible_duplicates(session, p)) if p.status == "pending" else (),
+        )
+        for p in proposals
+    ]
+
+
+__all__ = [
+    "DUPLICATE_CUTOFF",
+    "ProposalReview",
+    "approve_proposal",
+    "list_proposals",
+    "possible_duplicates",
+    "propose_organisation",
+    "reject_proposal",
+    "review_proposals",
+]

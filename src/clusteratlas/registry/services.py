@@ -68,7 +68,14 @@ TAG_FIELDS = {
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-def _check_profile(values: Mapping[str, Any]) -> None:
+def check_profile(values: Mapping[str, Any]) -> None:
+    """Check an organisation's fields as :func:`create_organisation` does (all problems at once).
+
+    Raises
+    ------
+    ParameterError
+        Naming every unknown field and every value out of its domain.
+    """
     unknown = sorted(set(values) - set(PROFILE_FIELDS) - set(TAG_FIELDS) - {"key"})
     problems = [f"unknown field(s) {', '.join(map(repr, unknown))}"] if unknown else []
     if "name" in values and not str(values["name"] or "").strip():
@@ -131,7 +138,7 @@ def create_organisation(
     """
     if actor is not None and (not actor.active or actor.role != "admin"):
         raise PermissionDeniedError(f"{actor.email} may not create organisations (admin only).")
-    _check_profile(data)
+    check_profile(data)
     if not {"name", "country"} <= data.keys():
         raise ParameterError("An organisation needs at least 'name' and 'country'.")
     fields = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
@@ -171,7 +178,7 @@ def update_organisation(
         When ``actor`` may not edit the organisation.
     RecordNotFoundError, ParameterError
     """
-    _check_profile(changes)
+    check_profile(changes)
     organisation = get_organisation(session, organisation_id)
     if actor is not None:
         require_edit(actor, organisation)
@@ -281,6 +288,7 @@ __all__ = [
     "RecordNotFoundError",
     "add_comment",
     "add_member_organisation",
+    "check_profile",
     "create_organisation",
     "create_post",
     "delete_organisation",

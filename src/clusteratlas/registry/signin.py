@@ -245,8 +245,15 @@ def sign_in(
     return done
 
 
+SIGNUP_KEY_PREFIX = "signup:"
+"""Prefix of the throttle's account key for sign-up attempts (so they never lock a sign-in)."""
+
+
 class RefusalLog:
     """Warn of throttled sign-ins once per account and address per ``every`` seconds.
+
+    Sign-up attempts (accounts keyed ``signup:<e-mail>``) are logged as "Sign-up throttled"
+    with the bare e-mail, sign-in attempts as "Sign-in throttled".
 
     A flood refused hundreds of times a second would otherwise write as many log lines (and
     spend the server's CPU on them); each warning says how many refusals it stands for.
@@ -272,9 +279,11 @@ class RefusalLog:
             while len(self._seen) > self.most:
                 self._seen.popitem(last=False)
         count = unlogged + 1
+        signup = account.startswith(SIGNUP_KEY_PREFIX)
         log.warning(
-            "Sign-in throttled for %r from %s (%d refusal%s since the last warning)",
-            account,
+            "%s throttled for %r from %s (%d refusal%s since the last warning)",
+            "Sign-up" if signup else "Sign-in",
+            account.removeprefix(SIGNUP_KEY_PREFIX) if signup else account,
             address,
             count,
             "" if count == 1 else "s",

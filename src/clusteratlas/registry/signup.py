@@ -24,12 +24,15 @@ Variable                                    Meaning                             
 ``CLUSTERATLAS_SIGNUP``                     ``on`` lets anyone sign up            ``off``
 ``CLUSTERATLAS_SIGNUP_VERIFY_HOURS``        lifetime of a verification link       48
 ``CLUSTERATLAS_SIGNUP_OUTBOX``              ``table`` (``mail_outbox``) or ``log``  table
-``CLUSTERATLAS_PUBLIC_URL``                 the site's address, for the links     (request)
+``CLUSTERATLAS_PUBLIC_URL``                 the site's address, for the links     (see below)
 ==========================================  ====================================  ========
 
-Without ``CLUSTERATLAS_PUBLIC_URL`` links are built from the request's ``Host``: set it, or
-``CLUSTERATLAS_ALLOWED_HOSTS``, so that a forged ``Host`` cannot send someone a link to
-another site (which would hand their token to that site).
+The link in a verification mail carries the token, so its address must be the site's own:
+``CLUSTERATLAS_PUBLIC_URL`` (e.g. ``https://atlas.example.org``) when set; otherwise the
+request's address, but only when its ``Host`` is checked (``CLUSTERATLAS_ALLOWED_HOSTS`` set,
+without ``*``). With neither, sign-up is refused (:class:`~clusteratlas.errors.NotConfiguredError`,
+503), because a forged ``Host: evil.example`` would otherwise mail a victim a link that hands
+their token to that site.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clusteratlas._validation import env_number
-from clusteratlas.errors import ParameterError, PermissionDeniedError
+from clusteratlas.errors import NotConfiguredError, ParameterError, PermissionDeniedError
 from clusteratlas.registry.audit import record
 from clusteratlas.registry.auth import aware, create_user, hash_password, utcnow
 from clusteratlas.registry.models import EmailVerification, OutboxMail, User
@@ -79,7 +82,8 @@ class SignupSettings:
         ``table``: messages are stored in ``mail_outbox``; ``log``: written to the server
         log (logger ``clusteratlas.registry.signup``, level WARNING).
     public_url : str, optional
-        The site's address for the links in mails (default: the request's).
+        The site's address for the links in mails (default: the request's, when its host
+        is checked; see :func:`link_site`).
     """
 
     enabled: bool = False
@@ -114,6 +118,41 @@ class SignupSettings:
             outbox="table" if outbox == "table" else "log",
             public_url=env.get("CLUSTERATLAS_PUBLIC_URL", "").strip() or None,
         )
+
+
+NO_SITE_ADDRESS = (
+    "Sign-up is on (CLUSTERATLAS_SIGNUP) but the server cannot build a safe verification "
+    "link: set CLUSTERATLAS_PUBLIC_URL to the site's address (e.g. https://atlas.example.org), "
+    "or CLUSTERATLAS_ALLOWED_HOSTS to its host names, so that a forged Host header cannot "
+    "send a link to another site."
+)
+"""Why sign-up is refused when neither the site's address nor a checked host is known."""
+
+
+def link_site(settings: SignupSettings, *, base_url: str | None) -> str:
+    """Return the address the links in mails start with.
+
+    Parameters
+    ----------
+    settings : SignupSettings
+    base_url : str or None
+        The request's address, given only when its ``Host`` was checked against
+        ``CLUSTERATLAS_ALLOWED_HOSTS``; ``None`` otherwise.
+
+    Returns
+    -------
+    str
+        ``settings.public_url`` when set, else ``base_url``, without a trailing ``/``.
+
+    Raises
+    ------
+    NotConfiguredError
+        With neither: the message names both variables.
+    """
+    site = settings.public_url or base_url
+    if not site:
+        raise NotConfiguredError(NO_SITE_ADDRESS)
+    return site.rstrip("/")
 
 
 def normalise_email(email: str) -> str:
@@ -157,7 +196,7 @@ def sign_up(
     email: str,
     password: str,
     name: str | None = None,
-    base_url: str,
+    base_url: str | None,
     settings: SignupSettings,
     now: dt.datetime | None = None,
 ) -> None:
@@ -173,9 +212,10 @@ def sign_up(
     email, password : str
         The password follows the policy of every account (at least 8 characters).
     name : str, optional
-    base_url : str
-        The site's address (``https://atlas.example.org``), for the link, unless the
-        settings give one.
+    base_url : str or None
+        The request's address (``https://atlas.example.org``), for the link unless the
+        settings give one; pass it only when the request's ``Host`` was checked (see
+        :func:`link_site`), else ``None``.
     settings : SignupSettings
     now : datetime, optional
         Default: the current time (UTC).
@@ -184,6 +224,8 @@ def sign_up(
     ------
     PermissionDeniedError
         When sign-up is switched off.
+    NotConfiguredError
+        When no safe address for the link is known (see :func:`link_site`); nothing stored.
     ParameterError
         For an address that is not one, or a password the policy refuses.
     """
@@ -191,6 +233,7 @@ def sign_up(
         raise PermissionDeniedError(
             "Self-service sign-up is switched off on this server; ask an administrator."
         )
+    site = link_site(settings, base_url=base_url)
     address = normalise_email(email)
     password_hash = hash_password(password)  # the policy and the time, known address or not
     existing = session.scalar(select(User).where(User.email == address))
@@ -228,8 +271,7 @@ def sign_up(
             EmailVerification(user_id=user.id, token_hash=_digest(token), expires_at=expires)
         )
     session.flush()
-    site = settings.public_url or base_url
-    link = f"{site.rstrip('/')}{VERIFY_PATH}?token={token}"
+    link = f"{site}{VERIFY_PATH}?token={token}"
     hours = int(settings.verify_lifetime.total_seconds() // 3600)
     send_mail(session, settings, recipient=address, subject="Confirm your e-mail address",
               body=f"Follow this link within {hours} hours to confirm your address and "
@@ -288,9 +330,11 @@ def outbox(session: Session, *, recipient: str | None = None) -> list[OutboxMail
 
 
 __all__ = [
+    "NO_SITE_ADDRESS",
     "SIGNUP_ROLE",
     "SignupSettings",
     "is_verified",
+    "link_site",
     "normalise_email",
     "outbox",
     "require_verified",

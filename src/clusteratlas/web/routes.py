@@ -21,12 +21,14 @@ from clusteratlas.web.routes_meet import router as meet_router
 from clusteratlas.web.routes_meet_followup import router as meet_followup_router
 from clusteratlas.web.routes_meet_organise import router as meet_organise_router
 from clusteratlas.web.routes_posts import router as posts_router
+from clusteratlas.web.routes_proposals_admin import router as proposals_router
 from clusteratlas.web.routes_registry import router as registry_router
 from clusteratlas.web.routes_signin import router as signin_router
 from clusteratlas.web.routes_signup import router as signup_router
 from clusteratlas.web.routes_skills import router as skills_router
 
 router = APIRouter(include_in_schema=False)
+router.include_router(proposals_router)  # before /organisations/{organisation_id}
 router.include_router(registry_router)
 router.include_router(posts_router)
 router.include_router(signin_router)

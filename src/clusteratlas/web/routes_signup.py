@@ -17,7 +17,12 @@ from fastapi.responses import HTMLResponse
 
 from clusteratlas.api.deps import csrf_for, csrf_matches
 from clusteratlas.api.routes_signup import SIGNED_UP, sign_up_request, signup_settings
-from clusteratlas.errors import ParameterError, PermissionDeniedError, TooManyAttemptsError
+from clusteratlas.errors import (
+    NotConfiguredError,
+    ParameterError,
+    PermissionDeniedError,
+    TooManyAttemptsError,
+)
 from clusteratlas.registry.db import session_scope
 from clusteratlas.registry.signup import verify_email
 from clusteratlas.web._support import TEMPLATES
@@ -87,6 +92,8 @@ async def signup(
         await sign_up_request(request, email=email, password=password, name=name.strip() or None)
     except PermissionDeniedError:
         return _page(request, "off", status=403)
+    except NotConfiguredError as err:  # no safe address for the link: the operator's to set
+        return _page(request, "form", status=503, error=str(err), **again)
     except TooManyAttemptsError as err:
         wait = {"Retry-After": str(err.retry_after)}
         return _page(request, "form", status=429, headers=wait, error=str(err), **again)
