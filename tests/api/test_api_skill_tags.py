@@ -118,7 +118,5 @@ def test_remove_and_add_change_the_programmes_and_the_matching(
     ).json()
     row = next(r for r in gaps["skills"] if r["skill_id"] == BATTERY_CHEMISTRY)
     matches = next(n for n in gaps["needs"] if n["need"]["id"] == need.json()["id"])
-    assert [m["programme_id"] for m in matches["result"]["matches"]] == [
-        "emia-emobility-products"
-    ]
+    assert [m["programme_id"] for m in matches["result"]["matches"]] == ["emia-emobility-products"]
     assert row["people"] == 3

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Path, Query
 from clusteratlas.api.deps import CurrentUser, OptionalUser, SessionDep
 from clusteratlas.api.schemas import ONE_LINE
 from clusteratlas.api.schemas_skills import (
+    PROGRAMME_ID,
     SKILLS_BODY,
     SKILLS_RESPONSES,
     Concept,
@@ -29,7 +30,6 @@ from clusteratlas.api.schemas_skills import (
     MatchOut,
     MatchRow,
     NeededSkill,
-    PROGRAMME_ID,
     PartnershipOut,
     ProgrammeList,
     ProgrammeOut,
