@@ -1,8 +1,10 @@
 """Routes of the skills partnerships, read side (``/api/v1/skills``).
 
-Interfaces only: each route parses, calls :mod:`clusteratlas.skills.offer`, and renders.
-Nothing here writes, so nothing needs a sign-in (a browser sending its session cookie
-must still add the CSRF header to a POST, as everywhere); ``tag`` and ``match`` take a body limited
+Interfaces only: each route parses, calls :mod:`clusteratlas.skills.offer` (or, for the
+programmes' tags as corrected by hand, :mod:`clusteratlas.registry.services_tags`), and
+renders. Only ``PATCH /programmes/{id}/tags`` writes (administrators; audited); the rest
+needs no sign-in (a browser sending its session cookie must still add the CSRF header to a
+POST, as everywhere); ``tag``, ``match`` and the tag corrections take a body limited
 to :data:`~clusteratlas.api.schemas_skills.SKILLS_BODY` bytes and texts of at most
 :data:`~clusteratlas.api.schemas_skills.TEXT_CHARS` characters. Without scikit-learn (the
 ``skills`` extra) the routes that rank answer 503 with the install command. Cluster needs
@@ -14,11 +16,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from clusteratlas.api.deps import OptionalUser
+from clusteratlas.api.deps import CurrentUser, OptionalUser, SessionDep
 from clusteratlas.api.schemas import ONE_LINE
 from clusteratlas.api.schemas_skills import (
+    PROGRAMME_ID,
     SKILLS_BODY,
     SKILLS_RESPONSES,
     Concept,
@@ -30,9 +33,11 @@ from clusteratlas.api.schemas_skills import (
     PartnershipOut,
     ProgrammeList,
     ProgrammeOut,
+    ProgrammeTagsIn,
     ProviderOut,
     TagIn,
 )
+from clusteratlas.registry import services_tags
 from clusteratlas.skills import offer
 
 router = APIRouter(prefix="/skills", tags=["skills"], responses=SKILLS_RESPONSES)
@@ -110,14 +115,46 @@ def providers() -> list[ProviderOut]:
     return [ProviderOut(**r) for r in offer.records(offer.providers())]
 
 
+ProgrammeId = Annotated[str, Path(pattern=PROGRAMME_ID, max_length=100)]
+
+
+def programme_out(row: dict[str, Any]) -> ProgrammeOut:
+    """Render a programme of :func:`clusteratlas.skills.offer.programmes`."""
+    return ProgrammeOut(**{k: v for k, v in row.items() if k in ProgrammeOut.model_fields})
+
+
 @router.get("/programmes", response_model=ProgrammeList, summary="Training programmes")
-def programmes() -> ProgrammeList:
-    """List the programmes with their automatic ESCO tags (ranked, scored) and statuses."""
-    rows = [
-        ProgrammeOut(**{k: v for k, v in r.items() if k in ProgrammeOut.model_fields})
-        for r in offer.programmes()
-    ]
+def programmes(session: SessionDep) -> ProgrammeList:
+    """List the programmes with their ESCO tags (automatic, scored; or by hand) and statuses."""
+    rows = [programme_out(r) for r in services_tags.programmes(session)]
     return ProgrammeList(programmes=rows, attribution=offer.ATTRIBUTION)
+
+
+@router.get("/programmes/{programme_id}", response_model=ProgrammeOut, summary="A programme")
+def programme(programme_id: ProgrammeId, session: SessionDep) -> ProgrammeOut:
+    """Return one programme with its ESCO tags as corrected by hand (``source``)."""
+    return programme_out(services_tags.programme(session, programme_id))
+
+
+@router.patch(
+    "/programmes/{programme_id}/tags",
+    response_model=ProgrammeOut,
+    summary="Correct a programme's ESCO tags by hand",
+    max_body_size=SKILLS_BODY,
+)
+def correct_tags(
+    programme_id: ProgrammeId, body: ProgrammeTagsIn, session: SessionDep, user: CurrentUser
+) -> ProgrammeOut:
+    """Add and remove ESCO skills of a programme's tags (administrators; audited).
+
+    A later correction of the same skill replaces the earlier one; added skills come first,
+    with ``source`` ``hand`` and no score. Matching uses the corrected tags.
+    """
+    services_tags.correct_programme_tags(
+        session, user=user, programme_id=programme_id, add=body.add, remove=body.remove
+    )
+    session.commit()
+    return programme_out(services_tags.programme(session, programme_id))
 
 
 @router.get("/partnerships", response_model=list[PartnershipOut], summary="Partnerships")
@@ -147,13 +184,13 @@ def tag(body: TagIn, _user: OptionalUser) -> ConceptList:
     summary="Match a skill need to training programmes",
     max_body_size=SKILLS_BODY,
 )
-def match(body: MatchIn, _user: OptionalUser) -> MatchOut:
+def match(body: MatchIn, session: SessionDep, _user: OptionalUser) -> MatchOut:
     """Rank programmes for a need by coverage share, reach, distance and format.
 
-    Each match lists the skills it shares with the need; the need's skills that no
-    programme covers are its gap.
+    Each match lists the skills it shares with the need (the programmes' tags as corrected
+    by hand); the need's skills that no programme covers are its gap.
     """
     need = body.model_dump()
     need["need_id"] = "need"
-    result = offer.match_needs(offer.needs_frame([need]), top=body.top)
+    result = services_tags.match_needs(session, offer.needs_frame([need]), top=body.top)
     return match_out(result, "need")

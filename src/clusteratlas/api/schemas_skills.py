@@ -65,12 +65,17 @@ class ProviderOut(BaseModel):
 
 
 class TagOut(BaseModel):
-    """An ESCO skill a programme is tagged with (automatic, ranked, scored)."""
+    """An ESCO skill a programme is tagged with, ranked.
+
+    ``source`` is ``auto`` (from the programme's text, ``score`` the cosine in [0, 1]) or
+    ``hand`` (added by a person; no score).
+    """
 
     rank: int
     skill_id: str
     label: str
-    score: float
+    score: float | None
+    source: Literal["auto", "hand"] = "auto"
 
 
 class ProgrammeOut(BaseModel):
@@ -110,6 +115,19 @@ class PartnershipOut(BaseModel):
     purpose_status: str
     status: str
     source: str
+
+
+PROGRAMME_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+"""Pattern of a programme id (the seed's ids: ``pyla-laser``)."""
+TAG_CHANGES = 50
+"""Skills one correction may add and remove together."""
+
+
+class ProgrammeTagsIn(_Input):
+    """Hand corrections of a programme's ESCO tags: skills to add and skills to remove."""
+
+    add: Annotated[list[SkillUri], Field(default_factory=list, max_length=TAG_CHANGES)]
+    remove: Annotated[list[SkillUri], Field(default_factory=list, max_length=TAG_CHANGES)]
 
 
 class TagIn(_Input):

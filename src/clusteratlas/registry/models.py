@@ -45,7 +45,7 @@ from clusteratlas.registry.models_signup import (
     OrganisationProposal,
     OutboxMail,
 )
-from clusteratlas.registry.models_skills import SkillNeed
+from clusteratlas.registry.models_skills import ProgrammeTagCorrection, SkillNeed
 from clusteratlas.registry.models_social import (
     POST_KINDS,
     ROLES,
@@ -94,6 +94,7 @@ __all__ = [
     "Partnership",
     "PartnershipMember",
     "Post",
+    "ProgrammeTagCorrection",
     "ReviewerGrant",
     "SkillNeed",
     "SupportProgramme",

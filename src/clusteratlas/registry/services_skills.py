@@ -10,7 +10,9 @@ providers and partner clusters have to see a need to answer it, while needs desc
 members' workforce plans, which a cluster does not publish to anonymous visitors (nor to
 scrapers). Withdrawn needs are read by their organisation's managers and administrators
 only. :func:`cluster_gaps` matches a cluster's open needs to the training programmes
-(:mod:`clusteratlas.skills.offer`) and lists the skills no reachable programme covers.
+(:mod:`clusteratlas.skills.offer`, tags as corrected by hand:
+:mod:`clusteratlas.registry.services_tags`) and lists the skills no reachable programme
+covers.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from clusteratlas.registry.audit import record, snapshot
 from clusteratlas.registry.auth import can_edit, require_edit
 from clusteratlas.registry.models import Organisation, SkillNeed, User
 from clusteratlas.registry.models_skills import NEED_STATUSES
+from clusteratlas.registry.services_tags import match_needs
 from clusteratlas.skills import offer
 
 NEED_FIELDS = ("text", "skills", "people", "region", "horizon", "format", "status")
@@ -249,5 +252,5 @@ def cluster_gaps(
     if not needs:
         return ClusterGaps(organisation, [], None, pd.DataFrame())
     table = offer.needs_frame([need_record(n, cluster=organisation.name) for n in needs])
-    result = offer.match_needs(table, top=top)
+    result = match_needs(session, table, top=top)  # the programmes' tags as corrected
     return ClusterGaps(organisation, needs, result, offer.cluster_gaps(table, result))

@@ -129,28 +129,52 @@ def _programme_tags(language: str) -> pd.DataFrame:
     )
 
 
-def programme_tags() -> pd.DataFrame:
-    """Return the automatic ESCO tags of the seed programmes (``PROGRAMME_TAGS`` each).
+def programme_tags(*, corrections: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the ESCO tags of the seed programmes: automatic, then corrected by hand.
 
-    Columns ``programme_id``, ``rank``, ``skill_id``, ``label``, ``score``.
+    Parameters
+    ----------
+    corrections : pandas.DataFrame, optional
+        Hand corrections (``programme_id``, ``skill_id``, ``action``), as the registry
+        stores them (:func:`clusteratlas.registry.services_tags.programme_corrections`);
+        applied with :func:`~clusteratlas.skills.tagging.apply_corrections`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``programme_id``, ``rank``, ``skill_id``, ``label``, ``score`` and
+        ``source`` (``"auto"``: the ``PROGRAMME_TAGS`` best skills of the text, scored;
+        ``"hand"``: added by a person, score NaN).
     """
-    return _programme_tags("en").copy()
+    tags = _programme_tags("en").copy()
+    if corrections is None or corrections.empty:
+        return tags
+    from clusteratlas.skills.tagging import apply_corrections
+
+    return apply_corrections(
+        tags, corrections, concepts=skill_index().concepts, id_column="programme_id"
+    )
 
 
-def programmes() -> list[dict[str, Any]]:
-    """Return the seed programmes, each with its provider, tags and the status of its fields."""
+def programmes(*, corrections: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """Return the seed programmes, each with its provider, tags and the status of its fields.
+
+    Each tag has ``rank``, ``skill_id``, ``label``, ``score`` (``None`` for a hand tag) and
+    ``source`` (``auto`` or ``hand``); ``corrections`` as for :func:`programme_tags`.
+    """
     table = read_programmes(providers=read_providers())
     names = read_providers().set_index("provider_id")["name"]
-    tags = programme_tags()
+    tags = programme_tags(corrections=corrections)
     out = []
     for row in records(table):
         mine = tags[tags["programme_id"] == row["programme_id"]]
         row["provider_name"] = str(names.get(row["provider_id"], ""))
         row["duration_hours"] = _number(row.get("duration_hours"))
         row["tags"] = [
-            {"rank": int(t.rank), "skill_id": t.skill_id, "label": t.label, "score": float(t.score)}
+            {"rank": int(t.rank), "skill_id": t.skill_id, "label": t.label,
+             "score": _number(t.score), "source": str(t.source)}
             for t in mine.itertuples()
-        ]
+        ]  # fmt: skip
         out.append(row)
     return out
 
@@ -172,6 +196,8 @@ class NeedMatch:
     matches: pd.DataFrame
     uncovered: pd.DataFrame
     attribution: str = ATTRIBUTION
+    tags: pd.DataFrame | None = None
+    """The programme tags matched against (corrected by hand where corrections were given)."""
 
 
 def needs_frame(needs: Sequence[dict[str, Any]]) -> pd.DataFrame:
@@ -204,14 +230,21 @@ def needs_frame(needs: Sequence[dict[str, Any]]) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def match_needs(needs: pd.DataFrame, *, top: int = 5, need_tags: int = NEED_TAGS) -> NeedMatch:
+def match_needs(
+    needs: pd.DataFrame,
+    *,
+    top: int = 5,
+    need_tags: int = NEED_TAGS,
+    corrections: pd.DataFrame | None = None,
+) -> NeedMatch:
     """Match needs (as from :func:`needs_frame`) to the seed programmes.
 
     The needed skills are the stated URIs and the ``need_tags`` best ESCO skills of the
     text (:func:`~clusteratlas.skills.matching.needed_skills`); programmes are ranked by
     :func:`~clusteratlas.skills.matching.match_programmes` (coverage share, reachable,
     distance, format). ``uncovered`` lists, per need, the needed skills that no seed
-    programme is tagged with.
+    programme is tagged with. The programmes' tags are :func:`programme_tags` with the
+    hand ``corrections``, if given.
     """
     if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= 100:
         raise ParameterError(
@@ -228,19 +261,21 @@ def match_needs(needs: pd.DataFrame, *, top: int = 5, need_tags: int = NEED_TAGS
         parse_skill_uris(str(stated))
     index = skill_index()
     needed = needed_skills(needs, index=index, top=need_tags, min_score=0.0)
-    tags = programme_tags()
+    tags = programme_tags(corrections=corrections)
     matches = match_programmes(needs, needed, read_programmes(), tags, top=top)
     covered = set(tags["skill_id"])
     uncovered = needed[~needed["skill_id"].isin(covered)].reset_index(drop=True)
-    return NeedMatch(needed=needed, matches=matches, uncovered=uncovered)
+    return NeedMatch(needed=needed, matches=matches, uncovered=uncovered, tags=tags)
 
 
 def cluster_gaps(needs: pd.DataFrame, result: NeedMatch, *, by: str = "cluster") -> pd.DataFrame:
     """Needed skills per cluster (or region) and the seed programmes covering them.
 
     :func:`~clusteratlas.skills.matching.skill_gaps` over the needs and skills of
-    ``result`` (a gap: no programme reachable from a need posting the skill covers it).
+    ``result`` (a gap: no programme reachable from a need posting the skill covers it),
+    against the same programme tags as the match (``result.tags``).
     """
     from clusteratlas.skills.matching import skill_gaps
 
-    return skill_gaps(needs, result.needed, read_programmes(), programme_tags(), by=by)
+    tags = result.tags if result.tags is not None else programme_tags()
+    return skill_gaps(needs, result.needed, read_programmes(), tags, by=by)

@@ -3,9 +3,13 @@
 Interfaces only: each page parses its query or form, calls :mod:`clusteratlas.skills.offer`
 or :mod:`clusteratlas.registry.services_skills`, and renders a template. Searching and
 matching change nothing, so they are GET forms (a result can be bookmarked); posting a need
-to one's cluster and withdrawing it are POST forms with the session's CSRF token. The ESCO
-search updates as one types (HTMX, ``/skills/results``); without JavaScript the form
-reloads the page. Without scikit-learn the pages say how to install it (503).
+to one's cluster and withdrawing it are POST forms with the session's CSRF token, as is an
+administrator's hand correction of a programme's ESCO tags (``/skills/programmes``: a
+button per tag removes it; a skill found by typing, or a pasted URI, is added). The ESCO
+searches update as one types (HTMX, ``/skills/results`` and ``/skills/choices``); without
+JavaScript the form reloads the page. Without scikit-learn the pages say how to install it
+(503). Programme lists and matching show the tags as corrected
+(:mod:`clusteratlas.registry.services_tags`).
 """
 
 from __future__ import annotations
@@ -72,14 +76,33 @@ def skills_results(request: Request, q: Q = "", kind: Kind = "skill") -> HTMLRes
     return TEMPLATES.TemplateResponse(request, "_skills_results.html", context)
 
 
+@router.get("/skills/choices", response_class=HTMLResponse)
+def skill_choices(
+    request: Request,
+    q: Q = "",
+    programme: Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] = "x",
+) -> HTMLResponse:
+    """Render ESCO skills for ``q`` as choices of the add-a-tag form (HTMX partial)."""
+    context = _search(q, "skill")
+    context["programme"] = programme
+    return TEMPLATES.TemplateResponse(request, "_skill_choices.html", context)
+
+
 @router.get("/skills/programmes", response_class=HTMLResponse)
 def programmes_page(request: Request, session: DB) -> HTMLResponse:
-    """Render the training programmes with their ESCO tags, providers and partnerships."""
+    """Render the training programmes with their ESCO tags, providers and partnerships.
+
+    An administrator also gets, per programme, a button per tag to remove it and a form to
+    add an ESCO skill (hand tags are marked "by hand").
+    """
+    from clusteratlas.registry import services_tags
     from clusteratlas.skills import offer
 
+    user = current_user(request, session)
     context: dict[str, Any] = {
         "title": "Training programmes",
-        "user": current_user(request, session),
+        "user": user,
+        "can_correct": services_tags.can_correct_tags(user),
         "providers": offer.records(offer.providers()),
         "partnerships": offer.records(offer.partnerships()),
         "programmes": [],
@@ -87,7 +110,7 @@ def programmes_page(request: Request, session: DB) -> HTMLResponse:
     }
     status = 200
     try:
-        context["programmes"] = offer.programmes()
+        context["programmes"] = services_tags.programmes(session)
     except MissingDependencyError as err:
         context["error"], status = str(err), 503
     return TEMPLATES.TemplateResponse(
@@ -129,6 +152,7 @@ def match_page(
 ) -> HTMLResponse:
     """Render the matching form and, for a typed need or one of the cluster's, the ranking."""
     from clusteratlas.registry.services_skills import get_need, list_needs, need_record
+    from clusteratlas.registry.services_tags import match_needs
     from clusteratlas.skills import offer
 
     user = current_user(request, session)
@@ -161,7 +185,7 @@ def match_page(
             record = None
         if record is not None:
             record["need_id"] = "need"
-            result = offer.match_needs(offer.needs_frame([record]))
+            result = match_needs(session, offer.needs_frame([record]))
             context["result"] = _view(result)
     except MissingDependencyError as err:
         context["error"], status = str(err), 503
@@ -228,6 +252,35 @@ async def withdraw_page(request: Request, session: DB, need_id: Id) -> Response:
         session.rollback()
         return refusal(request, err)
     return RedirectResponse("/skills/match", status_code=303)
+
+
+@router.post("/skills/programmes/{programme_id}/tags", response_model=None)
+async def correct_tags_page(
+    request: Request,
+    session: DB,
+    programme_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")],
+) -> Response:
+    """Add or remove ESCO skills of a programme's tags by hand (administrators)."""
+    from clusteratlas.registry.services_tags import correct_programme_tags
+
+    form = await request.form()
+    fields = {k: str(v) for k, v in form.items()}
+    user = current_user(request, session)
+    if user is None:
+        return sign_in_first("/skills/programmes")
+    if not csrf_ok(request, fields):
+        return error_page(request, 403, "Form refused", FORGED)
+    add = [str(v).strip() for v in form.getlist("add") if str(v).strip()]
+    remove = [str(v).strip() for v in form.getlist("remove") if str(v).strip()]
+    try:
+        correct_programme_tags(
+            session, user=user, programme_id=programme_id, add=add, remove=remove
+        )
+        session.commit()
+    except REFUSED as err:
+        session.rollback()
+        return refusal(request, err)
+    return RedirectResponse(f"/skills/programmes#programme-{programme_id}", status_code=303)
 
 
 def training_partnerships(organisation: Any) -> list[dict[str, Any]]:
