@@ -33,3 +33,31 @@ def test_specialisation_gini_against_all_regions_differs() -> None:
     # 25/24: G = 2 / (4 · 25/24) · [1 · (-5/24) + 2 · (5/24)] = 0.1.
     out = specialisation_gini(DATA, by=())
     assert out["gini"].tolist() == pytest.approx([1.0 / 6.0, 0.1])
+
+
+def test_specialisation_gini_leaves_out_categories_absent_from_the_reference() -> None:
+    # z has 20 jobs in B only, none in the reference A: s_c = (.25, .75, 0), so z has no LQ
+    # and n = 2. A: (1, 1), G = 0. B (total 80): shares (.375, .375, .25), LQs over x, y
+    # (1.5, .5), mean 1: G = 2 / (2² · 1) · [1 · (.5 - 1) + 2 · (1.5 - 1)] = 1/4. Counting z
+    # would divide by s_z = 0 and leave both indices missing.
+    data = pd.concat(
+        [DATA, pd.DataFrame({"region": ["B"], "category": ["z"], "employment": [20.0]})],
+        ignore_index=True,
+    )
+    out = specialisation_gini(data, by=(), reference_regions=["A"])
+    assert out["gini"].tolist() == pytest.approx([0.0, 0.25])
+
+
+def test_specialisation_gini_is_missing_when_the_reference_has_no_employment() -> None:
+    # The reference C employs nobody: no category has s_c > 0, so no LQ exists and every
+    # region's index is missing (not 0, which would claim an even structure), in the
+    # order of the regions.
+    data = pd.concat(
+        [DATA, pd.DataFrame({"region": ["C", "C"], "category": ["x", "y"],
+                             "employment": [0.0, 0.0]})],
+        ignore_index=True,
+    )  # fmt: skip
+    out = specialisation_gini(data, by=(), reference_regions=["C"])
+    assert out["region"].tolist() == ["A", "B", "C"]
+    assert out["gini"].isna().all()
+    assert len(out) == 3

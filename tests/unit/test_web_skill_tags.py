@@ -138,3 +138,31 @@ def test_choices_partial(site: dict[str, Any]) -> None:
     assert partial.status_code == 200 and "<html" not in partial.text
     assert f'name="add" value="{BATTERY_CHEMISTRY}"' in partial.text
     assert client.get("/skills/choices", params={"programme": "<b>"}).status_code == 422
+
+
+def test_search_submitted_without_a_choice_shows_the_choices(site: dict[str, Any]) -> None:
+    # Enter in the search box (or no JavaScript) posts the search without a chosen skill:
+    # the choices are shown under that programme, pre-filled, and no tag changes.
+    client: TestClient = site["client"]
+    admin, csrf = signed_in(client, "a@example.org", password=PASSWORD, page=PAGE)
+    before = _sources(_row(admin.get(PAGE).text, "pyla-optics-photonics"))
+    sent = admin.post(f"{PAGE}/pyla-optics-photonics/tags",
+                      data={"q": "battery chemistry", "add": "", "csrf": csrf},
+                      follow_redirects=False)  # fmt: skip
+    assert sent.status_code == 303
+    where = sent.headers["location"]
+    assert (
+        where
+        == f"{PAGE}?find=pyla-optics-photonics&q=battery+chemistry#programme-pyla-optics-photonics"
+    )
+    page = admin.get(where).text
+    row = _row(page, "pyla-optics-photonics")
+    assert f'name="add" value="{BATTERY_CHEMISTRY}"' in row and 'value="battery chemistry"' in row
+    assert f'name="add" value="{BATTERY_CHEMISTRY}"' not in _row(page, "pyla-laser")
+    assert _sources(row) == before
+    nothing = admin.post(f"{PAGE}/pyla-optics-photonics/tags", data={"csrf": csrf},
+                         follow_redirects=False)  # fmt: skip
+    assert nothing.status_code == 422  # neither a search nor a change: still a clear refusal
+    # The public and anonymous visitors get no choices, whatever the address says.
+    client.cookies.clear()
+    assert 'name="add" value="' not in client.get(where).text

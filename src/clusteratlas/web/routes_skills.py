@@ -15,6 +15,7 @@ JavaScript the form reloads the page. Without scikit-learn the pages say how to 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -88,12 +89,20 @@ def skill_choices(
     return TEMPLATES.TemplateResponse(request, "_skill_choices.html", context)
 
 
+ProgrammeId = Annotated[str, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+
+
 @router.get("/skills/programmes", response_class=HTMLResponse)
-def programmes_page(request: Request, session: DB) -> HTMLResponse:
+def programmes_page(
+    request: Request, session: DB, find: ProgrammeId | None = None, q: Q = ""
+) -> HTMLResponse:
     """Render the training programmes with their ESCO tags, providers and partnerships.
 
     An administrator also gets, per programme, a button per tag to remove it and a form to
-    add an ESCO skill (hand tags are marked "by hand").
+    add an ESCO skill (hand tags are marked "by hand"). ``find`` and ``q`` show the ESCO
+    skills matching ``q`` as choices under programme ``find``: the add form sends there
+    when its search is submitted without a choice (Enter in the search box, or no
+    JavaScript), so the search is never lost.
     """
     from clusteratlas.registry import services_tags
     from clusteratlas.skills import offer
@@ -107,7 +116,10 @@ def programmes_page(request: Request, session: DB) -> HTMLResponse:
         "partnerships": offer.records(offer.partnerships()),
         "programmes": [],
         "error": "",
+        "found": None,
     }
+    if find is not None and q.strip() and context["can_correct"]:
+        context["found"] = {"programme": find, **_search(q, "skill")}
     status = 200
     try:
         context["programmes"] = services_tags.programmes(session)
@@ -272,6 +284,13 @@ async def correct_tags_page(
         return error_page(request, 403, "Form refused", FORGED)
     add = [str(v).strip() for v in form.getlist("add") if str(v).strip()]
     remove = [str(v).strip() for v in form.getlist("remove") if str(v).strip()]
+    query = fields.get("q", "").strip()[:500]
+    if not add and not remove and query:
+        # A search submitted without a chosen skill: show its choices, change nothing.
+        where = urlencode({"find": programme_id, "q": query})
+        return RedirectResponse(
+            f"/skills/programmes?{where}#programme-{programme_id}", status_code=303
+        )
     try:
         correct_programme_tags(
             session, user=user, programme_id=programme_id, add=add, remove=remove
