@@ -103,6 +103,13 @@ def test_absent_cells_are_zero_only_when_the_source_says_so() -> None:
     zero = build_map(obs, defs, year=2014, absent_is_zero=True)
     assert cell(zero, "C", "Y")["employment"] == 0
     assert cell(zero, "C", "Y")["lq"] == 0
+    # The added cell counts no establishment, no member industry and no missing one.
+    assert cell(zero, "C", "Y")[["establishments", "n_industries", "n_missing"]].tolist() == [
+        0,
+        0,
+        0,
+    ]
+    assert zero["n_industries"].dtype == "int64" and zero["n_missing"].dtype == "int64"
 
 
 def test_regions_without_any_value_are_dropped() -> None:

@@ -7,10 +7,13 @@ expected values worked out by hand in the comments.
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from clusteratlas.measures import specialisation_gini
+from clusteratlas.measures import specialisation_gini, theil_index
 
 # A: x 10, y 30; B: x 30, y 30.
 DATA = pd.DataFrame(
@@ -61,3 +64,47 @@ def test_specialisation_gini_is_missing_when_the_reference_has_no_employment() -
     assert out["region"].tolist() == ["A", "B", "C"]
     assert out["gini"].isna().all()
     assert len(out) == 3
+
+
+def test_theil_index_uses_the_reference_regions() -> None:
+    # Reference A: s_c = (.25, .75). A is alike: T = 0, H = -(.25 ln .25 + .75 ln .75).
+    # B (.5, .5): T = .5 ln(.5/.25) + .5 ln(.5/.75) = .5 ln(4/3); H = ln 2. Against all
+    # regions (s_c = (.4, .6)) A's T would be .25 ln(.25/.4) + .75 ln(.75/.6) > 0.
+    out = theil_index(DATA, by=(), reference_regions=["A"])
+    assert out["region"].tolist() == ["A", "B"]
+    assert out["theil"].tolist() == pytest.approx([0.0, 0.5 * math.log(4.0 / 3.0)], abs=1e-15)
+    h_a = -(0.25 * math.log(0.25) + 0.75 * math.log(0.75))
+    assert out["entropy"].tolist() == pytest.approx([h_a, math.log(2.0)])
+
+
+def test_theil_index_with_a_category_the_reference_lacks_is_infinite() -> None:
+    # z: 20 jobs in B, none in the reference A, so s_z = 0: A's term for z is 0 ln 0 = 0 and
+    # T_A = 0; B's is .25 ln(.25 / 0) = +inf (the relative entropy of a structure the
+    # reference cannot produce). H_B = -(2 · .375 ln .375 + .25 ln .25). No warning escapes
+    # (the tests turn warnings into errors).
+    data = pd.concat(
+        [DATA, pd.DataFrame({"region": ["B"], "category": ["z"], "employment": [20.0]})],
+        ignore_index=True,
+    )
+    out = theil_index(data, by=(), reference_regions=["A"]).set_index("region")
+    assert out.loc["A", "theil"] == pytest.approx(0.0, abs=1e-15)
+    assert out.loc["B", "theil"] == math.inf
+    h_b = -(2 * 0.375 * math.log(0.375) + 0.25 * math.log(0.25))
+    assert out.loc["B", "entropy"] == pytest.approx(h_b)
+
+
+def test_theil_index_zero_employment_and_missing_values() -> None:
+    # A: x 10, y 0 (a zero, not a gap): absolute T = ln 2 - H with H = -(1 ln 1 + 0 ln 0) = 0.
+    # B: x 5, y 5: T = 0, H = ln 2. C: x missing, y 10: both indices missing, and only C's.
+    data = pd.DataFrame(
+        {"region": list("AABBCC"), "category": list("xyxyxy"),
+         "employment": [10.0, 0.0, 5.0, 5.0, np.nan, 10.0]}
+    )  # fmt: skip
+    out = theil_index(data, by=(), kind="absolute").set_index("region")
+    assert out["theil"].dtype == "float64" and out["entropy"].dtype == "float64"
+    assert out.loc["A", "theil"] == pytest.approx(math.log(2.0))
+    assert out.loc["A", "entropy"] == pytest.approx(0.0, abs=1e-15)
+    assert out.loc["B", "theil"] == pytest.approx(0.0, abs=1e-15)
+    assert out.loc["B", "entropy"] == pytest.approx(math.log(2.0))
+    assert out.loc[["A", "B"]].notna().all().all()
+    assert out.loc["C"].isna().all()
