@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from clusteratlas.errors import SchemaError
-from clusteratlas.measures import herfindahl, krugman_index
+from clusteratlas.measures import herfindahl, krugman_index, locational_gini
 
 
 def test_krugman_rows_are_sorted_by_region_whatever_the_input_order() -> None:
@@ -95,3 +95,13 @@ def test_herfindahl_counts_the_units_of_each_year() -> None:
     assert out["n"].tolist() == [2, 3]
     assert out["herfindahl"].tolist() == pytest.approx([0.625, 0.625])
     assert out["herfindahl_normalised"].tolist() == pytest.approx([0.25, 0.4375])
+
+
+def test_locational_gini_of_an_even_spread_is_zero_despite_rounding() -> None:
+    # x and y have the structure of the whole (y = 3 x in every region), so every LQ is 1 and
+    # G = 0. Summed in floating point the Lorenz areas give 1 + 2.2e-16 for these values
+    # (found by a search over random tables): G is clipped to 0, never -2.2e-16.
+    sizes = [68.0, 13.0, 87.0, 34.0]
+    data = pd.DataFrame({"region": ["a", "b", "c", "d"] * 2, "category": ["x"] * 4 + ["y"] * 4,
+                         "employment": sizes + [3.0 * s for s in sizes]})  # fmt: skip
+    assert locational_gini(data, by=())["gini"].tolist() == [0.0, 0.0]
