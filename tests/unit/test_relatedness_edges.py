@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusteratlas.errors import SchemaError
+from clusteratlas.errors import ParameterError, SchemaError
 from clusteratlas.measures import colocation, cooccurrence, rca_incidence
+from clusteratlas.measures.relatedness import normalise_cooccurrence
 
 DATA = pd.DataFrame({"region": list("AABB"), "industry": list("xyxy"),
                      "employment": [1.0, 3.0, 3.0, 1.0]})  # fmt: skip
@@ -110,3 +111,39 @@ def test_column_names_and_threshold_are_passed_through() -> None:
     assert counts.to_numpy().tolist() == [[1, 0], [0, 1]]
     # With a threshold of 1.6 nothing is an RCA: every count is 0.
     assert cooccurrence(renamed, **names, threshold=1.6).to_numpy().sum() == 0
+
+
+COUNTS = pd.DataFrame(
+    [[4, 2, 1, 0], [2, 3, 0, 0], [1, 0, 2, 0], [0, 0, 0, 1]],
+    index=list("xyzw"), columns=list("xyzw"),
+)  # fmt: skip
+"""Co-occurrences: x with y twice, x with z once; w (one RCA) co-occurs with nothing."""
+
+
+def test_jaccard_normalisation_on_paper() -> None:
+    # Off-diagonal sums s = (3, 2, 1, 0). Jaccard(x, y) = 2 / (3 + 2 - 2) = 2/3,
+    # Jaccard(x, z) = 1 / (3 + 1 - 1) = 1/3; proximity would give 2/4 and 1/4.
+    out = normalise_cooccurrence(COUNTS, method="jaccard")
+    values = out.set_index(["industry_a", "industry_b"])["relatedness"]
+    assert values[("x", "y")] == pytest.approx(2 / 3)
+    assert values[("x", "z")] == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("method", ["association", "probability", "cosine", "jaccard", "proximity"])
+def test_an_industry_that_co_occurs_with_nothing_is_related_to_nothing(method: str) -> None:
+    # w's row is 0/0 under every normalisation: 0 (no relatedness), with no warning.
+    out = normalise_cooccurrence(COUNTS, method=method)  # type: ignore[arg-type]
+    values = out.set_index(["industry_a", "industry_b"])["relatedness"]
+    assert [values[("w", b)] for b in "xyz"] == [0.0, 0.0, 0.0]
+    assert values[("x", "y")] > 0
+
+
+def test_normalisation_messages() -> None:
+    with pytest.raises(ParameterError, match=r"'method'"):
+        normalise_cooccurrence(COUNTS, method="lift")  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError, match=r"^counts must be a pandas DataFrame\. Got list instead\.$"
+    ):
+        normalise_cooccurrence([[1]])  # type: ignore[arg-type]
+    with pytest.raises(SchemaError, match=r"^counts must be square with the same industries"):
+        normalise_cooccurrence(COUNTS.iloc[:, :3])
