@@ -77,7 +77,11 @@ def test_growth_starts_five_years_back_or_at_the_first_year(
     data = data.assign(establishments=np.nan, wages=np.nan)
     out = build_map(data, definitions(TWO), year=2014)
     starts = out["growth_start_year"]
-    assert len(out) == 4
+    assert len(out) == 4 and starts.dtype == "Int64"
+    if expected is None:  # no growth period: the growth columns are there, empty
+        assert out["growth"].dtype == "float64" and out["lq_change"].dtype == "float64"
+        assert out[["growth", "lq_change"]].isna().all().all()
+        assert (out["growth_note"] == "").all()
     assert starts.isna().all() if expected is None else starts.tolist() == [expected] * 4
 
 
@@ -135,3 +139,58 @@ def test_a_region_left_out_of_the_reference_groups_is_its_own_group() -> None:
     assert cell(out, "C", "X")["lq"] == pytest.approx(1.0)
     assert cell(out, "C", "Y")["lq"] == pytest.approx(1.0)
     assert cell(out, "A", "X")["lq"] == pytest.approx((10 / 40) / (30 / 80))
+
+
+def test_reference_regions_reach_every_measure() -> None:
+    # Reference {A, B}: X 30, Y 50 of 80 in 2014; X 25 of 65 in 2009.
+    # LQ(C, X) = (30/40) / (30/80) = 2; share of the category (C, X) = 30 / 30 = 1,
+    # (C, Y) = 10 / 50 = .2; share of the region (C, X) = 30 / 40 = .75 (unchanged).
+    # LQ(C, X) in 2009 = (30/40) / (25/65) = 1.95, so the LQ change is 0.05.
+    out = build_map(observations(), definitions(TWO), year=2014, reference_regions=["A", "B"])
+    c_x, c_y = cell(out, "C", "X"), cell(out, "C", "Y")
+    assert c_x["lq"] == pytest.approx(2.0)
+    assert (c_x["share_of_category"], c_y["share_of_category"]) == pytest.approx((1.0, 0.2))
+    assert c_x["share_of_region"] == pytest.approx(0.75)
+    assert c_x["lq_change"] == pytest.approx(2.0 - 1.95)
+
+
+def test_shares_of_the_category_within_reference_groups() -> None:
+    # Groups {A, B} and {C}: share of the category (A, X) = 10 / (10 + 20); C holds all of
+    # its group's X and Y.
+    out = build_map(observations(), definitions(TWO), year=2014,
+                    reference_groups={"A": "1", "B": "1", "C": "2"})  # fmt: skip
+    assert cell(out, "A", "X")["share_of_category"] == pytest.approx(1 / 3)
+    assert cell(out, "C", "Y")["share_of_category"] == pytest.approx(1.0)
+
+
+def test_a_category_new_in_the_year_stays_on_the_map_without_growth() -> None:
+    # Z = {I3} exists in A in 2014 only: it is mapped (LQ (5/45) / (5/125) = 25/9), with
+    # no growth rate rather than dropped.
+    data = observations([("A", "I3", 2014, 5.0)])
+    out = build_map(data, definitions({**TWO, "Z": ["I3"]}), year=2014)
+    a_z = cell(out, "A", "Z")
+    assert a_z["lq"] == pytest.approx(25 / 9)
+    assert np.isnan(a_z["growth"]) and np.isnan(a_z["lq_change"])
+
+
+def test_break_flags_and_the_jump_factor_are_options() -> None:
+    # A's I1 is flagged b in 2011: a break by default, not with break_flags="" (then
+    # 20 / 5 = 4 is a jump beyond the default 3, but not beyond a factor of 5).
+    data = observations([("A", "I1", 2011, 20.0), ("A", "I2", 2011, 30.0)])
+    data.loc[(data["industry"] == "I1") & (data["year"] == 2011), "employment_flag"] = "b"
+    flagged = build_map(data, definitions(TWO), year=2014)
+    assert cell(flagged, "A", "X")["growth_note"] == "break: series break (b) in 2011"
+    assert np.isnan(cell(flagged, "A", "X")["lq_change"])
+    jumped = build_map(data, definitions(TWO), year=2014, break_flags="")
+    assert cell(jumped, "A", "X")["growth_note"] == "break: ×4.0 from 2009 to 2011 (beyond ×3)"
+    kept = build_map(data, definitions(TWO), year=2014, break_flags="", max_growth_factor=5.0)
+    assert cell(kept, "A", "X")["growth_note"] == ""
+    assert cell(kept, "A", "X")["growth"] == pytest.approx(2.0**0.2 - 1.0)
+
+
+def test_share_of_the_region_is_of_all_its_employment() -> None:
+    # Only X = {I1} is defined: A's share of its region is 10 of its 40 jobs, not of the
+    # 10 jobs its categories hold.
+    out = build_map(observations(), definitions({"X": ["I1"]}), year=2014)
+    assert cell(out, "A", "X")["share_of_region"] == pytest.approx(0.25)
+    assert cell(out, "C", "X")["share_of_region"] == pytest.approx(0.75)
