@@ -8,6 +8,7 @@ publisher server in the Census Bureau's own zip format).
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _publisher_files import LAYOUT_2016, zipped
+from _publisher_files import LAYOUT_2016, ROWS, sdmx_csv, zipped
 from clusteratlas.data.boundaries_us import cbsa_titles
 from clusteratlas.data.catalog import attribution
 from clusteratlas.data.definitions import (
@@ -73,7 +74,9 @@ def test_category_definitions_of_each_family() -> None:
     pd.testing.assert_frame_equal(
         load_definitions(US, "local"), us_benchmark_definitions(kind="local")
     )
-    with pytest.raises(ParameterError, match=r"'categories'.*'traded', 'local', 'all'"):
+    with pytest.raises(
+        ParameterError, match=r"'categories'.*'traded', 'local', 'all'.*Got 'divisions'"
+    ):
         load_definitions(US, "divisions")
 
 
@@ -170,6 +173,7 @@ def test_observations_are_parsed_once_and_kept_in_the_store(
     assert metadata["dataset"] == "cbp2016_cbsa"
     assert metadata["attribution"] == US.attribution(year=2016)
     fingerprint = metadata["fingerprint"]
+    assert set(fingerprint) == {"path", "size", "mtime"}  # the stored format: stores outlive runs
     assert fingerprint["size"] == Path(fingerprint["path"]).stat().st_size > 0
     # The second call reads the store; a file changed since (here its time) is parsed again,
     # for its own year.
@@ -192,3 +196,48 @@ def test_observations_are_parsed_once_and_kept_in_the_store(
     assert calls == [2016]
     host_path = "www2.census.gov/programs-surveys/cbp/datasets/2016/cbp16msa.zip"
     assert publisher_server.requests[host_path] == 1
+
+
+EU_TSV = (
+    "nace_r2,indic_sb,geo\\time\t2015 \t2014 \n"
+    "C,V16110,DE11\t100 \t90 \n"  # a section: not a division
+    "C26,V16110,DE11\t24402 \t22869 \n"
+    "C26,V16110,DE1\t50000 \t49000 \n"  # NUTS 1
+    "C26,V16110,DE\t900000 \t890000 \n"  # a country
+    "C26,V16110,DEZZ\t7 \t6 \n"  # extra-regio
+    "G451,V16110,DE11\t7000 \t6900 \n"  # a group
+    "C26,V16110,FR10\t333 \t12 \n"
+)
+
+
+def test_eu_sources_read_nuts_2_divisions_without_extra_regio(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both Eurostat files, written in their publisher formats into an otherwise empty mirror.
+    folder = tmp_path / "mirror"
+    (folder / "eu").mkdir(parents=True)
+    (folder / "eu" / "sbs_r_nuts06_r2.tsv.gz").write_bytes(gzip.compress(EU_TSV.encode()))
+    (folder / "eu" / "sbs_r_nuts2021.csv.gz").write_bytes(gzip.compress(sdmx_csv(ROWS).encode()))
+    monkeypatch.setenv("CLUSTERATLAS_DATA", str(folder))
+    for source, regions in ((EU, {"DE11", "FR10"}), (EU21, {"DED2", "FRK2", "NL33"})):
+        frame = load_observations(source)
+        assert set(frame["region"]) == regions, source.name
+        assert set(frame["industry"]) == {"C26"}, source.name
+        assert frame.index.equals(pd.RangeIndex(len(frame))) and "index" not in frame.columns
+    assert (
+        load_observations(EU).set_index(["region", "year"]).loc[("DE11", 2015), "employment"]
+        == 24402
+    )
+
+
+def test_county_business_patterns_keep_6_digit_industries(
+    publisher_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLUSTERATLAS_DATA", str(tmp_path / "mirror"))
+    publisher_server.put(
+        "www2.census.gov/programs-surveys/cbp/datasets/2016/cbp16msa.zip",
+        zipped("cbp16msa.txt", LAYOUT_2016),
+    )
+    frame = load_observations(US, year=2016)
+    assert set(frame["industry"]) == {"336411", "541511"}
+    assert set(frame["year"]) == {2016}
