@@ -11,6 +11,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -241,3 +243,24 @@ def test_county_business_patterns_keep_6_digit_industries(
     frame = load_observations(US, year=2016)
     assert set(frame["industry"]) == {"336411", "541511"}
     assert set(frame["year"]) == {2016}
+
+
+def test_region_names_are_read_as_utf_8_whatever_the_locale(tmp_path: Path) -> None:
+    # A boundary file is UTF-8 (GeoJSON's encoding) even where the locale says ASCII, as on
+    # a minimal server, or a Windows code page.
+    folder = tmp_path / "mirror"
+    (folder / "eu").mkdir(parents=True)
+    document = {"type": "FeatureCollection",
+                "features": [{"properties": {"NUTS_ID": "FR10", "NUTS_NAME": "Île-de-France"}}]}  # fmt: skip
+    (folder / "eu" / "nuts2013_level2.geojson").write_text(json.dumps(document, ensure_ascii=False),
+                                                            encoding="utf-8")  # fmt: skip
+    code = (
+        "from clusteratlas.mapping.sources import get_source, region_names\n"
+        "print(region_names(get_source('eu-sbs'))['FR10'].encode('unicode_escape').decode())"
+    )
+    env = {**os.environ, "CLUSTERATLAS_DATA": str(folder), "LC_ALL": "C",
+           "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=False, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "\\xcele-de-France"
