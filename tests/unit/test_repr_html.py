@@ -80,3 +80,28 @@ def test_map_result_shows_highest_lq_first_with_warnings() -> None:
     assert "rules none" in page and "partial &lt;coverage&gt;" in page
     rows = page.split("<tbody>")[1]
     assert rows.index("R2") < rows.index("R3") < rows.index("R1")
+
+
+def test_metacluster_result_shows_every_selected_region() -> None:
+    # 12 regions chosen, more than the 10 rows a summary shows by default: all are listed,
+    # in the order of selection, under the chain, the solver status and the objective.
+    from clusteratlas.valuechains.metacluster import MetaclusterResult
+
+    regions = [f"R{i:02d}" for i in range(12)]
+    frame = pd.DataFrame(
+        {"region": regions, "stage": ["design"] * 12, "stage_order": range(12),
+         "score": [float(i) for i in range(12)], "reason": [f"LQ {i}" for i in range(12)]}
+    )  # fmt: skip
+    result = MetaclusterResult(
+        frame=frame, selected=tuple(reversed(regions)), objective=66.123456, status="optimal",
+        chain="Semiconductors <EU>", size=12, scores=frame, notes=["size & rating terms"],
+    )  # fmt: skip
+    page = result._repr_html_()
+    assert "<strong>MetaclusterResult: Semiconductors &lt;EU&gt;, 12 regions</strong>" in page
+    assert "<dt>status</dt><dd>optimal</dd>" in page
+    assert "<dt>objective</dt><dd>66.12</dd>" in page
+    assert f"<dt>selected</dt><dd>{', '.join(reversed(regions))}</dd>" in page
+    assert "<li>size &amp; rating terms</li>" in page
+    rows = page.split("<tbody>")[1]
+    assert [rows.index(r) for r in reversed(regions)] == sorted(rows.index(r) for r in regions)
+    assert "more rows" not in page
