@@ -107,6 +107,7 @@ def test_eu_region_names_from_a_boundary_file(
         {"id": "ITC4", "properties": {"Name": "Lombardia"}},
         {"id": "PL21", "properties": {}},
         {"properties": {"NUTS_NAME": "no code"}},
+        {"id": "ES30"},  # no properties at all
     ]
     if topology:
         document = {"type": "Topology", "objects": {"msas": {"geometries": features}}}
@@ -121,6 +122,7 @@ def test_eu_region_names_from_a_boundary_file(
         "FR10": "Île-de-France",
         "ITC4": "Lombardia",
         "PL21": "PL21",
+        "ES30": "ES30",
     }
 
 
@@ -137,7 +139,10 @@ def test_notes_of_county_business_patterns() -> None:
     # cluster: 30 of 100 jobs plus a withheld value, listed largest first.
     data = _cbp([("336411", 70.0), ("999991", 30.0), ("999992", np.nan), ("3364", 500.0)])
     notes = source_notes(US, year=2016, observations=data)
-    assert notes[0].startswith("CBP 2016 codes industries in NAICS 2012;")
+    assert notes[0] == (
+        "CBP 2016 codes industries in NAICS 2012; the benchmark cluster definitions use NAICS "
+        "2017 codes, so industries recoded between the two vintages are not matched."
+    )
     assert notes[1] == (
         "CBP 2016 CBSA codes follow OMB Bulletin 13-01 (February 2013) (UNCONFIRMED); "
         "CBSAs redrawn since differ from the boundary file."
@@ -264,3 +269,15 @@ def test_region_names_are_read_as_utf_8_whatever_the_locale(tmp_path: Path) -> N
                           check=False, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "\\xcele-de-France"
+
+
+def test_notes_with_ten_codes_and_with_tiny_or_empty_totals() -> None:
+    ten = source_notes(
+        US, year=2019, observations=_cbp([(f"99999{i}", 1.0) for i in range(10)], year=2019)
+    )
+    assert ten[-1].startswith("10 NAICS code(s)") and not ten[-1].endswith("…")
+    # One job in the whole file, unmatched: 100 %; no job at all: the share is unknown.
+    one = source_notes(US, year=2019, observations=_cbp([("999991", 1.0)], year=2019))
+    assert "(100.0% of the employment in the file)" in one[-1]
+    none = source_notes(US, year=2019, observations=_cbp([("999991", 0.0)], year=2019))
+    assert "(nan% of the employment in the file): 999991 (0)" in none[-1]
