@@ -194,3 +194,37 @@ def test_share_of_the_region_is_of_all_its_employment() -> None:
     out = build_map(observations(), definitions({"X": ["I1"]}), year=2014)
     assert cell(out, "A", "X")["share_of_region"] == pytest.approx(0.25)
     assert cell(out, "C", "X")["share_of_region"] == pytest.approx(0.75)
+
+
+def test_shift_share_against_the_reference_regions() -> None:
+    # Reference {A, B}, 2009 -> 2014: all 65 -> 80 (g = 3/13), X 25 -> 30 (1/5).
+    # C x X: 30 -> 30: national 30 · 3/13, mix 30 (1/5 - 3/13), competitive 30 (0 - 1/5).
+    out = build_map(observations(), definitions(TWO), year=2014, reference_regions=["A", "B"],
+                    shift_share_effects=True)  # fmt: skip
+    row = cell(out, "C", "X")
+    effects = (row["ss_national"], row["ss_mix"], row["ss_competitive"])
+    assert effects == pytest.approx((30 * 3 / 13, 30 * (1 / 5 - 3 / 13), -6.0), rel=1e-12)
+
+
+def test_shift_share_of_an_absent_cell() -> None:
+    # C x Y has no 2009 row. Unknown by default (status missing); with absent_is_zero it
+    # grew from 0 to 10: national and mix 0, competitive 10.
+    data = observations()
+    data = data[~((data["region"] == "C") & (data["industry"] == "I2") & (data["year"] == 2009))]
+    unknown = cell(build_map(data, definitions(TWO), year=2014, shift_share_effects=True), "C", "Y")
+    assert unknown["ss_status"] == "missing" and np.isnan(unknown["ss_national"])
+    zero = build_map(data, definitions(TWO), year=2014, absent_is_zero=True,
+                     shift_share_effects=True)  # fmt: skip
+    row = cell(zero, "C", "Y")
+    assert row["ss_status"] == "ok"
+    assert (row["ss_national"], row["ss_mix"], row["ss_competitive"]) == (0.0, 0.0, 10.0)
+
+
+def test_shift_share_without_a_growth_period_says_so() -> None:
+    data = observations()
+    with pytest.raises(
+        ParameterError,
+        match=r"^Shift-share effects need a growth period: the data hold no year before 2014, "
+        r"or give one with the 'growth_start' option\.$",
+    ):
+        build_map(data[data["year"] == 2014], definitions(TWO), year=2014, shift_share_effects=True)
