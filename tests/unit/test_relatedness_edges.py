@@ -147,3 +147,23 @@ def test_normalisation_messages() -> None:
         normalise_cooccurrence([[1]])  # type: ignore[arg-type]
     with pytest.raises(SchemaError, match=r"^counts must be square with the same industries"):
         normalise_cooccurrence(COUNTS.iloc[:, :3])
+
+
+def test_proximity_with_given_occurrences_in_another_order() -> None:
+    # Proximity = co-occurrences / max(occurrences of the two). Occurrences given in reverse
+    # order are matched by industry: x 5, y 4 -> φ(x, y) = 2 / 5; y, z -> 0 / 4.
+    occurrences = pd.Series({"w": 1, "z": 3, "y": 4, "x": 5})
+    out = normalise_cooccurrence(COUNTS, occurrences, method="proximity")
+    values = out.set_index(["industry_a", "industry_b"])["relatedness"]
+    assert values[("x", "y")] == pytest.approx(2 / 5)
+    assert values[("x", "z")] == pytest.approx(1 / 5)
+    missing = pd.Series({"x": 1})
+    with pytest.raises(SchemaError, match=r"^occurrences has no value for \['w', 'y', 'z'\]\.$"):
+        normalise_cooccurrence(COUNTS, missing, method="proximity")
+
+
+def test_missing_occurrences_are_listed_five_at_most() -> None:
+    names = [f"i{k}" for k in range(7)]
+    counts = pd.DataFrame(np.eye(7, dtype=int), index=names, columns=names)
+    with pytest.raises(SchemaError, match=r"for \['i1', 'i2', 'i3', 'i4', 'i5'\]\.$"):
+        normalise_cooccurrence(counts, pd.Series({"i0": 1}), method="proximity")

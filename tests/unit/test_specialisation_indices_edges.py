@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusteratlas.measures import specialisation_gini, theil_index
+from clusteratlas.measures import specialisation_coefficient, specialisation_gini, theil_index
 
 # A: x 10, y 30; B: x 30, y 30.
 DATA = pd.DataFrame(
@@ -108,3 +108,13 @@ def test_theil_index_zero_employment_and_missing_values() -> None:
     assert out.loc["B", "entropy"] == pytest.approx(math.log(2.0))
     assert out.loc[["A", "B"]].notna().all().all()
     assert out.loc["C"].isna().all()
+
+
+def test_specialisation_coefficient_passes_its_options_to_krugman() -> None:
+    # Half Krugman's index, with the same column names and reference area: against A
+    # ((.25, .75)), B ((.5, .5)) is at (|.5 - .25| + |.5 - .75|) / 2 = .25.
+    data = DATA.rename(columns={"region": "nuts2", "category": "nace", "employment": "jobs"})
+    out = specialisation_coefficient(data, region="nuts2", category="nace", value="jobs", by=(),
+                                     reference_regions=["A"])  # fmt: skip
+    assert out["nuts2"].tolist() == ["A", "B"]
+    assert out.iloc[:, -1].tolist() == pytest.approx([0.0, 0.25])
