@@ -84,3 +84,30 @@ def test_search_match_and_partnerships(site: Site, watched: tuple[Any, Watch]) -
     assert "WEBFORCE3" in training.inner_text()
     training.scroll_into_view_if_needed()
     page.screenshot(path=_shot("skills-profile"), full_page=True)
+
+
+def test_a_tag_search_sent_with_enter_lists_its_choices(
+    site: Site, watched: tuple[Any, Watch]
+) -> None:
+    # An administrator types a skill in a programme's search box and presses Enter instead
+    # of waiting for the list: the page comes back with the choices under that programme,
+    # the words kept, and choosing one then adds it.
+    page, _ = watched
+    page.goto(f"{site.url}/login?next=/skills/programmes")
+    page.get_by_label("E-mail address").fill("admin@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/skills/programmes$"))
+    box = page.locator("#find-pyla-optics-photonics")
+    box.fill("battery chemistry")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/skills/programmes\?find=pyla-optics-photonics&q=battery"))
+    row = page.locator('tr[data-programme="pyla-optics-photonics"]')
+    assert row.locator("#find-pyla-optics-photonics").input_value() == "battery chemistry"
+    choice = row.get_by_role("radio", name=re.compile(r"^battery chemistry"))
+    choice.check()
+    row.screenshot(path=_shot("skills-tag-choices"))
+    row.get_by_role("button", name="Add").click()
+    page.wait_for_url(re.compile(r"/skills/programmes#programme-pyla-optics-photonics$"))
+    added = page.locator('tr[data-programme="pyla-optics-photonics"] [data-source="hand"]')
+    assert added.first.inner_text().startswith("battery chemistry")
