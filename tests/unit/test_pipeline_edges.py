@@ -14,6 +14,7 @@ from test_pipeline import cell, definitions, observations
 
 from clusteratlas.errors import ParameterError, SchemaError
 from clusteratlas.mapping.pipeline import build_map
+from clusteratlas.mapping.rulesets import load_ruleset
 
 TWO = {"X": ["I1"], "Y": ["I2"]}
 
@@ -228,3 +229,27 @@ def test_shift_share_without_a_growth_period_says_so() -> None:
         r"or give one with the 'growth_start' option\.$",
     ):
         build_map(data[data["year"] == 2014], definitions(TWO), year=2014, shift_share_effects=True)
+
+
+def test_rule_set_overrides_reach_the_rating() -> None:
+    # eco2007's specialisation star needs LQ >= 2; A x Y has LQ 1.5. Lowered to 1.4 the star
+    # is given; the map is otherwise the same.
+    ruleset = load_ruleset("eco2007")
+    plain = build_map(observations(), definitions(TWO), year=2014, ruleset=ruleset)
+    lowered = build_map(observations(), definitions(TWO), year=2014, ruleset=ruleset,
+                        overrides={"stars.specialisation.lq": 1.4})  # fmt: skip
+    assert not cell(plain, "A", "Y")["star_specialisation"]
+    assert cell(lowered, "A", "Y")["star_specialisation"]
+    pd.testing.assert_series_equal(plain["lq"], lowered["lq"])
+
+
+def test_the_map_has_a_fresh_index_in_region_order() -> None:
+    # Categories of two types are measured type by type (X's rows, then Y's): the map comes
+    # sorted by (region, category), indexed 0..n-1.
+    defs = pd.concat([definitions({"X": ["I1"]}, kind="traded"),
+                      definitions({"Y": ["I2"]}, kind="local")], ignore_index=True)  # fmt: skip
+    out = build_map(observations(), defs, year=2014)
+    assert out.index.equals(pd.RangeIndex(6))
+    assert list(zip(out["region"], out["category"], strict=True)) == [
+        ("A", "X"), ("A", "Y"), ("B", "X"), ("B", "Y"), ("C", "X"), ("C", "Y")
+    ]  # fmt: skip
