@@ -119,7 +119,7 @@ def growth_breaks(
         notes.setdefault(key, text)
 
     if flag:
-        letters = period[flag].fillna("").astype(str)
+        letters = period[flag].astype(object).fillna("").astype(str)
         for letter in break_flags:
             at_ends = period[year].isin([first, last]) & letters.str.contains(letter, regex=False)
             for key, when in zip(
