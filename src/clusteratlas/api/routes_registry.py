@@ -25,6 +25,7 @@ from clusteratlas.api.schemas import (
     StatisticsOut,
 )
 from clusteratlas.errors import DataNotFoundError
+from clusteratlas.registry.models_org import OrgKind
 from clusteratlas.registry import (
     Organisation,
     actor_labels,
@@ -49,6 +50,7 @@ CSV_COLUMNS = [
     "id",
     "key",
     "name",
+    "kind",
     "acronym",
     "country",
     "region",
@@ -110,6 +112,9 @@ def search(
     ecosystem: Filter = None,
     label: Filter = None,
     stage: Filter = None,
+    kind: Annotated[
+        OrgKind | None, Query(description="Only organisations of this kind.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: Literal["json", "csv", "geojson"] = "json",
@@ -128,6 +133,7 @@ def search(
         ecosystem=ecosystem,
         label=label,
         stage=stage,
+        kind=kind,
         limit=limit,
         offset=offset,
     )

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from clusteratlas.registry.models_org import OrgKind
+
 NO_NUL = r"^[^\x00]*$"
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 """No control character (C0 or DEL): names, codes, keys, list items."""
@@ -40,6 +42,7 @@ class _Input(BaseModel):
 
 
 class _ProfileFields(_Input):
+    kind: OrgKind | None = None
     acronym: Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=60)] | None = None
     region: RegionCode | None = None
     region_name: Short | None = None
@@ -93,6 +96,7 @@ class OrganisationSummary(BaseModel):
     id: int
     key: str
     name: str
+    kind: str
     acronym: str | None
     country: str
     region: str | None
