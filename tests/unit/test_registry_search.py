@@ -143,5 +143,5 @@ def test_special_characters_are_safe(seeded: Session) -> None:
         assert _names(pages[query]) == ["Photonics Bavaria"], query
     # The injection attempt was a search, not SQL: the table and every row are still there.
     assert "organisation" in inspect(seeded.connection()).get_table_names()
-    assert search_organisations(seeded, limit=100).total == 10
-    assert seeded.execute(sql_text("SELECT COUNT(*) FROM organisation")).scalar() == 10
+    assert search_organisations(seeded, limit=100).total == 15
+    assert seeded.execute(sql_text("SELECT COUNT(*) FROM organisation")).scalar() == 15

@@ -23,8 +23,11 @@ from clusteratlas.api.schemas import (
     RecommendationOut,
     SearchOut,
     StatisticsOut,
+    TrainingPartnershipOut,
+    TrainingProgrammeOut,
 )
 from clusteratlas.errors import DataNotFoundError
+from clusteratlas.registry import services_tags
 from clusteratlas.registry.models_org import OrgKind
 from clusteratlas.registry import (
     Organisation,
@@ -202,7 +205,11 @@ def _statistics(maps: MapsDep, organisation: Organisation) -> StatisticsOut:
     summary="An organisation's profile, validation and regional statistics",
 )
 def read(organisation_id: OrgId, session: SessionDep, maps: MapsDep) -> OrganisationProfile:
-    """Return the profile, its ECCP validation and the statistics of its region.
+    """Return the profile, its ECCP validation, the statistics of its region and its training.
+
+    ``training_programmes`` lists a training provider's programmes with their ESCO tags;
+    ``training_partnerships`` the cluster ↔ provider partnerships of either side, with the
+    registry ids of both (``None`` where the registry lacks one).
 
     EU NUTS-2 regions use the eu-sbs 2014 map of NACE divisions (eco2007 stars); CBSAs the
     us-cbp 2019 map of traded clusters (uscmp); other organisations get no statistics.
@@ -210,9 +217,16 @@ def read(organisation_id: OrgId, session: SessionDep, maps: MapsDep) -> Organisa
     organisation = get_organisation(session, organisation_id)
     out = convert.profile(organisation)
     checked = convert.validation(validate_organisation(organisation))
+    partnerships = services_tags.training_partnerships(session, organisation)
     session.commit()  # end the transaction before building a map
+    programmes = services_tags.provider_programmes(session, organisation)
+    session.commit()
     return OrganisationProfile(
-        organisation=out, validation=checked, statistics=_statistics(maps, organisation)
+        organisation=out,
+        validation=checked,
+        statistics=_statistics(maps, organisation),
+        training_programmes=[TrainingProgrammeOut.model_validate(p) for p in programmes],
+        training_partnerships=[TrainingPartnershipOut.model_validate(p) for p in partnerships],
     )
 
 

@@ -169,12 +169,56 @@ class StatisticsOut(BaseModel):
     note: str
 
 
+class TrainingTagOut(BaseModel):
+    """An ESCO skill a training programme is tagged with (``source`` ``auto`` or ``hand``)."""
+
+    skill_id: str
+    label: str
+    score: float | None
+    source: str
+
+
+class TrainingProgrammeOut(BaseModel):
+    """A programme of a training provider, with its ESCO tags as corrected by hand.
+
+    ``tagged`` is ``False`` (and ``tags`` empty) where the tags cannot be computed (no
+    scikit-learn).
+    """
+
+    programme_id: str
+    title: str
+    format: str
+    tags: list[TrainingTagOut]
+    tagged: bool
+
+
+class TrainingPartnershipOut(BaseModel):
+    """A cluster ↔ training-provider partnership with the registry ids of both sides.
+
+    ``cluster_id`` and ``provider_organisation_id`` are ``None`` where the registry holds no
+    such organisation (e.g. the providers not seeded).
+    """
+
+    cluster_name: str
+    cluster_key: str
+    cluster_id: int | None
+    provider_id: str
+    provider_name: str
+    provider_organisation_id: int | None
+    purpose: str
+    status: str
+    source: str
+
+
 class OrganisationProfile(BaseModel):
-    """An organisation with its validation and the statistics of its region."""
+    """An organisation with its validation, the statistics of its region and its training
+    programmes (a training provider's) and partnerships."""
 
     organisation: OrganisationOut
     validation: ValidationOut
     statistics: StatisticsOut
+    training_programmes: list[TrainingProgrammeOut] = []
+    training_partnerships: list[TrainingPartnershipOut] = []
 
 
 class Page(BaseModel):

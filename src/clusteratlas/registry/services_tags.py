@@ -34,7 +34,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clusteratlas.errors import ParameterError, PermissionDeniedError, RecordNotFoundError
+from clusteratlas.errors import (
+    MissingDependencyError,
+    ParameterError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+)
 from clusteratlas.registry.audit import record, snapshot
 from clusteratlas.registry.auth import can_edit, utcnow
 from clusteratlas.registry.models import Organisation, ProgrammeTagCorrection, User
@@ -248,3 +253,60 @@ def programme(session: Session, programme_id: str) -> dict[str, Any]:
 def match_needs(session: Session, needs: pd.DataFrame, *, top: int = 5) -> offer.NeedMatch:
     """Match needs to the programmes as tagged after the stored corrections."""
     return offer.match_needs(needs, top=top, corrections=programme_corrections(session))
+
+
+def provider_programmes(session: Session, organisation: Organisation) -> list[dict[str, Any]]:
+    """Return the programmes of a training provider's organisation, tags corrected.
+
+    Empty for an organisation that is not a seeded provider (module docstring). Each item is
+    a programme of :func:`programmes`. Without scikit-learn (no automatic tags) the
+    programmes come without tags, with ``tags`` an empty list and ``tagged`` ``False``.
+    """
+    if organisation.kind != PROVIDER_KIND or not organisation.key.startswith(PROVIDER_KEY_PREFIX):
+        return []
+    provider_id = organisation.key.removeprefix(PROVIDER_KEY_PREFIX)
+    try:
+        rows = [{**row, "tagged": True} for row in programmes(session)]
+    except MissingDependencyError:
+        table = read_programmes()[["programme_id", "provider_id", "title", "format"]]
+        rows = [{**row, "tags": [], "tagged": False} for row in offer.records(table)]
+    return [row for row in rows if row["provider_id"] == provider_id]
+
+
+def linked_partnerships(session: Session, table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return seed partnerships with the registry ids of their cluster and provider.
+
+    ``cluster_id`` is the organisation whose key is the row's ``cluster_key``,
+    ``provider_organisation_id`` the provider's organisation (key ``provider:<provider_id>``,
+    kind ``"training provider"``); each is ``None`` where the registry has no such record
+    (the providers not seeded yet), and the partnership is shown without a link.
+    """
+    rows = offer.records(table)
+    keys = {r["cluster_key"] for r in rows} | {provider_key(r["provider_id"]) for r in rows}
+    found = session.execute(
+        select(Organisation.key, Organisation.id, Organisation.kind).where(
+            Organisation.key.in_(sorted(keys))
+        )
+    ).all()
+    ids = {key: id_ for key, id_, _ in found}
+    providers = {key: id_ for key, id_, kind in found if kind == PROVIDER_KIND}
+    for row in rows:
+        row["cluster_id"] = ids.get(row["cluster_key"])
+        row["provider_organisation_id"] = providers.get(provider_key(row["provider_id"]))
+    return rows
+
+
+def training_partnerships(session: Session, organisation: Organisation) -> list[dict[str, Any]]:
+    """Return the seed partnerships of an organisation, as the cluster or as the provider.
+
+    An organisation is the cluster of a partnership when its key is the partnership's
+    ``cluster_key``, and its provider when it is the provider's organisation
+    (``provider:<provider_id>``, kind ``"training provider"``). Rows as
+    :func:`linked_partnerships`.
+    """
+    table = offer.partnerships()
+    as_provider = (table["provider_id"].map(provider_key) == organisation.key) & (
+        organisation.kind == PROVIDER_KIND
+    )
+    mine = (table["cluster_key"] == organisation.key) | as_provider
+    return linked_partnerships(session, table[mine])

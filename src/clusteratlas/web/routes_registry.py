@@ -32,6 +32,7 @@ from clusteratlas.web._support import (
     related_pairs,
 )
 from clusteratlas.web.forms import EDITABLE, changes_from_form, form_values
+from clusteratlas.registry.services_tags import provider_programmes
 from clusteratlas.web.routes_skills import training_partnerships
 
 router = APIRouter(include_in_schema=False)
@@ -220,7 +221,8 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
         "recommendation_note": missing_profile(organisation),
         "memberships": memberships,
         "awards": awards,
-        "training_partnerships": training_partnerships(organisation),
+        "training_partnerships": training_partnerships(session, organisation),
+        "training_programmes": provider_programmes(session, organisation),
         "posts": posts,
         "post_total": post_total,
         "user": user,

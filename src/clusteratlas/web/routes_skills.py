@@ -117,7 +117,7 @@ def programmes_page(
         "user": user,
         "correctable": correctable,
         "providers": offer.records(offer.providers()),
-        "partnerships": offer.records(offer.partnerships()),
+        "partnerships": services_tags.linked_partnerships(session, offer.partnerships()),
         "programmes": [],
         "error": "",
         "found": None,
@@ -306,17 +306,13 @@ async def correct_tags_page(
     return RedirectResponse(f"/skills/programmes#programme-{programme_id}", status_code=303)
 
 
-def training_partnerships(organisation: Any) -> list[dict[str, Any]]:
-    """Return the seed partnerships of an organisation, as the cluster or as the provider.
+def training_partnerships(session: Session, organisation: Any) -> list[dict[str, Any]]:
+    """Return the seed partnerships of an organisation, with registry links.
 
-    Training providers are not registry organisations yet; one whose name is a seed
-    provider's name (case aside) is shown its partnerships too.
+    See :func:`clusteratlas.registry.services_tags.training_partnerships`: the cluster is
+    found by its key, the provider by its organisation ``provider:<provider_id>``; a side
+    the registry does not hold is shown without a link.
     """
-    from clusteratlas.skills import offer
+    from clusteratlas.registry import services_tags
 
-    table = offer.partnerships()
-    name = str(organisation.name).casefold()
-    mine = (table["cluster_key"] == organisation.key) | (
-        table["provider_name"].str.casefold() == name
-    )
-    return offer.records(table[mine])
+    return services_tags.training_partnerships(session, organisation)
