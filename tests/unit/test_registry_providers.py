@@ -210,7 +210,9 @@ def test_who_may_correct_which_programme(session: Session, mirror: Path) -> None
             add=[BATTERY_CHEMISTRY],
         )  # fmt: skip
     with pytest.raises(PermissionDeniedError, match="Sign in"):
-        correct_programme_tags(session, user=None, programme_id="pyla-laser", add=[BATTERY_CHEMISTRY])
+        correct_programme_tags(
+            session, user=None, programme_id="pyla-laser", add=[BATTERY_CHEMISTRY]
+        )
     pyla_manager.active = False
     assert correctable_programmes(session, pyla_manager) == set()
     # a cluster organisation whose kind changes to provider gets no programmes: the link
@@ -226,14 +228,16 @@ def test_a_provider_manager_corrects_their_own_programme(session: Session, mirro
     pyla = provider_organisation(session, "pyla")
     assert pyla is not None
     manager = _manager(session, pyla, "m@pyla.example")
-    assert BATTERY_CHEMISTRY not in {t["skill_id"] for t in programme(session, "pyla-laser")["tags"]}
+    assert BATTERY_CHEMISTRY not in {
+        t["skill_id"] for t in programme(session, "pyla-laser")["tags"]
+    }
     current = correct_programme_tags(
         session, user=manager, programme_id="pyla-laser", add=[BATTERY_CHEMISTRY]
     )
     session.commit()
-    assert list(zip(current["skill_id"], current["action"], current["created_by"], strict=True)) == [
-        (BATTERY_CHEMISTRY, "add", manager.id)
-    ]
+    assert list(
+        zip(current["skill_id"], current["action"], current["created_by"], strict=True)
+    ) == [(BATTERY_CHEMISTRY, "add", manager.id)]
     tags = programme(session, "pyla-laser")["tags"]
     assert (tags[0]["skill_id"], tags[0]["source"]) == (BATTERY_CHEMISTRY, "hand")
     assert programme_corrections(session, programme_id=EMOBILITY).empty
@@ -256,3 +260,39 @@ def test_training_partnerships_link_both_sides(session: Session, mirror: Path) -
     (row,) = training_partnerships(session, pyla)
     assert row["cluster_name"].startswith("ALPHA-RLH")
     assert (row["cluster_id"], row["provider_organisation_id"]) == (None, pyla.id)
+
+
+def test_a_provider_missing_from_the_registry_is_shown_without_a_link(
+    session: Session, mirror: Path
+) -> None:
+    from clusteratlas.registry import delete_organisation
+
+    seed_registry(session, data_dir=mirror)
+    eql = provider_organisation(session, "eql")
+    systematic = session.scalar(
+        select(Organisation).where(Organisation.key == "fr:systematic-paris-region")
+    )
+    assert eql is not None and systematic is not None
+    delete_organisation(session, actor=None, organisation_id=eql.id)
+    session.commit()
+    rows = training_partnerships(session, systematic)
+    assert [(r["provider_name"], r["provider_organisation_id"] is None) for r in rows] == [
+        ("EQL", True), ("DORANCO", False), ("WEBFORCE3", False),
+    ]  # fmt: skip
+    assert provider_organisation(session, "eql") is None
+
+
+def test_a_registry_seeded_before_gets_the_providers_once(
+    factory: sessionmaker[Session],
+) -> None:
+    pytest.importorskip("fastapi")
+    from clusteratlas.api.app import seed_if_empty
+
+    with factory() as s:  # a registry of an earlier release: organisations, no provider
+        create_organisation(s, actor=None, data={"name": "Old Cluster", "country": "DE"})
+        s.commit()
+    assert seed_if_empty(factory) == 5
+    assert seed_if_empty(factory) is None  # providers there: nothing more
+    with factory() as s:
+        assert {p.key for p in _providers(s)} == PROVIDER_KEYS
+        assert s.scalar(select(func.count()).select_from(Organisation)) == 1 + 5

@@ -120,9 +120,7 @@ def test_kind_filter(seeded: Session) -> None:
     ]  # fmt: skip
     clusters = search_organisations(seeded, kind="cluster organisation", limit=100)
     assert clusters.total == 10 and "Photonics Bavaria" in _names(clusters)
-    assert _names(search_organisations(seeded, text="PYLA", kind="training provider")) == [
-        "PYLA"
-    ]
+    assert _names(search_organisations(seeded, text="PYLA", kind="training provider")) == ["PYLA"]
     assert search_organisations(seeded, text="PYLA", kind="cluster organisation").items == []
     with pytest.raises(ParameterError, match=r"'kind' must be one of 'cluster organisation'"):
         search_organisations(seeded, kind="school")

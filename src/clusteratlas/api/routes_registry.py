@@ -27,8 +27,6 @@ from clusteratlas.api.schemas import (
     TrainingProgrammeOut,
 )
 from clusteratlas.errors import DataNotFoundError
-from clusteratlas.registry import services_tags
-from clusteratlas.registry.models_org import OrgKind
 from clusteratlas.registry import (
     Organisation,
     actor_labels,
@@ -41,9 +39,11 @@ from clusteratlas.registry import (
     organisations_in_region,
     recommend_partners,
     search_organisations,
+    services_tags,
     update_organisation,
     validate_organisation,
 )
+from clusteratlas.registry.models_org import OrgKind
 
 router = APIRouter(tags=["organisations"], responses=ERROR_RESPONSES)
 
@@ -115,9 +115,7 @@ def search(
     ecosystem: Filter = None,
     label: Filter = None,
     stage: Filter = None,
-    kind: Annotated[
-        OrgKind | None, Query(description="Only organisations of this kind.")
-    ] = None,
+    kind: Annotated[OrgKind | None, Query(description="Only organisations of this kind.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: Literal["json", "csv", "geojson"] = "json",

@@ -211,8 +211,11 @@ class TrainingPartnershipOut(BaseModel):
 
 
 class OrganisationProfile(BaseModel):
-    """An organisation with its validation, the statistics of its region and its training
-    programmes (a training provider's) and partnerships."""
+    """An organisation with its validation, region statistics and training.
+
+    ``training_programmes``: a training provider's programmes; ``training_partnerships``:
+    the cluster ↔ provider partnerships of either side.
+    """
 
     organisation: OrganisationOut
     validation: ValidationOut

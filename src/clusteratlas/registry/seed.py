@@ -395,6 +395,27 @@ def _seed_training_providers(seeder: _Seeder) -> None:
         )
 
 
+def seed_training_providers(session: Session) -> SeedReport:
+    """Import (or re-import) only the training providers of the skills seed.
+
+    The providers come from the package, so no data mirror is needed; a registry seeded
+    before providers were organisations gets them this way (see the module docstring).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The caller commits.
+
+    Returns
+    -------
+    SeedReport
+        Counted under :data:`PROVIDERS_FILE`.
+    """
+    report = SeedReport()
+    _seed_training_providers(_Seeder(session, report))
+    return report
+
+
 def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> SeedReport:
     """Import (or re-import) every seed source into the registry.
 
@@ -434,5 +455,6 @@ __all__ = [
     "natural_key",
     "provider_key",
     "seed_registry",
+    "seed_training_providers",
     "slug",
 ]

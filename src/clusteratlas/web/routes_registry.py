@@ -21,6 +21,7 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
+from clusteratlas.registry.services_tags import provider_programmes
 from clusteratlas.web._support import (
     TEMPLATES,
     csrf_ok,
@@ -32,7 +33,6 @@ from clusteratlas.web._support import (
     related_pairs,
 )
 from clusteratlas.web.forms import EDITABLE, changes_from_form, form_values
-from clusteratlas.registry.services_tags import provider_programmes
 from clusteratlas.web.routes_skills import training_partnerships
 
 router = APIRouter(include_in_schema=False)
