@@ -102,17 +102,33 @@ def test_fuzzy_fallback_for_typos(seeded: Session) -> None:
 def test_pagination_and_total(seeded: Session) -> None:
     first = search_organisations(seeded, limit=3, offset=0)
     second = search_organisations(seeded, limit=3, offset=3)
-    assert first.total == second.total == 10
+    # the mirror's 9, the skills seed's 5 training providers and Photonics Bavaria
+    assert first.total == second.total == 15
     assert len(first.items) == 3
     assert not {o.id for o in first.items} & {o.id for o in second.items}
-    assert len(search_organisations(seeded, limit=3, offset=9).items) == 1
+    assert len(search_organisations(seeded, limit=3, offset=14).items) == 1
     with pytest.raises(ParameterError):
         search_organisations(seeded, limit=0)
 
 
+def test_kind_filter(seeded: Session) -> None:
+    # The five providers named in the skills seed are the only training providers; the
+    # mirror's 9 organisations and Photonics Bavaria are cluster organisations.
+    providers = search_organisations(seeded, kind="training provider", limit=100)
+    assert _names(providers) == [
+        "DORANCO", "E-MOBILITY-INDUSTRY-ACADEMY", "EQL", "PYLA", "WEBFORCE3",
+    ]  # fmt: skip
+    clusters = search_organisations(seeded, kind="cluster organisation", limit=100)
+    assert clusters.total == 10 and "Photonics Bavaria" in _names(clusters)
+    assert _names(search_organisations(seeded, text="PYLA", kind="training provider")) == ["PYLA"]
+    assert search_organisations(seeded, text="PYLA", kind="cluster organisation").items == []
+    with pytest.raises(ParameterError, match=r"'kind' must be one of 'cluster organisation'"):
+        search_organisations(seeded, kind="school")
+
+
 def test_special_characters_are_safe(seeded: Session) -> None:
     names = set(_names(search_organisations(seeded, limit=100)))
-    assert len(names) == 10
+    assert len(names) == 15  # 9 of the mirror, 5 training providers, Photonics Bavaria
     queries = ['"', "AND OR NOT", "a*b(c)", "Île-de-France:", "'; DROP TABLE organisation; --"]
     queries += ['"quantum', "quantum:", "(quantum)"]
     pages = {query: search_organisations(seeded, text=query) for query in queries}
@@ -125,5 +141,5 @@ def test_special_characters_are_safe(seeded: Session) -> None:
         assert _names(pages[query]) == ["Photonics Bavaria"], query
     # The injection attempt was a search, not SQL: the table and every row are still there.
     assert "organisation" in inspect(seeded.connection()).get_table_names()
-    assert search_organisations(seeded, limit=100).total == 10
-    assert seeded.execute(sql_text("SELECT COUNT(*) FROM organisation")).scalar() == 10
+    assert search_organisations(seeded, limit=100).total == 15
+    assert seeded.execute(sql_text("SELECT COUNT(*) FROM organisation")).scalar() == 15

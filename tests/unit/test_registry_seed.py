@@ -38,7 +38,8 @@ def test_slug_and_keys() -> None:
 def test_seed_keeps_sources_and_statuses(session: Session, mirror: Path) -> None:
     report = seed_registry(session, data_dir=mirror)
     session.commit()
-    assert session.scalar(select(func.count()).select_from(Organisation)) == 9
+    # the mirror's 9 organisations and the 5 training providers of the packaged skills seed
+    assert session.scalar(select(func.count()).select_from(Organisation)) == 9 + 5
     assert report.created["clusters/us_cluster_organisations.csv"] == 2
     alpha = _by_key(session, "us:1")
     assert alpha.country == "US" and alpha.region is None
@@ -151,7 +152,7 @@ def test_export_import_round_trip(
     with make_session_factory(engine)() as copy:
         counts = import_registry(copy, path)
         copy.commit()
-        assert counts["organisation"] == 9
+        assert counts["organisation"] == 9 + 5  # the mirror's and the 5 training providers
         assert dump_tables(copy) == original
         created = create_organisation(copy, actor=None, data={"name": "After", "country": "FR"})
         assert created.id == max(row["id"] for row in original["organisation"]) + 1

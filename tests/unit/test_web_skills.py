@@ -45,12 +45,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     with session_scope(app.state.sessions) as session:
         systematic = search_organisations(session, text="Systematic").items[0].id
         saxony = search_organisations(session, text="Silicon Saxony").items[0].id
+        providers = {
+            o.name: o.id
+            for o in search_organisations(session, kind="training provider", limit=10).items
+        }
         create_user(session, email="m@example.org", password=PASSWORD, role="manager",
                     organisation_id=systematic)  # fmt: skip
         create_user(session, email="s@example.org", password=PASSWORD, role="manager",
                     organisation_id=saxony)  # fmt: skip
     with TestClient(app) as client:
-        yield {"client": client, "systematic": systematic, "saxony": saxony}
+        yield {
+            "client": client,
+            "systematic": systematic,
+            "saxony": saxony,
+            "providers": providers,
+        }
 
 
 def signed_in(site: dict[str, Any], email: str) -> tuple[TestClient, str]:
@@ -193,8 +202,9 @@ def test_profile_shows_training_partnerships(site: dict[str, Any]) -> None:
     assert page.status_code == 200
     section = page.text.split('id="org-training"')[1].split("</section>")[0]
     assert '<h2 id="h-training">' in page.text
-    for provider in ("EQL", "DORANCO", "WEBFORCE3"):
-        assert f"<td>{provider}</td>" in section
+    for provider in ("EQL", "DORANCO", "WEBFORCE3"):  # linked to their registry profiles
+        link = f'<a href="/organisations/{site["providers"][provider]}">{provider}</a>'
+        assert f"<td>{link}</td>" in section
     assert "conversion to digital jobs" in section and '<th scope="col">' in section
     other = client.get(f"/organisations/{site['saxony']}")
     assert 'id="org-training"' not in other.text  # no partnership in the seed

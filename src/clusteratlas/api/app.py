@@ -61,10 +61,18 @@ def seed_if_empty(factory: sessionmaker[Session], data_dir: str | Path | None = 
     """Seed the registry when it has no organisation; return the number created, else None.
 
     A missing data mirror is logged and skipped: the API then starts with an empty registry.
+    A registry that has organisations but no training provider (seeded before providers
+    were organisations, revision 0008) gets the providers of the packaged skills seed
+    (:func:`clusteratlas.registry.seed.seed_training_providers`), once.
     """
+    from clusteratlas.registry.seed import seed_training_providers
+
     with session_scope(factory) as session:
         if session.scalar(select(func.count()).select_from(Organisation)):
-            return None
+            providers = select(func.count()).where(Organisation.kind == "training provider")
+            if session.scalar(providers):
+                return None
+            return sum(seed_training_providers(session).created.values()) or None
         try:
             report = seed_registry(session, data_dir=data_dir)
         except DataNotFoundError as err:

@@ -72,6 +72,7 @@ def summary(org: Organisation, score: float | None = None) -> OrganisationSummar
         id=org.id,
         key=org.key,
         name=org.name,
+        kind=org.kind,
         acronym=org.acronym,
         country=org.country,
         region=org.region,

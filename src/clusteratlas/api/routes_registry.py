@@ -23,6 +23,8 @@ from clusteratlas.api.schemas import (
     RecommendationOut,
     SearchOut,
     StatisticsOut,
+    TrainingPartnershipOut,
+    TrainingProgrammeOut,
 )
 from clusteratlas.errors import DataNotFoundError
 from clusteratlas.registry import (
@@ -37,9 +39,11 @@ from clusteratlas.registry import (
     organisations_in_region,
     recommend_partners,
     search_organisations,
+    services_tags,
     update_organisation,
     validate_organisation,
 )
+from clusteratlas.registry.models_org import OrgKind
 
 router = APIRouter(tags=["organisations"], responses=ERROR_RESPONSES)
 
@@ -49,6 +53,7 @@ CSV_COLUMNS = [
     "id",
     "key",
     "name",
+    "kind",
     "acronym",
     "country",
     "region",
@@ -110,6 +115,7 @@ def search(
     ecosystem: Filter = None,
     label: Filter = None,
     stage: Filter = None,
+    kind: Annotated[OrgKind | None, Query(description="Only organisations of this kind.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: Literal["json", "csv", "geojson"] = "json",
@@ -128,6 +134,7 @@ def search(
         ecosystem=ecosystem,
         label=label,
         stage=stage,
+        kind=kind,
         limit=limit,
         offset=offset,
     )
@@ -196,7 +203,11 @@ def _statistics(maps: MapsDep, organisation: Organisation) -> StatisticsOut:
     summary="An organisation's profile, validation and regional statistics",
 )
 def read(organisation_id: OrgId, session: SessionDep, maps: MapsDep) -> OrganisationProfile:
-    """Return the profile, its ECCP validation and the statistics of its region.
+    """Return the profile, its ECCP validation, the statistics of its region and its training.
+
+    ``training_programmes`` lists a training provider's programmes with their ESCO tags;
+    ``training_partnerships`` the cluster ↔ provider partnerships of either side, with the
+    registry ids of both (``None`` where the registry lacks one).
 
     EU NUTS-2 regions use the eu-sbs 2014 map of NACE divisions (eco2007 stars); CBSAs the
     us-cbp 2019 map of traded clusters (uscmp); other organisations get no statistics.
@@ -204,9 +215,16 @@ def read(organisation_id: OrgId, session: SessionDep, maps: MapsDep) -> Organisa
     organisation = get_organisation(session, organisation_id)
     out = convert.profile(organisation)
     checked = convert.validation(validate_organisation(organisation))
+    partnerships = services_tags.training_partnerships(session, organisation)
     session.commit()  # end the transaction before building a map
+    programmes = services_tags.provider_programmes(session, organisation)
+    session.commit()
     return OrganisationProfile(
-        organisation=out, validation=checked, statistics=_statistics(maps, organisation)
+        organisation=out,
+        validation=checked,
+        statistics=_statistics(maps, organisation),
+        training_programmes=[TrainingProgrammeOut.model_validate(p) for p in programmes],
+        training_partnerships=[TrainingPartnershipOut.model_validate(p) for p in partnerships],
     )
 
 

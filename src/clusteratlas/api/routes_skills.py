@@ -145,7 +145,10 @@ def programme(programme_id: ProgrammeId, session: SessionDep) -> ProgrammeOut:
 def correct_tags(
     programme_id: ProgrammeId, body: ProgrammeTagsIn, session: SessionDep, user: CurrentUser
 ) -> ProgrammeOut:
-    """Add and remove ESCO skills of a programme's tags (administrators; audited).
+    """Add and remove ESCO skills of a programme's tags (audited).
+
+    Administrators may correct any programme, a manager of a training provider's
+    organisation the programmes of that provider; anyone else gets 403 (401 unsigned).
 
     A later correction of the same skill replaces the earlier one; added skills come first,
     with ``source`` ``hand`` and no score. Matching uses the corrected tags.

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from clusteratlas.registry.models_org import OrgKind
+
 NO_NUL = r"^[^\x00]*$"
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 """No control character (C0 or DEL): names, codes, keys, list items."""
@@ -40,6 +42,7 @@ class _Input(BaseModel):
 
 
 class _ProfileFields(_Input):
+    kind: OrgKind | None = None
     acronym: Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=60)] | None = None
     region: RegionCode | None = None
     region_name: Short | None = None
@@ -93,6 +96,7 @@ class OrganisationSummary(BaseModel):
     id: int
     key: str
     name: str
+    kind: str
     acronym: str | None
     country: str
     region: str | None
@@ -165,12 +169,59 @@ class StatisticsOut(BaseModel):
     note: str
 
 
+class TrainingTagOut(BaseModel):
+    """An ESCO skill a training programme is tagged with (``source`` ``auto`` or ``hand``)."""
+
+    skill_id: str
+    label: str
+    score: float | None
+    source: str
+
+
+class TrainingProgrammeOut(BaseModel):
+    """A programme of a training provider, with its ESCO tags as corrected by hand.
+
+    ``tagged`` is ``False`` (and ``tags`` empty) where the tags cannot be computed (no
+    scikit-learn).
+    """
+
+    programme_id: str
+    title: str
+    format: str
+    tags: list[TrainingTagOut]
+    tagged: bool
+
+
+class TrainingPartnershipOut(BaseModel):
+    """A cluster ↔ training-provider partnership with the registry ids of both sides.
+
+    ``cluster_id`` and ``provider_organisation_id`` are ``None`` where the registry holds no
+    such organisation (e.g. the providers not seeded).
+    """
+
+    cluster_name: str
+    cluster_key: str
+    cluster_id: int | None
+    provider_id: str
+    provider_name: str
+    provider_organisation_id: int | None
+    purpose: str
+    status: str
+    source: str
+
+
 class OrganisationProfile(BaseModel):
-    """An organisation with its validation and the statistics of its region."""
+    """An organisation with its validation, region statistics and training.
+
+    ``training_programmes``: a training provider's programmes; ``training_partnerships``:
+    the cluster ↔ provider partnerships of either side.
+    """
 
     organisation: OrganisationOut
     validation: ValidationOut
     statistics: StatisticsOut
+    training_programmes: list[TrainingProgrammeOut] = []
+    training_partnerships: list[TrainingPartnershipOut] = []
 
 
 class Page(BaseModel):

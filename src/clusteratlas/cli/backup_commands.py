@@ -92,7 +92,11 @@ def registry_restore_command(
 def registry_upgrade_command(
     db: RegistryDbOption = None,
     seed: Annotated[
-        bool, typer.Option(help="Seed the registry from CLUSTERATLAS_DATA when it is empty.")
+        bool,
+        typer.Option(
+            help="Seed the registry from CLUSTERATLAS_DATA when it is empty (and add the "
+            "skills seed's training providers when it has none)."
+        ),
     ] = True,
 ) -> None:
     """Apply the schema migrations of this release (and seed an empty registry), once.

@@ -28,6 +28,7 @@ from clusteratlas.registry.models_meet import (
 from clusteratlas.registry.models_org import (
     CONFIRMED,
     MEMBER_TYPES,
+    ORG_KINDS,
     TAG_KINDS,
     UNCONFIRMED,
     Base,
@@ -61,6 +62,7 @@ from clusteratlas.registry.models_social import (
 __all__ = [
     "CONFIRMED",
     "MEMBER_TYPES",
+    "ORG_KINDS",
     "POST_KINDS",
     "PROPOSAL_STATUSES",
     "ROLES",

@@ -9,7 +9,7 @@ the Eurostat codes ``UK`` and ``EL``; the seed converts them. ``region`` is a NU
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -31,6 +31,12 @@ TAG_KINDS = ("category", "ecosystem", "sector", "stage")
 """Kinds of classification tag: cluster category, industrial ecosystem, NACE/NAICS code
 (``nace:C26``, ``naics:3345``) and value-chain stage (``chain:stage``)."""
 
+OrgKind = Literal["cluster organisation", "training provider"]
+ORG_KINDS: tuple[str, ...] = get_args(OrgKind)
+"""Kinds of registry organisation: a cluster organisation (the default) or a training
+provider (the skills partnerships' providers, whose managers correct their programmes' tags)."""
+DEFAULT_ORG_KIND = ORG_KINDS[0]
+
 CONFIRMED = "CONFIRMED"
 UNCONFIRMED = "UNCONFIRMED"
 
@@ -46,7 +52,7 @@ def _now() -> dt.datetime:
 
 
 class Organisation(Base):
-    """A cluster organisation (ECCP-like profile).
+    """A cluster organisation (ECCP-like profile) or a training provider (``kind``).
 
     ``version`` is the optimistic-concurrency counter: SQLAlchemy adds
     ``WHERE version = :loaded`` to every UPDATE and increments it. ``field_sources`` maps a
@@ -58,6 +64,10 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(String(300), index=True)
+    kind: Mapped[str] = mapped_column(
+        String(40), default=DEFAULT_ORG_KIND, server_default=DEFAULT_ORG_KIND, index=True
+    )
+    """One of :data:`ORG_KINDS`."""
     acronym: Mapped[str | None] = mapped_column(String(60))
     country: Mapped[str] = mapped_column(String(2), index=True)
     region: Mapped[str | None] = mapped_column(String(12), index=True)

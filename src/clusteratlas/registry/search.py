@@ -38,8 +38,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from clusteratlas._validation import check_interval
+from clusteratlas.errors import ParameterError
 from clusteratlas.registry import search_index  # registers the index's flush listeners
-from clusteratlas.registry.models import Label, Organisation, Tag
+from clusteratlas.registry.models import ORG_KINDS, Label, Organisation, Tag
 
 FUZZY_CUTOFF = 75.0
 
@@ -174,8 +175,11 @@ def _filtered(
     ecosystem: str | None,
     label: str | None,
     stage: str | None,
+    kind: str | None = None,
 ) -> Select[Organisation]:
     conditions: list[ColumnElement[bool]] = []
+    if kind:
+        conditions.append(Organisation.kind == kind)
     if country:
         conditions.append(Organisation.country == country.upper())
     if region:
@@ -198,6 +202,7 @@ def search_organisations(
     ecosystem: str | None = None,
     label: str | None = None,
     stage: str | None = None,
+    kind: str | None = None,
     fuzzy: bool = True,
     limit: int = 20,
     offset: int = 0,
@@ -220,6 +225,8 @@ def search_organisations(
         A label scheme (``"pôle de compétitivité"``) or scheme and level (``"ESCA Gold"``).
     stage : str, optional
         ``"chain:stage"``, or a chain name for any of its stages.
+    kind : str, optional
+        One of :data:`~clusteratlas.registry.models.ORG_KINDS` (``"training provider"``).
     fuzzy : bool, default True
         Fall back on fuzzy name matching when full text finds nothing.
     limit, offset : int
@@ -232,8 +239,12 @@ def search_organisations(
     """
     check_interval(limit, name="limit", low=1, high=500)
     check_interval(offset, name="offset", low=0)
+    if kind is not None and kind not in ORG_KINDS:
+        raise ParameterError(
+            f"'kind' must be one of {', '.join(map(repr, ORG_KINDS))}; got {kind!r}."
+        )
     search_index.apply_pending(session)
-    base = _filtered(country, region, category, ecosystem, label, stage)
+    base = _filtered(country, region, category, ecosystem, label, stage, kind)
     query = base
     mode: Literal["filter", "fulltext", "fuzzy"] = "filter"
     if text and text.strip():

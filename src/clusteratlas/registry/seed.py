@@ -13,14 +13,23 @@ copies shipped inside the package, as every catalog data set):
 * ``reference/silicon_europe.csv``: the partnership ``Silicon Europe`` and its members, with
   NUTS-2 2013 codes from the file;
 * ``reference/eu_clusters_named.csv``: named EU clusters, ``ESCA`` / ``Gold`` labels where the
-  file says GOLD, and programme recognitions (Polish "National Key Cluster").
+  file says GOLD, and programme recognitions (Polish "National Key Cluster");
+* the training providers of the skills partnerships seed (the packaged
+  ``clusteratlas/skills/files/training_providers.csv``, :func:`clusteratlas.skills.training.\
+read_providers`, also when ``data_dir`` is given): organisations of ``kind``
+  ``"training provider"`` with the key ``provider:<provider_id>`` (:func:`provider_key`), the
+  one link from a programme's or a partnership's ``provider_id`` to its organisation. The
+  name is CONFIRMED as the seed names it; the seed gives no country, and these are French
+  organisations named in partnerships with French pôles, so ``country`` is ``FR`` marked
+  UNCONFIRMED with that reason (:data:`PROVIDER_COUNTRY_NOTE`); other details stay empty
+  until sourced.
 
 Country codes are converted to ISO 3166-1 alpha-2 (``UK`` → ``GB``, ``EL`` → ``GR``).
 ``field_sources`` maps each field to ``{"source", "status"}`` with status ``CONFIRMED``,
 ``CONFIRMED-derived`` (a code we derived from a place named in the source) or ``UNCONFIRMED``.
 
 Idempotent: natural keys (``us:<org_id>``, ``<iso2>:<slug of name>``, with :data:`ALIASES` for
-the same organisation named differently) and upserts. A field is written when it is empty or
+the same organisation named differently, ``provider:<provider_id>``) and upserts. A field is written when it is empty or
 was written by the same source; the first source keeps it otherwise. Re-importing changes
 nothing and records no audit entry.
 """
@@ -86,6 +95,14 @@ SILICON_EUROPE_DESCRIPTION = (
     "(silicon-europe.eu, About / History)."
 )
 """The alliance's field as its own site states it; its sector (NACE C26) is indexed with it."""
+PROVIDERS_FILE = "clusteratlas/skills/files/training_providers.csv"
+"""The packaged seed of training providers, as named in ``field_sources`` and the report."""
+PROVIDER_KEY_PREFIX = "provider:"
+PROVIDER_COUNTRY_NOTE = (
+    "The seed gives no country: FR inferred because the provider is named in a partnership "
+    "with a French pôle de compétitivité."
+)
+"""Why a seeded provider's ``country`` is ``FR`` (UNCONFIRMED)."""
 
 
 @dataclass
@@ -114,6 +131,15 @@ def natural_key(country: str, name: str) -> str:
     return ALIASES.get(key, key)
 
 
+def provider_key(provider_id: str) -> str:
+    """Return the registry key of a training provider of the skills seed.
+
+    ``provider_key("pyla")`` is ``"provider:pyla"``: the organisation of kind
+    ``"training provider"`` whose programmes and partnerships carry ``provider_id``.
+    """
+    return f"{PROVIDER_KEY_PREFIX}{provider_id}"
+
+
 def _read(folder: Path | None, name: str) -> list[dict[str, str]]:
     dataset = get_dataset(DATASETS[name])
     if folder is None:
@@ -135,9 +161,18 @@ class _Seeder:
         self.report = report
 
     def organisation(
-        self, key: str, source: str, file: str, values: dict[str, tuple[Any, str]]
+        self,
+        key: str,
+        source: str,
+        file: str,
+        values: dict[str, tuple[Any, str]],
+        notes: dict[str, str] | None = None,
     ) -> Organisation:
-        """Upsert ``values`` (field → (value, status)) of the organisation ``key``."""
+        """Upsert ``values`` (field → (value, status)) of the organisation ``key``.
+
+        ``notes`` (field → text) adds a ``note`` to a field's source entry (why it is
+        UNCONFIRMED).
+        """
         found = self.session.scalar(select(Organisation).where(Organisation.key == key))
         created = found is None
         org = found or Organisation(key=key, technologies=[], field_sources={})
@@ -149,6 +184,8 @@ class _Seeder:
             if value is None or (getattr(org, name) is not None and owner not in (None, file)):
                 continue
             entry = {"source": source, "file": file, "status": status}
+            if notes and name in notes:
+                entry["note"] = notes[name]
             if getattr(org, name) != value or sources.get(name) != entry:
                 setattr(org, name, value)
                 sources[name] = entry
@@ -340,6 +377,45 @@ def _seed_eu_named(seeder: _Seeder, rows: list[dict[str, str]]) -> None:
             )
 
 
+def _seed_training_providers(seeder: _Seeder) -> None:
+    from clusteratlas.skills.training import read_providers
+
+    for row in read_providers().to_dict("records"):
+        details = row["details_status"]
+        values: dict[str, tuple[Any, str]] = {
+            "name": (row["name"], row["name_status"]),
+            "kind": ("training provider", CONFIRMED),
+            "country": (row["country"] or "FR", details if row["country"] else UNCONFIRMED),
+            "region_name": (row["region_name"] or None, details),
+            "website": (row["website"] or None, details),
+        }
+        notes = {} if row["country"] else {"country": PROVIDER_COUNTRY_NOTE}
+        seeder.organisation(
+            provider_key(row["provider_id"]), row["source"], PROVIDERS_FILE, values, notes
+        )
+
+
+def seed_training_providers(session: Session) -> SeedReport:
+    """Import (or re-import) only the training providers of the skills seed.
+
+    The providers come from the package, so no data mirror is needed; a registry seeded
+    before providers were organisations gets them this way (see the module docstring).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The caller commits.
+
+    Returns
+    -------
+    SeedReport
+        Counted under :data:`PROVIDERS_FILE`.
+    """
+    report = SeedReport()
+    _seed_training_providers(_Seeder(session, report))
+    return report
+
+
 def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> SeedReport:
     """Import (or re-import) every seed source into the registry.
 
@@ -367,6 +443,7 @@ def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> Se
     _seed_poles(seeder, _read(folder, "poles"))
     _seed_partnership_members(seeder, _read(folder, "silicon_europe"))
     _seed_eu_named(seeder, _read(folder, "eu_named"))
+    _seed_training_providers(seeder)
     return report
 
 
@@ -376,6 +453,8 @@ __all__ = [
     "export_registry",
     "import_registry",
     "natural_key",
+    "provider_key",
     "seed_registry",
+    "seed_training_providers",
     "slug",
 ]

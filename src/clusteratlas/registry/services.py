@@ -30,7 +30,14 @@ from clusteratlas.errors import (
 )
 from clusteratlas.registry.audit import record, snapshot
 from clusteratlas.registry.auth import require_edit
-from clusteratlas.registry.models import MEMBER_TYPES, MemberOrganisation, Organisation, Tag, User
+from clusteratlas.registry.models import (
+    MEMBER_TYPES,
+    ORG_KINDS,
+    MemberOrganisation,
+    Organisation,
+    Tag,
+    User,
+)
 from clusteratlas.registry.services_social import (
     add_comment,
     create_post,
@@ -43,6 +50,7 @@ from clusteratlas.registry.services_social import (
 
 PROFILE_FIELDS = (
     "name",
+    "kind",
     "acronym",
     "country",
     "region",
@@ -80,6 +88,9 @@ def check_profile(values: Mapping[str, Any]) -> None:
     problems = [f"unknown field(s) {', '.join(map(repr, unknown))}"] if unknown else []
     if "name" in values and not str(values["name"] or "").strip():
         problems.append("'name' must not be empty")
+    if "kind" in values and values["kind"] not in ORG_KINDS:
+        allowed = ", ".join(map(repr, ORG_KINDS))
+        problems.append(f"'kind' must be one of {allowed}; got {values['kind']!r}")
     country = values.get("country")
     if "country" in values and not (isinstance(country, str) and _COUNTRY.match(country)):
         problems.append(

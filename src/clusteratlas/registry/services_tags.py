@@ -14,11 +14,15 @@ the programme list (:func:`programmes`), the matching of needs (:func:`match_nee
 cluster's skill gaps (:func:`clusteratlas.registry.services_skills.cluster_gaps`). Hand tags
 carry ``source="hand"`` and no score.
 
-Who may correct: administrators only. The training providers and their programmes live in
-the packaged seed, not as registry organisations: no organisation record (hence no
-manager) is linked to a provider, and the cluster organisations that partner with a
-provider do not own its programmes. When providers become registry organisations, their
-managers can be let in here.
+Who may correct: an active administrator any programme, and an active manager of a
+training provider's registry organisation the programmes of that provider. The programmes
+live in the packaged seed; :func:`clusteratlas.registry.seed.seed_registry` makes each seed
+provider an organisation of kind ``"training provider"`` with the key
+``provider:<provider_id>`` (:func:`clusteratlas.registry.seed.provider_key`), and that key is
+the link from a programme's ``provider_id`` to the organisation whose managers may correct
+it (:func:`provider_organisation`). The cluster organisations that partner with a provider do
+not own its programmes, so their managers may not correct them. Before the providers are
+seeded, no manager is linked to a provider and only administrators may correct.
 """
 
 from __future__ import annotations
@@ -30,10 +34,16 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clusteratlas.errors import ParameterError, PermissionDeniedError, RecordNotFoundError
+from clusteratlas.errors import (
+    MissingDependencyError,
+    ParameterError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+)
 from clusteratlas.registry.audit import record, snapshot
-from clusteratlas.registry.auth import utcnow
-from clusteratlas.registry.models import ProgrammeTagCorrection, User
+from clusteratlas.registry.auth import can_edit, utcnow
+from clusteratlas.registry.models import Organisation, ProgrammeTagCorrection, User
+from clusteratlas.registry.seed import PROVIDER_KEY_PREFIX, provider_key
 from clusteratlas.skills import offer
 from clusteratlas.skills.training import read_programmes
 
@@ -45,18 +55,75 @@ MAX_CHANGES = 50
 """Skills one call may add and remove together."""
 
 
-def can_correct_tags(user: User | None) -> bool:
-    """Return whether ``user`` may correct programme tags (an active administrator)."""
-    return user is not None and user.active and user.role == "admin"
+PROVIDER_KIND = "training provider"
+"""The :data:`~clusteratlas.registry.models.ORG_KINDS` value of a provider's organisation."""
 
 
-def _programme_ids() -> set[str]:
-    return set(read_programmes()["programme_id"])
+def provider_organisation(session: Session, provider_id: str) -> Organisation | None:
+    """Return the registry organisation of a seed provider, or ``None`` when not seeded.
+
+    It is the organisation of kind ``"training provider"`` whose key is
+    ``provider:<provider_id>`` (module docstring).
+    """
+    return session.scalar(
+        select(Organisation).where(
+            Organisation.key == provider_key(provider_id), Organisation.kind == PROVIDER_KIND
+        )
+    )
+
+
+def managed_provider(session: Session, user: User | None) -> str | None:
+    """Return the ``provider_id`` whose organisation ``user`` manages, or ``None``.
+
+    Only an active manager of an organisation of kind ``"training provider"`` with a
+    ``provider:`` key manages a provider.
+    """
+    if user is None or not user.active or user.role != "manager" or user.organisation_id is None:
+        return None
+    organisation = session.get(Organisation, user.organisation_id)
+    if organisation is None or organisation.kind != PROVIDER_KIND:
+        return None
+    if not organisation.key.startswith(PROVIDER_KEY_PREFIX):
+        return None
+    return organisation.key.removeprefix(PROVIDER_KEY_PREFIX)
+
+
+def can_correct_tags(user: User | None, provider: Organisation | None = None) -> bool:
+    """Return whether ``user`` may correct the tags of programmes of ``provider``.
+
+    An active administrator may correct any programme (``provider`` may be ``None``); an
+    active manager only those of the provider organisation it manages
+    (:func:`clusteratlas.registry.auth.can_edit` on ``provider``, which must be of kind
+    ``"training provider"``).
+    """
+    if user is None or not user.active:
+        return False
+    if user.role == "admin":
+        return True
+    return provider is not None and provider.kind == PROVIDER_KIND and can_edit(user, provider)
+
+
+def correctable_programmes(session: Session, user: User | None) -> set[str]:
+    """Return the ids of the programmes whose tags ``user`` may correct (module docstring)."""
+    table = read_programmes()
+    if user is not None and user.active and user.role == "admin":
+        return set(table["programme_id"])
+    provider_id = managed_provider(session, user)
+    if provider_id is None:
+        return set()
+    return set(table.loc[table["provider_id"] == provider_id, "programme_id"])
+
+
+def _provider_of(programme_id: str) -> str:
+    table = read_programmes()
+    found = table.loc[table["programme_id"] == programme_id, "provider_id"]
+    if found.empty:
+        raise RecordNotFoundError(f"There is no training programme {programme_id!r}.")
+    return str(found.iloc[0])
 
 
 def _check_programme(programme_id: str) -> None:
-    if programme_id not in _programme_ids():
-        raise RecordNotFoundError(f"There is no training programme {programme_id!r}.")
+    _provider_of(programme_id)
 
 
 def correct_programme_tags(
@@ -67,13 +134,14 @@ def correct_programme_tags(
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Add and remove ESCO skills of a programme's tags by hand (administrators).
+    """Add and remove ESCO skills of a programme's tags by hand (administrators, providers).
 
     Parameters
     ----------
     session : sqlalchemy.orm.Session
     user : User or None
-        Who makes the change; it must be an active administrator (module docstring).
+        Who makes the change: an active administrator, or an active manager of the
+        programme's provider organisation (module docstring).
     programme_id : str
         The programme's id in the skills offer (e.g. ``"pyla-laser"``).
     add, remove : sequence of str
@@ -88,7 +156,8 @@ def correct_programme_tags(
     Raises
     ------
     PermissionDeniedError
-        For an anonymous user or one who is not an administrator.
+        For an anonymous user, or one who is neither an administrator nor a manager of the
+        programme's provider.
     RecordNotFoundError
         When ``programme_id`` is not a programme of the offer.
     ParameterError
@@ -97,12 +166,14 @@ def correct_programme_tags(
     """
     if user is None or not user.active:
         raise PermissionDeniedError("Sign in to correct the ESCO tags of a programme.")
-    if not can_correct_tags(user):
+    provider_id = _provider_of(programme_id)
+    provider = None if user.role == "admin" else provider_organisation(session, provider_id)
+    if not can_correct_tags(user, provider):
         raise PermissionDeniedError(
-            f"{user.email} may not correct programme tags: only administrators may (the "
-            "training providers are not registry organisations with managers)."
+            f"{user.email} may not correct the tags of programme {programme_id!r}: only "
+            f"administrators and the managers of its provider's organisation "
+            f"({provider_key(provider_id)!r}) may."
         )
-    _check_programme(programme_id)
     added = offer.parse_skill_uris(list(add), name="add")
     removed = offer.parse_skill_uris(list(remove), name="remove")
     both = sorted(set(added) & set(removed))
@@ -182,3 +253,60 @@ def programme(session: Session, programme_id: str) -> dict[str, Any]:
 def match_needs(session: Session, needs: pd.DataFrame, *, top: int = 5) -> offer.NeedMatch:
     """Match needs to the programmes as tagged after the stored corrections."""
     return offer.match_needs(needs, top=top, corrections=programme_corrections(session))
+
+
+def provider_programmes(session: Session, organisation: Organisation) -> list[dict[str, Any]]:
+    """Return the programmes of a training provider's organisation, tags corrected.
+
+    Empty for an organisation that is not a seeded provider (module docstring). Each item is
+    a programme of :func:`programmes`. Without scikit-learn (no automatic tags) the
+    programmes come without tags, with ``tags`` an empty list and ``tagged`` ``False``.
+    """
+    if organisation.kind != PROVIDER_KIND or not organisation.key.startswith(PROVIDER_KEY_PREFIX):
+        return []
+    provider_id = organisation.key.removeprefix(PROVIDER_KEY_PREFIX)
+    try:
+        rows = [{**row, "tagged": True} for row in programmes(session)]
+    except MissingDependencyError:
+        table = read_programmes()[["programme_id", "provider_id", "title", "format"]]
+        rows = [{**row, "tags": [], "tagged": False} for row in offer.records(table)]
+    return [row for row in rows if row["provider_id"] == provider_id]
+
+
+def linked_partnerships(session: Session, table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return seed partnerships with the registry ids of their cluster and provider.
+
+    ``cluster_id`` is the organisation whose key is the row's ``cluster_key``,
+    ``provider_organisation_id`` the provider's organisation (key ``provider:<provider_id>``,
+    kind ``"training provider"``); each is ``None`` where the registry has no such record
+    (the providers not seeded yet), and the partnership is shown without a link.
+    """
+    rows = offer.records(table)
+    keys = {r["cluster_key"] for r in rows} | {provider_key(r["provider_id"]) for r in rows}
+    found = session.execute(
+        select(Organisation.key, Organisation.id, Organisation.kind).where(
+            Organisation.key.in_(sorted(keys))
+        )
+    ).all()
+    ids = {key: id_ for key, id_, _ in found}
+    providers = {key: id_ for key, id_, kind in found if kind == PROVIDER_KIND}
+    for row in rows:
+        row["cluster_id"] = ids.get(row["cluster_key"])
+        row["provider_organisation_id"] = providers.get(provider_key(row["provider_id"]))
+    return rows
+
+
+def training_partnerships(session: Session, organisation: Organisation) -> list[dict[str, Any]]:
+    """Return the seed partnerships of an organisation, as the cluster or as the provider.
+
+    An organisation is the cluster of a partnership when its key is the partnership's
+    ``cluster_key``, and its provider when it is the provider's organisation
+    (``provider:<provider_id>``, kind ``"training provider"``). Rows as
+    :func:`linked_partnerships`.
+    """
+    table = offer.partnerships()
+    as_provider = (table["provider_id"].map(provider_key) == organisation.key) & (
+        organisation.kind == PROVIDER_KIND
+    )
+    mine = (table["cluster_key"] == organisation.key) | as_provider
+    return linked_partnerships(session, table[mine])

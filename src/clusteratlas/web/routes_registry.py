@@ -21,6 +21,7 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
+from clusteratlas.registry.services_tags import provider_programmes
 from clusteratlas.web._support import (
     TEMPLATES,
     csrf_ok,
@@ -220,7 +221,8 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
         "recommendation_note": missing_profile(organisation),
         "memberships": memberships,
         "awards": awards,
-        "training_partnerships": training_partnerships(organisation),
+        "training_partnerships": training_partnerships(session, organisation),
+        "training_programmes": provider_programmes(session, organisation),
         "posts": posts,
         "post_total": post_total,
         "user": user,

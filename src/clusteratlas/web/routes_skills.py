@@ -3,9 +3,11 @@
 Interfaces only: each page parses its query or form, calls :mod:`clusteratlas.skills.offer`
 or :mod:`clusteratlas.registry.services_skills`, and renders a template. Searching and
 matching change nothing, so they are GET forms (a result can be bookmarked); posting a need
-to one's cluster and withdrawing it are POST forms with the session's CSRF token, as is an
-administrator's hand correction of a programme's ESCO tags (``/skills/programmes``: a
-button per tag removes it; a skill found by typing, or a pasted URI, is added). The ESCO
+to one's cluster and withdrawing it are POST forms with the session's CSRF token, as is a
+hand correction of a programme's ESCO tags by an administrator or a manager of the
+programme's provider (``/skills/programmes``: a button per tag removes it; a skill found by
+typing, or a pasted URI, is added; each user sees the controls only on the programmes they
+may correct). The ESCO
 searches update as one types (HTMX, ``/skills/results`` and ``/skills/choices``); without
 JavaScript the form reloads the page. Without scikit-learn the pages say how to install it
 (503). Programme lists and matching show the tags as corrected
@@ -98,8 +100,9 @@ def programmes_page(
 ) -> HTMLResponse:
     """Render the training programmes with their ESCO tags, providers and partnerships.
 
-    An administrator also gets, per programme, a button per tag to remove it and a form to
-    add an ESCO skill (hand tags are marked "by hand"). ``find`` and ``q`` show the ESCO
+    An administrator (every programme) or a manager of a provider's organisation (that
+    provider's programmes) also gets, per programme, a button per tag to remove it and a
+    form to add an ESCO skill (hand tags are marked "by hand"). ``find`` and ``q`` show the ESCO
     skills matching ``q`` as choices under programme ``find``: the add form sends there
     when its search is submitted without a choice (Enter in the search box, or no
     JavaScript), so the search is never lost.
@@ -108,17 +111,18 @@ def programmes_page(
     from clusteratlas.skills import offer
 
     user = current_user(request, session)
+    correctable = services_tags.correctable_programmes(session, user)
     context: dict[str, Any] = {
         "title": "Training programmes",
         "user": user,
-        "can_correct": services_tags.can_correct_tags(user),
+        "correctable": correctable,
         "providers": offer.records(offer.providers()),
-        "partnerships": offer.records(offer.partnerships()),
+        "partnerships": services_tags.linked_partnerships(session, offer.partnerships()),
         "programmes": [],
         "error": "",
         "found": None,
     }
-    if find is not None and q.strip() and context["can_correct"]:
+    if find is not None and q.strip() and find in correctable:
         context["found"] = {"programme": find, **_search(q, "skill")}
     status = 200
     try:
@@ -272,7 +276,7 @@ async def correct_tags_page(
     session: DB,
     programme_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")],
 ) -> Response:
-    """Add or remove ESCO skills of a programme's tags by hand (administrators)."""
+    """Add or remove ESCO skills of a programme's tags by hand (administrators, providers)."""
     from clusteratlas.registry.services_tags import correct_programme_tags
 
     form = await request.form()
@@ -302,17 +306,13 @@ async def correct_tags_page(
     return RedirectResponse(f"/skills/programmes#programme-{programme_id}", status_code=303)
 
 
-def training_partnerships(organisation: Any) -> list[dict[str, Any]]:
-    """Return the seed partnerships of an organisation, as the cluster or as the provider.
+def training_partnerships(session: Session, organisation: Any) -> list[dict[str, Any]]:
+    """Return the seed partnerships of an organisation, with registry links.
 
-    Training providers are not registry organisations yet; one whose name is a seed
-    provider's name (case aside) is shown its partnerships too.
+    See :func:`clusteratlas.registry.services_tags.training_partnerships`: the cluster is
+    found by its key, the provider by its organisation ``provider:<provider_id>``; a side
+    the registry does not hold is shown without a link.
     """
-    from clusteratlas.skills import offer
+    from clusteratlas.registry import services_tags
 
-    table = offer.partnerships()
-    name = str(organisation.name).casefold()
-    mine = (table["cluster_key"] == organisation.key) | (
-        table["provider_name"].str.casefold() == name
-    )
-    return offer.records(table[mine])
+    return services_tags.training_partnerships(session, organisation)
