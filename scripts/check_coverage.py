@@ -5,7 +5,12 @@ Reads coverage.py's JSON report (``pytest --cov --cov-report=json`` writes it wh
 
 * ``[packages]``: one floor per package (``clusteratlas.measures`` holds every module under
   ``clusteratlas/measures/``, sub-packages included; ``clusteratlas`` the top-level modules);
-* ``[modules]``: floors for single modules (paths under ``clusteratlas/``).
+* ``[modules]``: floors for single modules (paths under ``clusteratlas/``);
+* ``[known_gaps]``: packages known to be below their floor, each with the coverage it may
+  not fall below (the measured value, rounded down, when the gap was written down). Such a
+  package is reported as a known gap, not a failure, as long as it stays at or above that
+  value; the floor itself stays where it was (floors only go up), and a package back at its
+  floor is told to leave the list.
 
 Coverage is coverage.py's own total: (lines run + branches taken) / (lines + branches).
 It exits 1 naming every package or module below its floor (measured vs floor) or measured
@@ -145,6 +150,35 @@ def read_floors(path: Path) -> tuple[dict[str, float], dict[str, float]]:
     return tables[0], tables[1]
 
 
+def read_gaps(path: Path, packages_floor: dict[str, float]) -> dict[str, float]:
+    """Read ``[known_gaps]`` of the floors file: package → the coverage it may not fall below.
+
+    Each entry must name a package with a floor and a number in [0, 100] no higher than that
+    floor.
+    """
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise InputError(f"The coverage floors file {path} cannot be read: {err}.") from err
+    gaps = document.get("known_gaps", {})
+    if not isinstance(gaps, dict):
+        raise InputError(f"{path}: [known_gaps] must be a table of package = percent.")
+    for name, minimum in gaps.items():
+        floor = packages_floor.get(str(name))
+        if floor is None:
+            raise InputError(f"{path}: [known_gaps] {name!r} has no floor in [packages].")
+        if (
+            isinstance(minimum, bool)
+            or not isinstance(minimum, int | float)
+            or not 0 <= minimum <= floor
+        ):
+            raise InputError(
+                f"{path}: [known_gaps] {name!r} must be a number in [0, {_fmt(floor)}] "
+                f"(its floor). Got {minimum!r}."
+            )
+    return {str(k): float(v) for k, v in gaps.items()}
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the check found: the failures, the hints and the lines of the report."""
@@ -170,13 +204,17 @@ def check(
     *,
     lowest: int = 10,
     slack: float = 2.0,
+    known_gaps: dict[str, float] | None = None,
 ) -> Outcome:
     """Compare the measured coverage with the floors.
 
     A package or module fails when its coverage is below its floor, when it has a floor but
     was not measured, or (packages) when it was measured without a floor. A package more
-    than ``slack`` points above its floor gets a hint to raise it.
+    than ``slack`` points above its floor gets a hint to raise it. A package of
+    ``known_gaps`` below its floor fails only below its listed minimum; otherwise it is
+    reported as a known gap (and told to leave the list once back at its floor).
     """
+    gaps = known_gaps or {}
     packages: dict[str, Counts] = {}
     for module, counts in modules.items():
         package = package_of(module)
@@ -197,9 +235,21 @@ def check(
             )
             continue
         lines.append(f"  {package:<28} {counts.percent:5.1f} %  (floor {_fmt(floor)} %)")
-        if counts.percent < floor:
+        minimum = gaps.get(package)
+        if counts.percent < floor and minimum is not None and counts.percent >= minimum:
+            hints.append(
+                f"{package}: {counts.percent:.1f} % is below its floor of {_fmt(floor)} %, a "
+                f"known gap ([known_gaps]: it may not fall below {_fmt(minimum)} %)"
+            )
+        elif counts.percent < floor:
             failures.append(
                 f"{package}: {counts.percent:.1f} % is below its floor of {_fmt(floor)} %"
+                + ("" if minimum is None else f" and its known-gap minimum of {_fmt(minimum)} %")
+            )
+        elif minimum is not None:
+            hints.append(
+                f"{package}: {counts.percent:.1f} % is back at its floor of {_fmt(floor)} %: "
+                "remove it from [known_gaps]"
             )
         elif counts.percent > floor + slack:
             hints.append(
@@ -254,10 +304,18 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(suggest(modules)))
             return 0
         packages_floor, modules_floor = read_floors(args.floors)
+        known_gaps = read_gaps(args.floors, packages_floor)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    outcome = check(modules, packages_floor, modules_floor, lowest=args.lowest, slack=args.slack)
+    outcome = check(
+        modules,
+        packages_floor,
+        modules_floor,
+        lowest=args.lowest,
+        slack=args.slack,
+        known_gaps=known_gaps,
+    )
     print("\n".join(outcome.lines))
     for hint in outcome.hints:
         print(f"hint: {hint}")

@@ -257,3 +257,77 @@ def test_the_modules_issue_16_names_stay_above_80_percent() -> None:
     ):
         assert modules[module] >= 80, module
         assert (ROOT / "src" / module).is_file(), module
+
+
+# --------------------------------------------------------------------------- known gaps
+
+BELOW = AT_FLOOR.replace('"clusteratlas.measures" = 85', '"clusteratlas.measures" = 89')
+
+
+def _gaps(tmp_path: Path, table: str) -> tuple[Path, Path]:
+    return _write(tmp_path, BELOW + "[known_gaps]\n" + table)
+
+
+def test_a_known_gap_passes_while_at_or_above_its_minimum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # clusteratlas.measures is 85 % (17 / 20, worked out above FILES): floor 89, minimum 85.
+    report, floors = _gaps(tmp_path, '"clusteratlas.measures" = 85\n')
+    assert _main(report, floors) == 0
+    out = capsys.readouterr().out
+    assert (
+        "hint: clusteratlas.measures: 85.0 % is below its floor of 89 %, a known gap "
+        "([known_gaps]: it may not fall below 85 %)"
+    ) in out
+
+
+def test_a_known_gap_fails_below_its_minimum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report, floors = _gaps(tmp_path, '"clusteratlas.measures" = 85.5\n')
+    assert _main(report, floors) == 1
+    assert (
+        "FAIL clusteratlas.measures: 85.0 % is below its floor of 89 % and its known-gap "
+        "minimum of 85.5 %"
+    ) in capsys.readouterr().err
+
+
+def test_without_the_gap_the_same_package_fails(tmp_path: Path) -> None:
+    report, floors = _write(tmp_path, BELOW)
+    outcome = cc.check(cc.read_report(report), *cc.read_floors(floors))
+    assert outcome.failures == ["clusteratlas.measures: 85.0 % is below its floor of 89 %"]
+
+
+def test_a_package_back_at_its_floor_is_told_to_leave_the_list(tmp_path: Path) -> None:
+    report, floors = _write(tmp_path, AT_FLOOR + '[known_gaps]\n"clusteratlas.cli" = 40\n')
+    packages, modules = cc.read_floors(floors)
+    gaps = cc.read_gaps(floors, packages)
+    outcome = cc.check(cc.read_report(report), packages, modules, known_gaps=gaps)
+    assert outcome.passed
+    assert outcome.hints == [
+        "clusteratlas.cli: 50.0 % is back at its floor of 50 %: remove it from [known_gaps]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('"clusteratlas.measures" = 90\n', "must be a number in [0, 89] (its floor). Got 90."),
+        ('"clusteratlas.web" = 10\n', "[known_gaps] 'clusteratlas.web' has no floor"),
+        ('"clusteratlas.measures" = true\n', "must be a number in [0, 89] (its floor). Got True."),
+    ],
+)
+def test_bad_known_gaps_are_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str, message: str
+) -> None:
+    report, floors = _gaps(tmp_path, table)
+    assert _main(report, floors) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_the_committed_known_gaps_are_below_their_floors() -> None:
+    packages, _ = cc.read_floors(cc.DEFAULT_FLOORS)
+    gaps = cc.read_gaps(cc.DEFAULT_FLOORS, packages)
+    assert all(gaps[name] < packages[name] for name in gaps)
