@@ -160,3 +160,55 @@ def test_detect_all_bad_output_writes_nothing(points_csv: Path, tmp_path: Path) 
     assert_one_line_error(proc, "'--output' option takes a .parquet file")
     assert_nothing_written(tmp_path, "all.csv")
     assert_nothing_written(tmp_path, "all_summary.csv")
+
+
+def test_detect_kd_approx_uses_the_tests_cells_for_curve_and_band(
+    points_csv: Path, tmp_path: Path
+) -> None:
+    from clusteratlas.measures.pointpattern import kd_test
+
+    out = tmp_path / "kd.csv"
+    proc = run_cli(
+        "detect", "kd", "--points", points_csv, "--industry", "A", "--window",
+        "0,0,10000,10000", "--simulations", "9", "--seed", "1", "--approx", "--cell", "50",
+        "--output", out,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Approximate Kd from 50.0 m cells: within" in proc.stdout
+    table = pd.read_csv(out)
+    direct = kd_test(
+        pd.read_csv(points_csv, dtype={"industry": str}), industry="A",
+        window=(0, 0, 10_000, 10_000), simulations=9, rng=1, approx=True, cell=50.0,
+    )  # fmt: skip
+    np.testing.assert_allclose(table["kd"], direct.statistic, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(table["upper"], direct.upper, rtol=1e-12, atol=0)
+
+
+def test_detect_cell_without_approximation_is_refused(points_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kd.csv"
+    proc = run_cli(
+        "detect", "kd", "--points", points_csv, "--industry", "A", "--cell", "50",
+        "--output", out,
+    )  # fmt: skip
+    assert_one_line_error(proc, "'--cell' option is the grid of '--approx'")
+    assert_nothing_written(tmp_path, "kd.csv")
+    proc = run_cli(
+        "detect", "all", "--points", points_csv, "--cell", "50", "--output",
+        tmp_path / "all.parquet",
+    )  # fmt: skip
+    assert_one_line_error(proc, "'--cell' option is the grid of '--approx-from'")
+    assert_nothing_written(tmp_path, "all.parquet")
+
+
+def test_detect_all_approximates_from_the_threshold(points_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.parquet"
+    proc = run_cli(
+        "detect", "all", "--points", points_csv, "--min-plants", "10", "--simulations", "9",
+        "--seed", "3", "--window", "0,0,10000,10000", "--approx-from", "200", "--cell", "50",
+        "--output", out,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    summary = pd.read_csv(tmp_path / "all_summary.csv").set_index("industry")
+    # A has 120 plants (exact), B 400 (gridded).
+    assert np.isnan(summary.loc["A", "error_bound"]) and summary.loc["B", "error_bound"] > 0
+    assert "1 industry measured from gridded counts" in proc.stdout

@@ -9,6 +9,7 @@ import typer
 
 from clusteratlas.cli._common import check_writable, console, err_console, show_table
 from clusteratlas.cli.detect_commands import (
+    CellOption,
     ColumnOption,
     EnvelopeOption,
     JobsOption,
@@ -59,6 +60,15 @@ def detect_all_command(
         typer.Option("--to-crs", help="Projected CRS to measure in (a register: Lambert-93)."),
     ] = None,
     jobs: JobsOption = 1,
+    approx_from: Annotated[
+        int | None,
+        typer.Option(
+            "--approx-from",
+            help="Kd of industries with at least this many establishments from gridded counts "
+            "(e.g. 100000); their error bound is in the summary. Default: all exact.",
+        ),
+    ] = None,
+    cell: CellOption = None,
 ) -> None:  # fmt: skip
     """Measure every industry with enough establishments and rank them by localisation.
 
@@ -72,6 +82,10 @@ def detect_all_command(
     from clusteratlas.detect.scan import load_located_points, remove_checkpoint, scan_industries
     from clusteratlas.export import atomic_write
 
+    if cell is not None and approx_from is None:
+        raise ParameterError(
+            "The '--cell' option is the grid of '--approx-from'; add '--approx-from'."
+        )
     if output.suffix.lower() != ".parquet":
         raise ParameterError(
             f"The '--output' option takes a .parquet file. Got {str(output)!r} instead."
@@ -100,7 +114,7 @@ def detect_all_command(
                 frame, weight="weight" if weight_column else None, measure=measure,
                 min_plants=min_plants, simulations=simulations, envelope=envelope,
                 window=region, seed=seed, n_jobs=jobs, checkpoint=checkpoint,
-                progress=update,
+                progress=update, approx_from=approx_from, cell=cell,
             )  # fmt: skip
         except KeyboardInterrupt:
             err_console.print(
@@ -121,6 +135,15 @@ def detect_all_command(
         f"{result.seed})",
         columns=["rank", "industry", "plants", "gamma", "pvalue", "localised_from", "localised_to"],
     )
+    approximate = result.summary.dropna(subset=["error_bound"])
+    if len(approximate):
+        console.print(
+            f"{len(approximate)} {'industry' if len(approximate) == 1 else 'industries'} "
+            "measured from gridded counts; their curves lie "
+            f"within {approximate['error_bound'].max():.3g} per metre of the exact kernel sums "
+            "(column error_bound of the summary).",
+            highlight=False,
+        )
     localised = int(result.summary["localised"].sum())
     console.print(
         f"{measured} industries measured ({localised} localised, "

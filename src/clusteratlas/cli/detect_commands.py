@@ -70,6 +70,14 @@ EnvelopeOption = Annotated[
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Seed of the simulations.")]
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Also write a PNG chart.")]
 JobsOption = Annotated[int, typer.Option("--jobs", help="Threads running simulations.")]
+CellOption = Annotated[
+    float | None,
+    typer.Option(
+        "--cell",
+        help="Side (metres) of the grid cells of approximate Kd curves; default the extent "
+        "over 2,048.",
+    ),
+]
 
 
 def read_points(path: Path, industry_column: str) -> pd.DataFrame:
@@ -197,22 +205,39 @@ def _run_function(
     plot: Path | None,
     jobs: int,
     crs: str | None = None,
+    approximation: dict[str, Any] | None = None,
 ) -> None:
-    """Compute a distance-based function (Kd or M), with its envelope when simulated."""
+    """Compute a distance-based function (Kd or M), with its envelope when simulated.
+
+    ``approximation`` (Kd only) holds ``approx`` and ``cell``; with simulations the observed
+    curve is computed on the test's cells, so that curve and band are the same estimate.
+    """
     _start(output, plot, simulations)
     frame_in = read_points(points, industry_column)
     options: dict[str, Any] = {
         "industry": industry, "x": x, "y": y, "industry_column": industry_column,
         "weight": weight_column, "window": load_window(window, crs), "r": parse_r(r),
     }  # fmt: skip
-    result: Any = function(frame_in, **options)
-    frame = result.to_frame()
+    approximate = dict(approximation or {})
+    tested: Any = None
     if simulations:
         with progress_bar(simulations) as progress:
             tested = test(
                 frame_in, **options, simulations=simulations, envelope=envelope, rng=seed,
-                n_jobs=jobs, progress=progress,
+                n_jobs=jobs, progress=progress, **approximate,
             )  # fmt: skip
+        if tested.approximate:
+            approximate["cell"] = tested.cell
+    result: Any = function(frame_in, **options, **approximate)
+    frame = result.to_frame()
+    if getattr(result, "approximate", False):
+        console.print(
+            f"Approximate Kd from {result.cell:,.1f} m cells: within {result.error_bound:.3g} "
+            f"per metre of the exact kernel sum (the curve's maximum is "
+            f"{float(result.kd.max()):.3g}).",
+            highlight=False,
+        )
+    if tested is not None:
         frame = frame.assign(lower=tested.lower, upper=tested.upper)
         result = tested
         console.print(f"Global test (extreme rank length): p = {tested.pvalue:.3g}")
@@ -231,6 +256,15 @@ def kd_command(
     weight_column: WeightOption = None, window: WindowOption = None, r: ROption = None,
     simulations: SimOption = 0, envelope: EnvelopeOption = "global", seed: SeedOption = None,
     plot: PlotOption = None, jobs: JobsOption = 1, crs: CrsOption = None,
+    approx: Annotated[
+        bool,
+        typer.Option(
+            "--approx",
+            help="Pair distances from gridded counts (for 100,000 firms and more); the error "
+            "bound is printed.",
+        ),
+    ] = False,
+    cell: CellOption = None,
 ) -> None:  # fmt: skip
     """Duranton and Overman's Kd (as dbmss's Kdhat), with an envelope of random location.
 
@@ -239,10 +273,13 @@ def kd_command(
     """
     from clusteratlas.measures.pointpattern import kd, kd_test
 
+    if cell is not None and not approx:
+        raise ParameterError("The '--cell' option is the grid of '--approx'; add '--approx'.")
     _run_function(
         kd, kd_test, points=points, industry=industry, output=output, x=x, y=y,
         industry_column=industry_column, weight_column=weight_column, window=window, r=r,
         simulations=simulations, envelope=envelope, seed=seed, plot=plot, jobs=jobs, crs=crs,
+        approximation={"approx": True, "cell": cell} if approx else None,
     )  # fmt: skip
 
 

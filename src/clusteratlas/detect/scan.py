@@ -47,7 +47,7 @@ from clusteratlas.measures.pointpattern.windows import as_window
 MEASURES = ("kd", "m")
 SUMMARY_COLUMNS = (
     "rank", "industry", "plants", "gamma", "psi", "pvalue", "localised", "dispersed",
-    "localised_from", "localised_to", "band", "n_inside", "simulations",
+    "localised_from", "localised_to", "band", "n_inside", "simulations", "error_bound",
 )  # fmt: skip
 
 IndustryProgress = Callable[[int, int, str], None]
@@ -67,7 +67,9 @@ class ScanResult:
         One row per industry measured, most localised first (:data:`SUMMARY_COLUMNS`):
         ``gamma`` and ``psi`` as above, ``pvalue`` of the global test, ``localised``
         (``gamma > 0``) and ``dispersed`` (``psi > 0``), the first and last localised
-        distance, the band in words and how many simulated curves lie inside it.
+        distance, the band in words, how many simulated curves lie inside it and, for an
+        industry measured from gridded counts (``approx_from``), the ``error_bound`` of its
+        curves (missing when exact).
     skipped : pandas.DataFrame
         Industries with fewer than ``min_plants`` establishments: ``industry``, ``plants``.
     resumed : int
@@ -104,6 +106,8 @@ def scan_industries(
     n_jobs: int = 1,
     checkpoint: str | Path | None = None,
     progress: IndustryProgress | None = None,
+    approx_from: int | None = None,
+    cell: float | None = None,
 ) -> ScanResult:
     r"""Measure the localisation of every industry of a register, as Duranton and Overman did.
 
@@ -141,6 +145,15 @@ def scan_industries(
         written (:func:`remove_checkpoint`).
     progress : callable(done, total, industry), optional
         Called after each industry.
+    approx_from : int, optional
+        Industries with at least this many establishments have their curves computed from
+        gridded counts (``kd_test(..., approx=True)``; Kd only): 99 exact curves of an
+        industry of 100,000 firms take hours. Their summary row gives ``error_bound``, the
+        largest distance of any of their curves to its exact kernel sum (per metre); it is
+        missing for the industries measured exactly. By default every industry is exact.
+    cell : float, optional
+        Side of the grid cells (metres) of the approximate industries; default the longer
+        side of the sites' extent over 2,048.
 
     Returns
     -------
@@ -157,6 +170,14 @@ def scan_industries(
     check_in(measure, MEASURES, name="measure")
     check_interval(min_plants, name="min_plants", low=2)
     check_interval(simulations, name="simulations", low=1)
+    if approx_from is not None:
+        check_interval(approx_from, name="approx_from", low=2)
+        if measure != "kd":
+            raise ParameterError(
+                f"The 'approx_from' parameter approximates Kd only; measure {measure!r} is "
+                "always exact (M counts neighbours up to each distance, with no kernel to "
+                "bound the error of gridded counts)."
+            )
     columns = [industry_column, x, y] + ([weight] if weight else [])
     check_columns(points, columns, what="points")
     codes = points[industry_column].astype("string")
@@ -176,6 +197,12 @@ def scan_industries(
         "r": None if r is None else [float(v) for v in r],
         "points": _fingerprint(points[columns]), "industries": measured,
     }  # fmt: skip
+    if approx_from is not None:
+        # Only then, so that checkpoints of exact runs made before the option still resume.
+        options["approx"] = {
+            "from": int(approx_from),
+            "cell": None if cell is None else float(cell),
+        }
     folder = Path(checkpoint) if checkpoint is not None else None
     seed = _resolve_seed(folder, options, seed)
     from clusteratlas.measures.pointpattern import kd_test, m_test
@@ -194,6 +221,7 @@ def scan_industries(
                 frame, industry=code, x=x, y=y, industry_column=industry_column,
                 weight=weight, r=r, window=window, simulations=int(simulations),
                 envelope=envelope, alpha=alpha, rng=np.random.default_rng(child), n_jobs=n_jobs,
+                **_approximation(measure, int(counts[code]), approx_from, cell),
             )  # fmt: skip
             saved = _industry_tables(result, plants=int(counts[code]))
             _write_part(folder, done - 1, saved)
@@ -234,8 +262,18 @@ def _industry_tables(result: Any, *, plants: int) -> tuple[pd.DataFrame, dict[st
         "localised_to": float(localised.max()) if len(localised) else np.nan,
         "band": result.band, "n_inside": int(result.n_inside),
         "simulations": int(result.n_simulations),
+        "error_bound": np.nan if result.error_bound is None else float(result.error_bound),
     }  # fmt: skip
     return curve, row
+
+
+def _approximation(
+    measure: str, plants: int, approx_from: int | None, cell: float | None
+) -> dict[str, Any]:
+    """Options of ``kd_test`` for an industry: gridded counts from ``approx_from`` plants."""
+    if measure != "kd" or approx_from is None or plants < approx_from:
+        return {}
+    return {"approx": True, "cell": cell}
 
 
 def _ranked(summary: pd.DataFrame) -> pd.DataFrame:
@@ -245,7 +283,8 @@ def _ranked(summary: pd.DataFrame) -> pd.DataFrame:
         ["gamma", "psi", "industry"], ascending=[False, True, True], kind="mergesort"
     ).reset_index(drop=True)
     ordered.insert(0, "rank", np.arange(1, len(ordered) + 1))
-    return ordered[list(SUMMARY_COLUMNS)]
+    # Parts saved before the error_bound column existed resume with it missing.
+    return ordered.reindex(columns=list(SUMMARY_COLUMNS))
 
 
 def _fingerprint(frame: pd.DataFrame) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pandas as pd
 
 from clusteratlas._validation import check_in, check_interval
 from clusteratlas.errors import ParameterError
+from clusteratlas.measures.pointpattern._grid import resolve_cell
 from clusteratlas.measures.pointpattern._pairs import FloatArray, PointSet, prepare_points
 from clusteratlas.measures.pointpattern.bands import (
     curves_inside,
@@ -23,7 +24,7 @@ from clusteratlas.measures.pointpattern.bands import (
     pointwise_envelope,
     rank_envelope,
 )
-from clusteratlas.measures.pointpattern.kd import kd_values, resolve_r
+from clusteratlas.measures.pointpattern.kd import approximation_bound, kd_values, resolve_r
 from clusteratlas.measures.pointpattern.m import DEFAULT_STEPS, m_values
 from clusteratlas.measures.pointpattern.windows import Window
 
@@ -87,6 +88,15 @@ class EnvelopeResult:
     n_inside : int
         Number of simulated curves lying wholly inside the band (over the distances where
         every curve is finite).
+    approximate : bool
+        True when every curve came from gridded counts (``kd_test(..., approx=True)``).
+    cell : float or None
+        Side of the grid cells (metres) of approximate curves; None when exact.
+    error_bound : float or None
+        Of approximate curves: the largest, over the observed and the simulated curves, of
+        the bound on a curve's distance to its exact kernel sum (per metre, as
+        :attr:`KdResult.error_bound <clusteratlas.measures.pointpattern.KdResult>`); None
+        when exact.
     """
 
     function: str
@@ -106,6 +116,9 @@ class EnvelopeResult:
     industry: str
     band: str
     n_inside: int
+    approximate: bool = False
+    cell: float | None = None
+    error_bound: float | None = None
 
     @property
     def n_simulations(self) -> int:
@@ -130,8 +143,19 @@ class EnvelopeResult:
                 ("Γ (localisation)", self.gamma),
                 ("Ψ (dispersion)", self.psi),
                 ("distances", f"{len(self.r)} from {self.r[0]:.4g} to {self.r[-1]:.4g} m"),
+                ("method", self.method),
             ],
             outside.iloc[:: max(1, len(outside) // 10)] if len(outside) else frame.head(0),
+        )
+
+    @property
+    def method(self) -> str:
+        """How the curves were computed, in words: exact, or the cells and error bound."""
+        if not self.approximate:
+            return "exact"
+        return (
+            f"approximate ({self.cell:,.1f} m cells; each curve within {self.error_bound:.3g} "
+            "per metre of its exact kernel sum)"
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -247,7 +271,7 @@ def kd_test(
     rmax: float | str | None = None, n_r: int = 512, bandwidth: str | float = "silverman",
     window: Any = None, simulations: int = 99, null: str = "location",
     envelope: str = "global", alpha: float = 0.05, rng: Any = None, n_jobs: int = 1,
-    progress: Progress | None = None,
+    progress: Progress | None = None, approx: bool = False, cell: float | None = None,
 ) -> EnvelopeResult:  # fmt: skip
     r"""Kd of an industry against Duranton and Overman's null of random location among sites.
 
@@ -276,6 +300,16 @@ def kd_test(
         Threads running simulations (same results as ``n_jobs=1`` for the same ``rng``).
     progress : callable(done, total), optional
         Called after each simulation.
+    approx : bool, default False
+        Compute the observed and every simulated curve from gridded counts, as
+        ``kd(..., approx=True)`` does: for industries of 100,000 firms and more, where 99
+        exact curves take hours. The result states the cells and the largest error bound
+        over all curves (``approximate``, ``cell``, ``error_bound``); compare that bound with
+        the band's width before reading localised distances off it.
+    cell : float, optional
+        Side of the grid cells (metres) with ``approx=True``, the same for every curve;
+        default the longer side of the extent of all sites (where the null draws the
+        simulated firms) over 2,048.
 
     Returns
     -------
@@ -305,24 +339,33 @@ def kd_test(
     )  # fmt: skip
     xs, ys = pts.x[pts.is_type], pts.y[pts.is_type]
     grid, top = resolve_r(pts, xs, ys, r=r, rmax=rmax, n_r=n_r)
+    # One cell for every curve, over all sites: the null puts simulated firms anywhere there.
+    size = resolve_cell(pts.x, pts.y, cell) if approx else None
+    bounds: list[float] = []
 
     def one(sample: PointSet, parallel: bool) -> FloatArray:
         mask = sample.is_type
         ws = sample.w[mask] if sample.weighted else None
-        plain, weighted, _ = kd_values(
+        bins: list[Any] = []
+        plain, weighted, h = kd_values(
             sample.x[mask], sample.y[mask], ws, grid, rmax=top, bandwidth=bandwidth,
-            parallel=parallel,
+            parallel=parallel, cell=size, bins_out=bins,
         )  # fmt: skip
+        if size is not None:
+            bounds.append(approximation_bound(bins, grid, h, cell=size, rmax=top))
         return weighted if weighted is not None else plain
 
     observed = one(pts, True)
     sims = _run(one, pts, simulations=simulations, null=null, rng=rng, n_jobs=n_jobs,
                 progress=progress)  # fmt: skip
     name = "kd_weighted" if pts.weighted else "kd"
-    return build_envelope(
+    result = build_envelope(
         name, grid, observed, sims, envelope=envelope, alpha=alpha, null=null,
         industry=pts.industry,
     )  # fmt: skip
+    if size is None:
+        return result
+    return replace(result, approximate=True, cell=size, error_bound=max(bounds))
 
 
 def m_test(

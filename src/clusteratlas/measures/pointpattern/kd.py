@@ -248,11 +248,7 @@ def kd(
         xs, ys, ws, grid, rmax=top, bandwidth=bandwidth, precision=precision, cell=size,
         bins_out=bins,
     )  # fmt: skip
-    bound = None
-    if size is not None:
-        # Pairs move by <= c sqrt(2) on snapping, then sit within a coarse bin (+ a fine one).
-        delta = size * np.sqrt(2.0) + bins[2] + rmax_fine(top)
-        bound = kd_error_bound(bins[0], bins[1], grid, h, delta)
+    bound = approximation_bound(bins, grid, h, cell=size, rmax=top) if size is not None else None
     n = len(xs)
     return KdResult(
         r=grid, kd=values, kd_weighted=weighted, bandwidth=h, rmax=top,
@@ -260,6 +256,19 @@ def kd(
         approximate=size is not None, cell=size,
         error_bound=bound,
     )  # fmt: skip
+
+
+def approximation_bound(
+    bins: list[Any], r: FloatArray, h: float, *, cell: float, rmax: float
+) -> float:
+    r"""Bound on the distance of a gridded Kd to the exact kernel sum, from its coarse bins.
+
+    ``bins`` is what :func:`kd_values` put in ``bins_out``. Snapping to cells of side ``c``
+    moves each pair distance by at most :math:`c\sqrt 2`; the pairs of a coarse bin sit at
+    most a coarse bin (plus a fine one) from its centre.
+    """
+    delta = cell * np.sqrt(2.0) + bins[2] + rmax_fine(rmax)
+    return kd_error_bound(bins[0], bins[1], r, h, delta)
 
 
 def rmax_fine(rmax: float) -> float:
