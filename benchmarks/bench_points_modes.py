@@ -5,6 +5,9 @@
 - Approximate Kd (gridded counts, ``approx=True``) against the exact kernel on the same
   points: time of both, the measured largest difference, and the error bound the result
   states, for a few cell sizes.
+- The envelope test from gridded counts (``kd_test(..., approx=True)``) against the exact
+  test with the same seed: time of both, the measured largest difference over the observed
+  and every simulated curve, the bound stated, and that bound against the band's width.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from clusteratlas.measures.pointpattern import kd
+from clusteratlas.measures.pointpattern import kd, kd_test
 from clusteratlas.measures.pointpattern._pairs import pair_histogram
 
 SIDE = 100_000.0
@@ -85,9 +88,40 @@ def approx_section(quick: bool) -> None:
               f"error {error:.1e} of the maximum (bound stated {bound:.1e})")  # fmt: skip
 
 
+def test_section(quick: bool) -> None:
+    """The envelope test exact and from gridded counts, same seed, same simulations."""
+    n, simulations = (10_000, 4) if quick else (50_000, 9)
+    sites = pd.concat(
+        [clustered(n, seed=3), clustered(n, seed=4).assign(industry="G")], ignore_index=True
+    )
+    window = (X0, Y0, X0 + SIDE, Y0 + SIDE)
+    options = {"industry": "F", "window": window, "simulations": simulations, "rng": 5}
+    start = time.perf_counter()
+    exact = kd_test(sites, **options)
+    t_exact = time.perf_counter() - start
+    start = time.perf_counter()
+    approx = kd_test(sites, approx=True, cell=SIDE / 1024, **options)
+    t_approx = time.perf_counter() - start
+    top = float(exact.statistic.max())
+    error = max(
+        float(np.abs(approx.statistic - exact.statistic).max()),
+        float(np.abs(approx.simulations - exact.simulations).max()),
+    )
+    width = float(np.nanmedian(exact.upper - exact.lower))
+    print(f"kd_test exact, {n:,} of {2 * n:,} sites, {simulations} simulations: {t_exact:.1f} s")
+    print(f"kd_test approx, cell {approx.cell:.1f} m: {t_approx:.1f} s "
+          f"(speed-up {t_exact / t_approx:.1f}x); largest error over all curves "
+          f"{error / top:.1e} of the maximum, measured on a sample "
+          f"{approx.error_measured / top:.1e}, bound stated {approx.error_bound / top:.1e}; "
+          f"sample estimate / median band width {approx.error_measured / width:.3f}, bound / "
+          f"band width {approx.error_bound / width:.2f}; p-values "
+          f"{exact.pvalue:.3g} / {approx.pvalue:.3g}")  # fmt: skip
+
+
 def run(quick: bool) -> None:
     precision_section(quick)
     approx_section(quick)
+    test_section(quick)
 
 
 if __name__ == "__main__":

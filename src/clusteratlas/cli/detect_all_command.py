@@ -139,9 +139,10 @@ def detect_all_command(
     if len(approximate):
         console.print(
             f"{len(approximate)} {'industry' if len(approximate) == 1 else 'industries'} "
-            "measured from gridded counts; their curves lie "
-            f"within {approximate['error_bound'].max():.3g} per metre of the exact kernel sums "
-            "(column error_bound of the summary).",
+            "measured from gridded counts: largest error measured on a sample "
+            f"{approximate['error_measured'].max():.3g} per metre, at most "
+            f"{approximate['error_bound'].max():.3g} (columns error_measured and error_bound "
+            "of the summary).",
             highlight=False,
         )
     localised = int(result.summary["localised"].sum())

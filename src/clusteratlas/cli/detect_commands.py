@@ -232,9 +232,9 @@ def _run_function(
     frame = result.to_frame()
     if getattr(result, "approximate", False):
         console.print(
-            f"Approximate Kd from {result.cell:,.1f} m cells: within {result.error_bound:.3g} "
-            f"per metre of the exact kernel sum (the curve's maximum is "
-            f"{float(result.kd.max()):.3g}).",
+            f"Approximate Kd from {result.cell:,.1f} m cells: error measured on a sample "
+            f"{result.error_measured:.3g} per metre, at most {result.error_bound:.3g} (the "
+            f"curve's maximum is {float(result.kd.max()):.3g}).",
             highlight=False,
         )
     if tested is not None:

@@ -48,6 +48,7 @@ MEASURES = ("kd", "m")
 SUMMARY_COLUMNS = (
     "rank", "industry", "plants", "gamma", "psi", "pvalue", "localised", "dispersed",
     "localised_from", "localised_to", "band", "n_inside", "simulations", "error_bound",
+    "error_measured",
 )  # fmt: skip
 
 IndustryProgress = Callable[[int, int, str], None]
@@ -69,7 +70,8 @@ class ScanResult:
         (``gamma > 0``) and ``dispersed`` (``psi > 0``), the first and last localised
         distance, the band in words, how many simulated curves lie inside it and, for an
         industry measured from gridded counts (``approx_from``), the ``error_bound`` of its
-        curves (missing when exact).
+        curves and the ``error_measured`` of its observed curve on a sample (both missing
+        when exact).
     skipped : pandas.DataFrame
         Industries with fewer than ``min_plants`` establishments: ``industry``, ``plants``.
     resumed : int
@@ -263,6 +265,9 @@ def _industry_tables(result: Any, *, plants: int) -> tuple[pd.DataFrame, dict[st
         "band": result.band, "n_inside": int(result.n_inside),
         "simulations": int(result.n_simulations),
         "error_bound": np.nan if result.error_bound is None else float(result.error_bound),
+        "error_measured": (
+            np.nan if result.error_measured is None else float(result.error_measured)
+        ),
     }  # fmt: skip
     return curve, row
 
@@ -283,7 +288,7 @@ def _ranked(summary: pd.DataFrame) -> pd.DataFrame:
         ["gamma", "psi", "industry"], ascending=[False, True, True], kind="mergesort"
     ).reset_index(drop=True)
     ordered.insert(0, "rank", np.arange(1, len(ordered) + 1))
-    # Parts saved before the error_bound column existed resume with it missing.
+    # Parts saved before the error columns existed resume with them missing.
     return ordered.reindex(columns=list(SUMMARY_COLUMNS))
 
 

@@ -24,7 +24,12 @@ from clusteratlas.measures.pointpattern.bands import (
     pointwise_envelope,
     rank_envelope,
 )
-from clusteratlas.measures.pointpattern.kd import approximation_bound, kd_values, resolve_r
+from clusteratlas.measures.pointpattern.kd import (
+    approximation_bound,
+    kd_values,
+    resolve_r,
+    sampled_error,
+)
 from clusteratlas.measures.pointpattern.m import DEFAULT_STEPS, m_values
 from clusteratlas.measures.pointpattern.windows import Window
 
@@ -97,6 +102,10 @@ class EnvelopeResult:
         the bound on a curve's distance to its exact kernel sum (per metre, as
         :attr:`KdResult.error_bound <clusteratlas.measures.pointpattern.KdResult>`); None
         when exact.
+    error_measured : float or None
+        Of approximate curves: the observed curve's error measured on a sample of its firms
+        (:attr:`KdResult.error_measured <clusteratlas.measures.pointpattern.KdResult>`);
+        None when exact.
     """
 
     function: str
@@ -119,6 +128,7 @@ class EnvelopeResult:
     approximate: bool = False
     cell: float | None = None
     error_bound: float | None = None
+    error_measured: float | None = None
 
     @property
     def n_simulations(self) -> int:
@@ -154,8 +164,8 @@ class EnvelopeResult:
         if not self.approximate:
             return "exact"
         return (
-            f"approximate ({self.cell:,.1f} m cells; each curve within {self.error_bound:.3g} "
-            "per metre of its exact kernel sum)"
+            f"approximate ({self.cell:,.1f} m cells; error measured on a sample "
+            f"{self.error_measured:.3g} per metre, at most {self.error_bound:.3g} on any curve)"
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -342,6 +352,7 @@ def kd_test(
     # One cell for every curve, over all sites: the null puts simulated firms anywhere there.
     size = resolve_cell(pts.x, pts.y, cell) if approx else None
     bounds: list[float] = []
+    bandwidths: list[float] = []
 
     def one(sample: PointSet, parallel: bool) -> FloatArray:
         mask = sample.is_type
@@ -353,9 +364,11 @@ def kd_test(
         )  # fmt: skip
         if size is not None:
             bounds.append(approximation_bound(bins, grid, h, cell=size, rmax=top))
+            bandwidths.append(h)
         return weighted if weighted is not None else plain
 
     observed = one(pts, True)
+    observed_bandwidth = bandwidths[:1]
     sims = _run(one, pts, simulations=simulations, null=null, rng=rng, n_jobs=n_jobs,
                 progress=progress)  # fmt: skip
     name = "kd_weighted" if pts.weighted else "kd"
@@ -365,7 +378,10 @@ def kd_test(
     )  # fmt: skip
     if size is None:
         return result
-    return replace(result, approximate=True, cell=size, error_bound=max(bounds))
+    measured = sampled_error(xs, ys, grid, rmax=top, bandwidth=observed_bandwidth[0], cell=size)
+    return replace(
+        result, approximate=True, cell=size, error_bound=max(bounds), error_measured=measured
+    )
 
 
 def m_test(
