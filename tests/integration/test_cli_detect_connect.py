@@ -212,3 +212,24 @@ def test_detect_all_approximates_from_the_threshold(points_csv: Path, tmp_path: 
     # A has 120 plants (exact), B 400 (gridded).
     assert np.isnan(summary.loc["A", "error_bound"]) and summary.loc["B", "error_bound"] > 0
     assert "1 industry measured from gridded counts" in proc.stdout
+
+
+def test_detect_all_engine_options_are_checked_before_any_work(
+    points_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "all.parquet"
+    proc = run_cli("detect", "all", "--points", points_csv, "--engine", "dask", "--output", out)
+    assert_one_line_error(proc, "takes `local` or `spark`. Got 'dask'")
+    proc = run_cli(
+        "detect", "all", "--points", points_csv, "--spark-master", "spark://127.0.0.1:9",
+        "--output", out,
+    )  # fmt: skip
+    assert_one_line_error(proc, "'--spark-master' option needs '--engine spark'")
+    # An unreachable master is named before any industry is measured.
+    proc = run_cli(
+        "detect", "all", "--points", points_csv, "--engine", "spark", "--spark-master",
+        "spark://127.0.0.1:9", "--output", out,
+    )  # fmt: skip
+    assert_one_line_error(proc, r"spark://127.0.0.1:9 cannot be reached")
+    assert_nothing_written(tmp_path, "all.parquet")
+    assert not (tmp_path / "all.parquet.partial").exists()

@@ -69,6 +69,17 @@ def detect_all_command(
         ),
     ] = None,
     cell: CellOption = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="`local` (default: industries one after another on this machine) or `spark` "
+            "(each industry's simulations spread over the Spark executors).",
+        ),
+    ] = "local",
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark master URL (default local[2]).")
+    ] = None,
 ) -> None:  # fmt: skip
     """Measure every industry with enough establishments and rank them by localisation.
 
@@ -82,6 +93,12 @@ def detect_all_command(
     from clusteratlas.detect.scan import load_located_points, remove_checkpoint, scan_industries
     from clusteratlas.export import atomic_write
 
+    if engine not in ("local", "spark"):
+        raise ParameterError(
+            f"The '--engine' option of detect all takes `local` or `spark`. Got {engine!r}."
+        )
+    if spark_master is not None and engine != "spark":
+        raise ParameterError("The '--spark-master' option needs '--engine spark'.")
     if cell is not None and approx_from is None:
         raise ParameterError(
             "The '--cell' option is the grid of '--approx-from'; add '--approx-from'."
@@ -101,9 +118,16 @@ def detect_all_command(
     )  # fmt: skip
     if unlocated:
         err_console.print(f"{unlocated:,} establishments without coordinates are left out.")
+    from contextlib import ExitStack
+
     from rich.progress import Progress
 
-    with Progress(console=err_console, transient=True) as bar:
+    with ExitStack() as stack, Progress(console=err_console, transient=True) as bar:
+        spark = None
+        if engine == "spark":
+            from clusteratlas.engine.backends import connect
+
+            spark = stack.enter_context(connect("spark", spark_master=spark_master)).session
         task = bar.add_task("Industries", total=None)
 
         def update(done: int, total: int, industry: str) -> None:
@@ -114,7 +138,7 @@ def detect_all_command(
                 frame, weight="weight" if weight_column else None, measure=measure,
                 min_plants=min_plants, simulations=simulations, envelope=envelope,
                 window=region, seed=seed, n_jobs=jobs, checkpoint=checkpoint,
-                progress=update, approx_from=approx_from, cell=cell,
+                progress=update, approx_from=approx_from, cell=cell, spark=spark,
             )  # fmt: skip
         except KeyboardInterrupt:
             err_console.print(

@@ -16,7 +16,8 @@ Interrupted runs resume: with a ``checkpoint`` folder, each finished industry is
 there at once (atomically), and a later call with the same inputs and options reads the
 finished industries back instead of computing them again. Industry ``k`` of the sorted list
 draws its simulations from the ``k``-th child of the seed, so a resumed run gives the same
-numbers as an uninterrupted one.
+numbers as an uninterrupted one. With a Spark session, each industry's simulations are
+spread over the executors, with the same numbers.
 
 References
 ----------
@@ -28,9 +29,6 @@ tests for spatial processes. *Journal of the Royal Statistical Society B* 79(2):
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +38,15 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import check_columns, check_in, check_interval
+from clusteratlas.detect._checkpoint import (
+    fingerprint,
+    is_finished,
+    read_part,
+    remove_checkpoint,
+    resolve_seed,
+    write_part,
+)
 from clusteratlas.errors import ParameterError
-from clusteratlas.export import atomic_write
 from clusteratlas.measures.pointpattern.windows import as_window
 
 MEASURES = ("kd", "m")
@@ -50,6 +55,10 @@ SUMMARY_COLUMNS = (
     "localised_from", "localised_to", "band", "n_inside", "simulations", "error_bound",
     "error_measured",
 )  # fmt: skip
+
+#: Industries per Spark job in :func:`scan_industries` (a job's results reach the checkpoint
+#: when it ends, so an interruption loses at most this many industries' work).
+SPARK_CHUNK = 16
 
 IndustryProgress = Callable[[int, int, str], None]
 """Called with (industries done, industries in all, the industry just done)."""
@@ -110,6 +119,7 @@ def scan_industries(
     progress: IndustryProgress | None = None,
     approx_from: int | None = None,
     cell: float | None = None,
+    spark: Any = None,
 ) -> ScanResult:
     r"""Measure the localisation of every industry of a register, as Duranton and Overman did.
 
@@ -156,6 +166,13 @@ def scan_industries(
     cell : float, optional
         Side of the grid cells (metres) of the approximate industries; default the longer
         side of the sites' extent over 2,048.
+    spark : pyspark.sql.SparkSession, optional
+        Distribute each industry's simulations over this session's executors
+        (:func:`~clusteratlas.engine.spark_simulations.spark_envelopes`), :data:`SPARK_CHUNK`
+        industries per Spark job, each saved to the checkpoint as its job ends. Every
+        industry's numbers are those of the local run with the same seed. The sites travel
+        to every task, so they should fit in a worker's memory (1,000,000 sites: 24 MB);
+        ``n_jobs`` is then unused.
 
     Returns
     -------
@@ -197,7 +214,7 @@ def scan_industries(
         "envelope": envelope, "alpha": float(alpha), "weight": weight,
         "window": None if window is None else as_window(window, np.zeros(1), np.zeros(1)).key(),
         "r": None if r is None else [float(v) for v in r],
-        "points": _fingerprint(points[columns]), "industries": measured,
+        "points": fingerprint(points[columns]), "industries": measured,
     }  # fmt: skip
     if approx_from is not None:
         # Only then, so that checkpoints of exact runs made before the option still resume.
@@ -206,7 +223,7 @@ def scan_industries(
             "cell": None if cell is None else float(cell),
         }
     folder = Path(checkpoint) if checkpoint is not None else None
-    seed = _resolve_seed(folder, options, seed)
+    seed = resolve_seed(folder, options, seed)
     from clusteratlas.measures.pointpattern import kd_test, m_test
 
     test = kd_test if measure == "kd" else m_test
@@ -216,19 +233,36 @@ def scan_industries(
     rows: list[dict[str, Any]] = []
     resumed = 0
     function = measure
+    common: dict[str, Any] = {
+        "x": x, "y": y, "industry_column": industry_column, "weight": weight, "r": r,
+        "window": window, "envelope": envelope, "alpha": alpha,
+    }  # fmt: skip
+    computed: dict[int, tuple[pd.DataFrame, dict[str, Any]]] = {}
     for done, (code, child) in enumerate(zip(measured, children, strict=True), start=1):
-        saved = _read_part(folder, done - 1)
+        index = done - 1
+        saved = computed.pop(index, None)
         if saved is None:
+            saved = read_part(folder, index)
+            resumed += saved is not None
+        if saved is None and spark is None:
             result = test(
-                frame, industry=code, x=x, y=y, industry_column=industry_column,
-                weight=weight, r=r, window=window, simulations=int(simulations),
-                envelope=envelope, alpha=alpha, rng=np.random.default_rng(child), n_jobs=n_jobs,
-                **_approximation(measure, int(counts[code]), approx_from, cell),
+                frame, industry=code, simulations=int(simulations),
+                rng=np.random.default_rng(child), n_jobs=n_jobs,
+                **_approximation(measure, int(counts[code]), approx_from, cell), **common,
             )  # fmt: skip
             saved = _industry_tables(result, plants=int(counts[code]))
-            _write_part(folder, done - 1, saved)
-        else:
-            resumed += 1
+            write_part(folder, index, saved)
+        elif saved is None:
+            # The next industries without a saved part go to Spark together.
+            chunk = [i for i in range(index, len(measured)) if not is_finished(folder, i)]
+            for i, tables in _on_spark(
+                spark, frame, chunk[:SPARK_CHUNK], codes=measured, counts=counts,
+                children=children, measure=measure, simulations=int(simulations),
+                approx_from=approx_from, cell=cell, options=common,
+            ):  # fmt: skip
+                write_part(folder, i, tables)
+                computed[i] = tables
+            saved = computed.pop(index)
         curve, row = saved
         function = str(curve.columns[2])
         curves.append(curve)
@@ -243,13 +277,6 @@ def scan_industries(
         function=function,
         seed=seed,
     )
-
-
-def remove_checkpoint(checkpoint: str | Path) -> None:
-    """Remove a checkpoint folder written by :func:`scan_industries` (and nothing else)."""
-    folder = Path(checkpoint)
-    if (folder / "run.json").is_file():
-        shutil.rmtree(folder)
 
 
 def _industry_tables(result: Any, *, plants: int) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -272,6 +299,31 @@ def _industry_tables(result: Any, *, plants: int) -> tuple[pd.DataFrame, dict[st
     return curve, row
 
 
+def _on_spark(
+    spark: Any, frame: pd.DataFrame, chunk: list[int], *, codes: list[str], counts: pd.Series,
+    children: list[np.random.SeedSequence], measure: str, simulations: int,
+    approx_from: int | None, cell: float | None, options: dict[str, Any],
+) -> list[tuple[int, tuple[pd.DataFrame, dict[str, Any]]]]:  # fmt: skip
+    """Test the industries of ``chunk`` on Spark; exact and gridded ones in separate jobs."""
+    from clusteratlas.engine.spark_simulations import spark_envelopes
+
+    groups: dict[bool, list[int]] = {}
+    for i in chunk:
+        groups.setdefault(bool(_approximation(measure, int(counts[codes[i]]), approx_from, cell)),
+                          []).append(i)  # fmt: skip
+    done = []
+    for members in groups.values():
+        first = int(counts[codes[members[0]]])
+        results = spark_envelopes(
+            spark, frame, industries=[codes[i] for i in members], function=measure,
+            simulations=simulations, seeds=[children[i] for i in members],
+            **_approximation(measure, first, approx_from, cell), **options,
+        )  # fmt: skip
+        for i in members:
+            done.append((i, _industry_tables(results[codes[i]], plants=int(counts[codes[i]]))))
+    return done
+
+
 def _approximation(
     measure: str, plants: int, approx_from: int | None, cell: float | None
 ) -> dict[str, Any]:
@@ -290,66 +342,6 @@ def _ranked(summary: pd.DataFrame) -> pd.DataFrame:
     ordered.insert(0, "rank", np.arange(1, len(ordered) + 1))
     # Parts saved before the error columns existed resume with them missing.
     return ordered.reindex(columns=list(SUMMARY_COLUMNS))
-
-
-def _fingerprint(frame: pd.DataFrame) -> str:
-    """Return a digest of the points, so that a checkpoint is never resumed on other data."""
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes()).hexdigest()
-
-
-def _resolve_seed(folder: Path | None, options: dict[str, Any], seed: int | None) -> int:
-    if seed is not None:
-        check_interval(seed, name="seed", low=0)
-    meta = folder / "run.json" if folder is not None else None
-    if meta is not None and meta.is_file():
-        saved = json.loads(meta.read_text(encoding="utf-8"))
-        differs = sorted(k for k in options if saved["options"].get(k) != options[k])
-        if differs:
-            raise ParameterError(
-                f"The checkpoint {str(folder)!r} belongs to a run with other "
-                f"{', '.join(differs)}; give the same ones to resume, or remove the folder "
-                "to start again."
-            )
-        if seed is not None and seed != saved["seed"]:
-            raise ParameterError(
-                f"The checkpoint {str(folder)!r} was drawn with seed {saved['seed']}, not "
-                f"{seed}; give the same seed to resume, or remove the folder."
-            )
-        return int(saved["seed"])
-    chosen = int(seed) if seed is not None else int(np.random.default_rng().integers(2**63))
-    if folder is not None and meta is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"seed": chosen, "options": options})
-        atomic_write(meta, lambda tmp: tmp.write_text(text, encoding="utf-8"), what="checkpoint")
-    return chosen
-
-
-def _part(folder: Path, index: int) -> tuple[Path, Path]:
-    return folder / f"curve-{index:05d}.parquet", folder / f"summary-{index:05d}.json"
-
-
-def _write_part(
-    folder: Path | None, index: int, tables: tuple[pd.DataFrame, dict[str, Any]]
-) -> None:
-    if folder is None:
-        return
-    curve_path, row_path = _part(folder, index)
-    curve, row = tables
-    atomic_write(curve_path, lambda tmp: curve.to_parquet(tmp, index=False), what="checkpoint")
-    # The summary row is written last: its presence marks the industry as finished.
-    text = json.dumps(row, default=float)
-    atomic_write(row_path, lambda tmp: tmp.write_text(text, encoding="utf-8"), what="checkpoint")
-
-
-def _read_part(folder: Path | None, index: int) -> tuple[pd.DataFrame, dict[str, Any]] | None:
-    if folder is None:
-        return None
-    curve_path, row_path = _part(folder, index)
-    if not (row_path.is_file() and curve_path.is_file()):
-        return None
-    row = json.loads(row_path.read_text(encoding="utf-8"))
-    return pd.read_parquet(curve_path), row
 
 
 def load_located_points(
@@ -406,3 +398,13 @@ def load_located_points(
         frame = frame.assign(industry=naf_codes(frame["industry"], level))
     located = frame["x"].notna() & frame["y"].notna()
     return frame[located].reset_index(drop=True), int((~located).sum())
+
+
+__all__ = [
+    "SPARK_CHUNK",
+    "SUMMARY_COLUMNS",
+    "ScanResult",
+    "load_located_points",
+    "remove_checkpoint",
+    "scan_industries",
+]

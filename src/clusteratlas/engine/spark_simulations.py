@@ -14,6 +14,7 @@ of executors. Each task also recomputes the observed curve (one extra curve per 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,7 @@ def spark_envelopes(
     simulations: int = 99,
     batch_size: int = 25,
     rng: int | np.random.SeedSequence | None = None,
+    seeds: Sequence[np.random.SeedSequence] | None = None,
     **options: Any,
 ) -> dict[Any, EnvelopeResult]:
     """Kd or M envelope tests of many industries, simulations distributed on Spark.
@@ -92,6 +94,10 @@ def spark_envelopes(
     rng : int, numpy.random.SeedSequence or None
         Randomness; every industry uses it as ``kd_test(..., rng=rng)`` would, so the result
         of each industry equals the local test's with the same ``rng``.
+    seeds : sequence of numpy.random.SeedSequence, optional
+        One per industry, instead of ``rng``: industry ``i`` gives what
+        ``kd_test(..., rng=seeds[i])`` gives (``scan_industries`` draws each industry from
+        its own child of the run's seed).
     **options
         Other keyword arguments of ``kd_test`` / ``m_test`` (``x``, ``y``,
         ``industry_column``, ``weight``, ``r``, ``null``, ``envelope``, ``alpha`` …).
@@ -100,6 +106,8 @@ def spark_envelopes(
     -------
     dict
         Industry → :class:`~clusteratlas.measures.pointpattern.envelopes.EnvelopeResult`.
+        With ``approx=True`` (Kd) each result states the cells, the error measured on the
+        observed curve and the largest error bound over all batches, as the local test.
     """
     from clusteratlas.measures.pointpattern import kd_test, m_test
 
@@ -111,9 +119,20 @@ def spark_envelopes(
     for name in ("rng", "n_jobs", "progress", "simulations", "industry"):
         if name in options:
             raise ParameterError(f"The {name!r} option is set by spark_envelopes itself.")
-    root = _root(rng)
-    test = kd_test if function == "kd" else m_test
     names = list(industries)
+    if seeds is not None:
+        if rng is not None:
+            raise ParameterError("Give 'rng' or 'seeds' (one per industry), not both.")
+        if len(seeds) != len(names):
+            raise ParameterError(
+                f"The 'seeds' parameter needs one seed per industry: {len(names)} industries, "
+                f"{len(seeds)} seeds."
+            )
+        roots = [_root(seed) for seed in seeds]
+    else:
+        root = _root(rng)
+        roots = [root] * len(names)
+    test = kd_test if function == "kd" else m_test
     tasks = _tasks(len(names), simulations, batch_size)
 
     def run(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -122,14 +141,18 @@ def spark_envelopes(
             for position, start, size in zip(*(frame[c].tolist() for c in columns), strict=True):
                 result = test(
                     points, industry=names[position], simulations=size,
-                    rng=batch_seed(root, start), **options,
+                    rng=batch_seed(roots[position], start), **options,
                 )  # fmt: skip
                 rows = [("sim", start + k, s.tolist()) for k, s in enumerate(result.simulations)]
+                if getattr(result, "approximate", False):
+                    rows.append(("bound", start, [result.error_bound, result.cell]))
                 if start == 0:
                     rows += [
                         ("observed", -1, result.statistic.tolist()),
                         ("r", -2, result.r.tolist()),
                     ]
+                    if getattr(result, "approximate", False):
+                        rows.append(("measured", -3, [result.error_measured]))
                 yield pd.DataFrame(
                     {
                         "task_industry": position,
@@ -143,7 +166,8 @@ def spark_envelopes(
     schema = "task_industry long, function string, kind string, index long, values array<double>"
     frame = session.createDataFrame(tasks).repartition(len(tasks))
     collected = frame.mapInPandas(run, schema=schema).toPandas()
-    root.spawn(simulations)  # advance the root as the local run does
+    for seed in {id(r): r for r in roots}.values():
+        seed.spawn(simulations)  # advance each root as the local run does
     alpha = float(options.get("alpha", 0.05))
     envelope = str(options.get("envelope", "global"))
     null = str(options.get("null", "location"))
@@ -153,11 +177,19 @@ def spark_envelopes(
         sims = rows[rows["kind"] == "sim"].sort_values("index")
         observed = np.asarray(rows.loc[rows["kind"] == "observed", "values"].iloc[0], dtype=float)
         grid = np.asarray(rows.loc[rows["kind"] == "r", "values"].iloc[0], dtype=float)
-        results[name] = build_envelope(
+        result = build_envelope(
             str(rows["function"].iloc[0]), grid, observed,
             np.vstack([np.asarray(v, dtype=float) for v in sims["values"]]),
             envelope=envelope, alpha=alpha, null=null, industry=str(name),
         )  # fmt: skip
+        bounds = rows.loc[rows["kind"] == "bound", "values"]
+        if len(bounds):
+            measured = rows.loc[rows["kind"] == "measured", "values"].iloc[0]
+            result = replace(
+                result, approximate=True, cell=float(bounds.iloc[0][1]),
+                error_bound=max(float(v[0]) for v in bounds), error_measured=float(measured[0]),
+            )  # fmt: skip
+        results[name] = result
     return results
 
 
