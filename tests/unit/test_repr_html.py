@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -52,6 +54,16 @@ def test_kd_result_lists_points_and_bandwidth() -> None:
     page = result._repr_html_()
     assert "<dd>7</dd>" in page and "<dd>21</dd>" in page and "<dd>123.5</dd>" in page
     assert page.split("<tbody>")[1].count("<tr>") == 10  # every 5th of 50 distances
+    assert "<dd>exact</dd>" in page
+    gridded = replace(result, approximate=True, cell=12.5, error_bound=3e-6, error_measured=2e-9)
+    assert (
+        "<dd>approximate (12.5 m cells; error measured on a sample 2e-09 per metre, at most "
+        "3e-06)</dd>" in gridded._repr_html_()
+    )
+    tested = replace(_envelope("A"), approximate=True, cell=12.5, error_bound=3e-6,
+                     error_measured=2e-9)  # fmt: skip
+    assert "at most 3e-06 on any curve)</dd>" in tested._repr_html_()
+    assert "<dd>exact</dd>" in _envelope("A")._repr_html_()
 
 
 def test_calibration_result_shows_counts_against_targets() -> None:

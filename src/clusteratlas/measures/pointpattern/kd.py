@@ -102,9 +102,19 @@ class KdResult:
                 ("pairs", self.n_pairs),
                 ("bandwidth (m)", float(self.bandwidth)),
                 ("rmax (m)", float(self.rmax)),
-                ("method", f"approximate, {self.cell:,.1f} m cells" if self.cell else "exact"),
+                ("method", self.method),
             ],
             frame.iloc[:: max(1, len(frame) // 10)],
+        )
+
+    @property
+    def method(self) -> str:
+        """How the curve was computed, in words: exact, or the cells and the errors."""
+        if not self.approximate:
+            return "exact"
+        return (
+            f"approximate ({self.cell:,.1f} m cells; error measured on a sample "
+            f"{self.error_measured:.3g} per metre, at most {self.error_bound:.3g})"
         )
 
     def to_frame(self) -> pd.DataFrame:
