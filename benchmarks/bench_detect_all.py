@@ -51,6 +51,7 @@ def run_one(kind: str, register: str, workdir: str, options: dict[str, object]) 
         result = scan_industries(
             frame, min_plants=int(options["min_plants"]), simulations=int(options["simulations"]),
             seed=1, checkpoint=checkpoint, progress=progress, n_jobs=int(options["jobs"]),
+            approx_from=options["approx_from"],  # type: ignore[arg-type]
         )  # fmt: skip
     except KeyboardInterrupt:
         stop_at = "half"
@@ -65,6 +66,7 @@ def run_one(kind: str, register: str, workdir: str, options: dict[str, object]) 
         plants = result.summary["plants"].to_numpy(dtype=float)
         out.update(measured=len(result.summary), resumed=result.resumed,
                    skipped=len(result.skipped),
+                   gridded=int(result.summary["error_bound"].notna().sum()),
                    pairs=float((plants * (plants - 1) / 2).sum()))  # fmt: skip
         result.summary.to_csv(Path(workdir) / f"summary_{kind}.csv", index=False)
     else:
@@ -82,13 +84,17 @@ def main() -> None:
     parser.add_argument("--min-plants", type=int, default=10)
     parser.add_argument("--simulations", type=int, default=19)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument(
+        "--approx-from", type=int, help="Kd of industries with this many plants from gridded counts"
+    )
     parser.add_argument("--workdir", default="/tmp/clusteratlas-bench-detect-all")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scale is not None:
         args.n = round(FULL * args.scale)
     options = {"level": args.level, "min_plants": args.min_plants,
-               "simulations": args.simulations, "jobs": args.jobs}  # fmt: skip
+               "simulations": args.simulations, "jobs": args.jobs,
+               "approx_from": args.approx_from}  # fmt: skip
     workdir = Path(args.workdir)
     register = workdir / "register"
     if args.child:
@@ -107,7 +113,8 @@ def main() -> None:
         proc = subprocess.run(
             [sys.executable, __file__, "--n", str(args.n), "--level", args.level,
              "--min-plants", str(args.min_plants), "--simulations", str(args.simulations),
-             "--jobs", str(args.jobs), "--workdir", str(workdir), "--child", kind, "x"],
+             "--jobs", str(args.jobs), "--workdir", str(workdir), "--child", kind, "x"]
+            + ([] if args.approx_from is None else ["--approx-from", str(args.approx_from)]),
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         results[kind] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -121,7 +128,8 @@ def main() -> None:
     plain, scan = results["plain"], results["scan"]
     print(f"register: {int(args.n):,} establishments ({scan['points']:,} active and located), level "
           f"{args.level}, >= {args.min_plants} plants, {args.simulations} simulations each")  # fmt: skip
-    print(f"industries measured: {scan['measured']} ({scan['skipped']} with too few plants)")
+    print(f"industries measured: {scan['measured']} ({scan['skipped']} with too few plants, "
+          f"{scan['gridded']} from gridded counts)")  # fmt: skip
     for kind in ("plain", "scan", "interrupted", "resumed"):
         row = results[kind]
         print(f"{kind:>12}: {row['seconds']:8.1f} s, peak {row['peak_mb']:7.0f} MB"
