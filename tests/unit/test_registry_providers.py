@@ -148,6 +148,33 @@ def test_a_bad_kind_is_refused_naming_the_field(session: Session) -> None:
     assert changed.kind == "training provider" and changed.version == 2
 
 
+def test_only_an_administrator_changes_the_kind(session: Session) -> None:
+    org = create_organisation(session, actor=None, data={"name": "Academy", "country": "FR"})
+    manager = _manager(session, org, "manager@academy.example")
+    admin = create_user(session, email="admin@academy.example", password="x" * 12, role="admin")
+    with pytest.raises(PermissionDeniedError, match="only an administrator may"):
+        update_organisation(
+            session, actor=manager, organisation_id=org.id, expected_version=1,
+            changes={"kind": "training provider", "acronym": "AC"},
+        )  # fmt: skip
+    assert (org.kind, org.acronym, org.version) == ("cluster organisation", None, 1)
+    same = update_organisation(
+        session, actor=manager, organisation_id=org.id, expected_version=1,
+        changes={"kind": "cluster organisation", "acronym": "AC"},
+    )  # fmt: skip
+    assert (same.kind, same.acronym, same.version) == ("cluster organisation", "AC", 2)
+    changed = update_organisation(
+        session, actor=admin, organisation_id=org.id, expected_version=2,
+        changes={"kind": "training provider"},
+    )  # fmt: skip
+    assert changed.kind == "training provider"
+    with pytest.raises(PermissionDeniedError, match="from 'training provider' to"):
+        update_organisation(
+            session, actor=manager, organisation_id=org.id, expected_version=3,
+            changes={"kind": "cluster organisation"},
+        )  # fmt: skip
+
+
 def test_seeding_twice_creates_the_providers_once(session: Session, mirror: Path) -> None:
     first = seed_registry(session, data_dir=mirror)
     session.commit()
