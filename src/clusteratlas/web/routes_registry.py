@@ -7,7 +7,7 @@ template; permissions and optimistic concurrency are the services' (``can_edit``
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -32,7 +32,7 @@ from clusteratlas.web._support import (
     map_for_organisation,
     related_pairs,
 )
-from clusteratlas.web.forms import EDITABLE, changes_from_form, form_values
+from clusteratlas.web.forms import changes_from_form, form_values, shown_fields
 from clusteratlas.web.routes_skills import training_partnerships
 
 router = APIRouter(include_in_schema=False)
@@ -59,8 +59,25 @@ def _error(request: Request, status: int, title: str, message: str) -> HTMLRespo
     )
 
 
-def _filters(q: str, country: str, category: str, label: str, region: str) -> dict[str, str]:
-    given = {"q": q, "country": country, "category": category, "label": label, "region": region}
+KINDS = {
+    "": "All kinds",
+    "cluster organisation": "Cluster organisations",
+    "training provider": "Training providers",
+}
+"""The directory's kind filter: value and label of each choice (empty: every kind)."""
+
+
+def _filters(
+    q: str, country: str, category: str, label: str, region: str, kind: str = ""
+) -> dict[str, str]:
+    given = {
+        "q": q,
+        "country": country,
+        "category": category,
+        "label": label,
+        "region": region,
+        "kind": kind,
+    }
     return {k: v.strip() for k, v in given.items() if v and v.strip()}
 
 
@@ -74,6 +91,7 @@ def _results(session: Session, filters: dict[str, str], page: int) -> dict[str, 
         category=filters.get("category"),
         label=filters.get("label"),
         region=filters.get("region"),
+        kind=filters.get("kind"),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -95,6 +113,7 @@ def _results(session: Session, filters: dict[str, str], page: int) -> dict[str, 
 
 Text = Annotated[str, Query(max_length=200, pattern=ONE_LINE)]
 PageNumber = Annotated[int, Query(ge=1, le=50_000)]
+KindChoice = Annotated[Literal["", "cluster organisation", "training provider"], Query()]
 OrgId = Annotated[int, Path(ge=1, le=2_000_000_000)]
 
 
@@ -107,13 +126,15 @@ def organisations(
     category: Text = "",
     label: Text = "",
     region: Text = "",
+    kind: KindChoice = "",
     page: PageNumber = 1,
 ) -> HTMLResponse:
     """Render the directory: search box with live results, filters, pagination, map."""
-    filters = _filters(q, country, category, label, region)
+    filters = _filters(q, country, category, label, region, kind)
     context = {
         "title": "Cluster organisations",
         "options": filter_options(session),
+        "kinds": KINDS,
         "user": current_user(request, session),
         **_results(session, filters, page),
     }
@@ -129,10 +150,11 @@ def organisation_results(
     category: Text = "",
     label: Text = "",
     region: Text = "",
+    kind: KindChoice = "",
     page: PageNumber = 1,
 ) -> HTMLResponse:
     """Render the result list alone (HTMX partial); the address follows the search."""
-    filters = _filters(q, country, category, label, region)
+    filters = _filters(q, country, category, label, region, kind)
     context = _results(session, filters, page)
     response = TEMPLATES.TemplateResponse(request, "_results.html", context)
     query = urlencode({**filters, **({"page": page} if page > 1 else {})})
@@ -259,7 +281,7 @@ def _edit_page(
     context = {
         "title": f"Edit {organisation.name}",
         "organisation": organisation,
-        "fields": EDITABLE,
+        "fields": shown_fields(user),
         "values": values,
         "user": user,
         "error": error,
@@ -334,7 +356,7 @@ def _save(
         stored = form_values(current)
         yours = [
             {"field": f.label, "yours": form.get(f.name, ""), "stored": stored[f.name]}
-            for f in EDITABLE
+            for f in shown_fields(user)
             if form.get(f.name, "") != stored[f.name]
         ]
         message = f"Someone else saved this profile while you were editing it. {err} The form now shows the saved values; your values are listed below."
