@@ -222,3 +222,45 @@ def test_an_administrator_sees_the_kind_field_and_changes_the_kind(
     )  # fmt: skip
     assert back.status_code == 303
     assert _stored(site, "fr:minalogic-auvergne-rhone-alpes")[0] == "cluster organisation"
+
+
+CLUSTER_ONLY = {
+    "#validation": "ECCP validation",
+    "#statistics": "Statistics of its region",
+    "#recommendations": "Recommended partners",
+    "#members-row": "Members",
+    '[data-field="management_fte"]': "Management staff (FTE)",
+    "#awards": "Labels awarded here",
+}
+"""Sections and rows of a profile meaningful for a cluster organisation only: selector, text."""
+
+
+def test_a_provider_profile_leaves_out_the_cluster_sections(site: dict[str, Any]) -> None:
+    client: TestClient = site["client"]
+    client.cookies.clear()
+    answer = client.get(f"/organisations/{site['ids']['provider:pyla']}")
+    assert answer.status_code == 200
+    page = _soup(answer.text)
+    assert page.select_one("#org-name").get_text(strip=True) == "PYLA"
+    for selector, words in CLUSTER_ONLY.items():
+        assert page.select_one(selector) is None, selector
+        assert words not in page.get_text(), words
+    assert "Categories" not in [dt.get_text(strip=True) for dt in page.select("dl.fields dt")]
+    # what a provider has is still there
+    assert page.select_one('[data-field="website"]') is not None
+    assert [r["data-programme"] for r in page.select("#provider-programmes tbody tr")] == [
+        "pyla-laser", "pyla-optics-photonics", "pyla-electronics-microwave",
+    ]  # fmt: skip
+    assert page.select_one("#org-training") is not None and page.select_one("#org-posts")
+
+
+def test_a_cluster_profile_keeps_the_cluster_sections(site: dict[str, Any]) -> None:
+    client: TestClient = site["client"]
+    client.cookies.clear()
+    page = _soup(client.get(f"/organisations/{site['saxony']}").text)
+    for selector, words in CLUSTER_ONLY.items():
+        found = page.select_one(selector)
+        assert found is not None and words in found.get_text(), selector
+    assert page.select_one("#validation-status") is not None
+    assert "Categories" in [dt.get_text(strip=True) for dt in page.select("dl.fields dt")]
+    assert page.select_one("#org-programmes") is None  # a cluster teaches no programme

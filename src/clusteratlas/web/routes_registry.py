@@ -51,6 +51,9 @@ SHOWN_FIELDS = {
     "technologies": "Technologies",
 }
 """Profile fields shown with their source and confirmation status, and their labels."""
+CLUSTER_FIELDS = frozenset({"management_fte"})
+"""Fields of :data:`SHOWN_FIELDS` meaningful for cluster organisations only (cluster
+management staff); a training provider's profile leaves them out."""
 
 
 def _error(request: Request, status: int, title: str, message: str) -> HTMLResponse:
@@ -185,7 +188,12 @@ def _awards(session: Session, organisation_id: int) -> list[dict[str, Any]]:
 
 @router.get("/organisations/{organisation_id}", response_class=HTMLResponse, name="profile")
 def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLResponse:
-    """Render a profile: sourced fields, validation, region statistics, partners."""
+    """Render a profile: sourced fields, validation, region statistics, partners.
+
+    A training provider's profile leaves out what only a cluster organisation has: member
+    counts, cluster categories, management staff, ECCP validation, the statistics of its
+    region and recommended cluster partners (and labels or partnerships unless it has some).
+    """
     from clusteratlas.mapping.portfolio import rating_column
     from clusteratlas.registry import (
         can_edit,
@@ -206,19 +214,7 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
     awards = _awards(session, organisation.id)
     posts, post_total = list_posts(session, organisation_id=organisation.id, limit=PAGE_SIZE)
     session.commit()  # end the (SQLite: locking) transaction while the map is built
-    choice = map_for_organisation(organisation.country, organisation.region)
-    result, note = load_map(choice, request)
-    frame = result.frame if result is not None else None
-    statistics = (
-        organisation_statistics(organisation, map_frame=frame) if frame is not None else None
-    )
-    recommendations = recommend_partners(
-        session,
-        organisation_id=organisation.id,
-        related=related_pairs(),
-        map_frame=frame,
-        limit=5,
-    )
+    cluster = organisation.kind == "cluster organisation"
     sources = organisation.field_sources or {}
     fields = [
         {
@@ -228,19 +224,13 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
             **(sources.get(name) or {}),
         }
         for name, label in SHOWN_FIELDS.items()
+        if cluster or name not in CLUSTER_FIELDS
     ]
-    context = {
+    context: dict[str, Any] = {
         "title": organisation.name,
         "organisation": organisation,
+        "cluster": cluster,
         "fields": fields,
-        "validation": validate_organisation(organisation),
-        "statistics": statistics,
-        "stat_rows": statistics.frame.to_dict("records") if statistics is not None else [],
-        "rating": rating_column(frame) if frame is not None else None,
-        "map_note": note,
-        "choice": choice,
-        "recommendations": recommendations,
-        "recommendation_note": missing_profile(organisation),
         "memberships": memberships,
         "awards": awards,
         "training_partnerships": training_partnerships(session, organisation),
@@ -251,6 +241,30 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
         "editable": can_edit(user, organisation),
         "saved": request.query_params.get("saved") == "1",
     }
+    if cluster:  # a training provider has no ECCP validation, statistics or cluster partners
+        choice = map_for_organisation(organisation.country, organisation.region)
+        result, note = load_map(choice, request)
+        frame = result.frame if result is not None else None
+        statistics = (
+            organisation_statistics(organisation, map_frame=frame) if frame is not None else None
+        )
+        recommendations = recommend_partners(
+            session,
+            organisation_id=organisation.id,
+            related=related_pairs(),
+            map_frame=frame,
+            limit=5,
+        )
+        context |= {
+            "validation": validate_organisation(organisation),
+            "statistics": statistics,
+            "stat_rows": statistics.frame.to_dict("records") if statistics is not None else [],
+            "rating": rating_column(frame) if frame is not None else None,
+            "map_note": note,
+            "choice": choice,
+            "recommendations": recommendations,
+            "recommendation_note": missing_profile(organisation),
+        }
     return TEMPLATES.TemplateResponse(request, "organisation.html", context)
 
 
