@@ -145,3 +145,64 @@ def test_profiles_list_programmes_and_partners(app: FastAPI, client: TestClient)
         (name, ids[f"provider:{name.lower()}"], ids["fr:systematic-paris-region"])
         for name in ("EQL", "DORANCO", "WEBFORCE3")
     ]
+
+
+def _profile(client: TestClient, organisation_id: int) -> dict[str, Any]:
+    answer = client.get(f"{ORGS}/{organisation_id}")
+    assert answer.status_code == 200, answer.text
+    organisation: dict[str, Any] = answer.json()["organisation"]
+    return organisation
+
+
+def test_a_manager_may_not_change_the_kind(client: TestClient, users: Users) -> None:
+    url = f"{ORGS}/{users.managed_id}"
+    before = _profile(client, users.managed_id)
+    assert before["kind"] == "cluster organisation"
+    entries = len(client.get(f"{url}/history").json())
+    refused = client.patch(
+        url, json={"version": before["version"], "kind": "training provider", "acronym": "MC"},
+        headers=Users.auth(users.manager),
+    )  # fmt: skip
+    assert refused.status_code == 403, refused.text
+    detail = refused.json()["detail"]
+    assert "kind" in detail and "only an administrator" in detail
+    after = _profile(client, users.managed_id)
+    assert (after["kind"], after["acronym"], after["version"]) == (
+        "cluster organisation", before["acronym"], before["version"],
+    )  # fmt: skip  # the whole change is refused, not only the kind
+    assert len(client.get(f"{url}/history").json()) == entries
+    assert _names(client, kind="training provider")[1].count("Managed Cluster") == 0
+    # the stored kind sent back unchanged (as a form or a client echoing a profile does)
+    same = client.patch(
+        url, json={"version": before["version"], "kind": "cluster organisation", "acronym": "MC"},
+        headers=Users.auth(users.manager),
+    )  # fmt: skip
+    assert same.status_code == 200, same.text
+    assert (same.json()["kind"], same.json()["acronym"]) == ("cluster organisation", "MC")
+    latest = client.get(f"{url}/history").json()[0]
+    assert latest["diff"] == {"acronym": {"before": before["acronym"], "after": "MC"}}
+
+
+def test_an_administrator_changes_the_kind_with_an_audit_entry(
+    client: TestClient, users: Users
+) -> None:
+    url = f"{ORGS}/{users.other_id}"
+    version = _profile(client, users.other_id)["version"]
+    changed = client.patch(
+        url, json={"version": version, "kind": "training provider"},
+        headers=Users.auth(users.admin),
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["kind"] == "training provider"
+    assert _profile(client, users.other_id)["kind"] == "training provider"
+    assert "Other Cluster" in _names(client, kind="training provider")[1]
+    entry = client.get(f"{url}/history", headers=Users.auth(users.admin)).json()[0]
+    assert (entry["action"], entry["actor"]) == ("update", "admin@example.org")
+    assert entry["diff"] == {
+        "kind": {"before": "cluster organisation", "after": "training provider"}
+    }
+    back = client.patch(
+        url, json={"version": version + 1, "kind": "cluster organisation"},
+        headers=Users.auth(users.admin),
+    )  # fmt: skip
+    assert back.status_code == 200 and back.json()["kind"] == "cluster organisation"

@@ -11,8 +11,12 @@ values below are read off those small tables.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,12 +28,15 @@ from clusteratlas.errors import ParameterError, PermissionDeniedError
 from clusteratlas.registry import (
     create_organisation,
     create_user,
+    export_registry,
+    import_registry,
     make_engine,
     migrate,
     search_organisations,
     seed_registry,
     update_organisation,
 )
+from clusteratlas.registry.exchange import dump_tables
 from clusteratlas.registry.models import ORG_KINDS, Organisation, Tag, User
 from clusteratlas.registry.seed import PROVIDER_COUNTRY_NOTE, PROVIDERS_FILE, provider_key
 from clusteratlas.registry.services_tags import (
@@ -146,6 +153,33 @@ def test_a_bad_kind_is_refused_naming_the_field(session: Session) -> None:
         changes={"kind": "training provider"},
     )  # fmt: skip
     assert changed.kind == "training provider" and changed.version == 2
+
+
+def test_only_an_administrator_changes_the_kind(session: Session) -> None:
+    org = create_organisation(session, actor=None, data={"name": "Academy", "country": "FR"})
+    manager = _manager(session, org, "manager@academy.example")
+    admin = create_user(session, email="admin@academy.example", password="x" * 12, role="admin")
+    with pytest.raises(PermissionDeniedError, match="only an administrator may"):
+        update_organisation(
+            session, actor=manager, organisation_id=org.id, expected_version=1,
+            changes={"kind": "training provider", "acronym": "AC"},
+        )  # fmt: skip
+    assert (org.kind, org.acronym, org.version) == ("cluster organisation", None, 1)
+    same = update_organisation(
+        session, actor=manager, organisation_id=org.id, expected_version=1,
+        changes={"kind": "cluster organisation", "acronym": "AC"},
+    )  # fmt: skip
+    assert (same.kind, same.acronym, same.version) == ("cluster organisation", "AC", 2)
+    changed = update_organisation(
+        session, actor=admin, organisation_id=org.id, expected_version=2,
+        changes={"kind": "training provider"},
+    )  # fmt: skip
+    assert changed.kind == "training provider"
+    with pytest.raises(PermissionDeniedError, match="from 'training provider' to"):
+        update_organisation(
+            session, actor=manager, organisation_id=org.id, expected_version=3,
+            changes={"kind": "cluster organisation"},
+        )  # fmt: skip
 
 
 def test_seeding_twice_creates_the_providers_once(session: Session, mirror: Path) -> None:
@@ -296,3 +330,98 @@ def test_a_registry_seeded_before_gets_the_providers_once(
     with factory() as s:
         assert {p.key for p in _providers(s)} == PROVIDER_KEYS
         assert s.scalar(select(func.count()).select_from(Organisation)) == 1 + 5
+
+
+def _drop_kind(path: Path, *, empty: bool = False) -> None:
+    """Make ``path`` (an export) look written before migration 0008: no ``kind``.
+
+    ``empty=True`` keeps the column with every cell empty (a spreadsheet that cleared it).
+    """
+    if path.suffix == ".json":
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for row in document["tables"]["organisation"]:
+            if empty:
+                row["kind"] = None
+            else:
+                del row["kind"]
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            files = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+    else:
+        files = {p.name: p.read_text(encoding="utf-8") for p in path.glob("*.csv")}
+    rows = list(csv.DictReader(io.StringIO(files["organisation.csv"])))
+    names = [n for n in rows[0] if empty or n != "kind"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, names, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({**row, "kind": ""} if empty else row for row in rows)
+    files["organisation.csv"] = buffer.getvalue()
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, content in files.items():
+                archive.writestr(name, content)
+    else:
+        (path / "organisation.csv").write_text(files["organisation.csv"], encoding="utf-8")
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["no-column", "empty-cells"])
+@pytest.mark.parametrize("target", ["folder", "export.zip", "export.json"])
+def test_an_export_from_before_0008_imports_as_cluster_organisations(
+    session: Session, tmp_path: Path, registry_url: str, target: str, empty: bool
+) -> None:
+    for name, country in [("Alpha Cluster", "FR"), ("Beta Cluster", "DE")]:
+        create_organisation(session, actor=None, data={"name": name, "country": country})
+    session.commit()
+    original = dump_tables(session)
+    path = export_registry(
+        session, tmp_path / target, format="json" if target.endswith("json") else "csv"
+    )
+    session.close()
+    _drop_kind(path, empty=empty)
+    if registry_url.startswith("postgresql"):
+        _reset_postgres(registry_url)
+        other = registry_url
+    else:
+        other = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+    migrate(other)
+    engine = make_engine(other)
+    with sessionmaker(engine)() as copy:
+        counts = import_registry(copy, path)
+        copy.commit()
+        assert counts["organisation"] == 2
+        kinds = copy.execute(select(Organisation.name, Organisation.kind).order_by("name"))
+        assert kinds.all() == [
+            ("Alpha Cluster", "cluster organisation"),
+            ("Beta Cluster", "cluster organisation"),
+        ]
+        assert dump_tables(copy) == original  # everything else as exported
+        found = search_organisations(copy, kind="cluster organisation")
+        assert found.total == 2
+    engine.dispose()
+
+
+def test_an_import_refuses_an_unknown_kind(
+    session: Session, tmp_path: Path, registry_url: str
+) -> None:
+    create_organisation(session, actor=None, data={"name": "Alpha Cluster", "country": "FR"})
+    session.commit()
+    path = export_registry(session, tmp_path / "export.json", format="json")
+    session.close()
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["tables"]["organisation"][0]["kind"] = "school"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    if registry_url.startswith("postgresql"):
+        _reset_postgres(registry_url)
+        other = registry_url
+    else:
+        other = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+    migrate(other)
+    engine = make_engine(other)
+    with sessionmaker(engine)() as copy:
+        with pytest.raises(ParameterError, match=r"organisation 1 .*'school'.*'training provider'"):
+            import_registry(copy, path)
+        copy.rollback()
+        assert copy.scalar(select(func.count()).select_from(Organisation)) == 0
+    engine.dispose()

@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 from clusteratlas._csv import FORMULA_PREFIXES
 from clusteratlas._validation import check_in
 from clusteratlas.errors import ParameterError, ParseError
-from clusteratlas.registry.models import Base, Organisation
+from clusteratlas.registry.models import ORG_KINDS, Base, Organisation
+from clusteratlas.registry.models_org import DEFAULT_ORG_KIND
 
 FORMAT = "clusteratlas-registry"
 FORMAT_VERSION = 1
@@ -165,8 +166,29 @@ def _read_csv_tables(path: Path) -> dict[str, list[dict[str, str]]]:
     }
 
 
+def _organisation_kinds(rows: list[dict[str, Any]]) -> None:
+    """Give every organisation row a kind: :data:`DEFAULT_ORG_KIND` where it has none.
+
+    Exports written before migration 0008 have no ``kind``; an empty cell (or ``null``)
+    reads the same way. Any other value must be one of :data:`ORG_KINDS`.
+    """
+    for values in rows:
+        kind = values.get("kind")
+        if kind is None or kind == "":
+            values["kind"] = DEFAULT_ORG_KIND
+        elif kind not in ORG_KINDS:
+            allowed = ", ".join(map(repr, ORG_KINDS))
+            raise ParameterError(
+                f"Cannot import organisation {values.get('id')} ({values.get('name')!r}): "
+                f"its kind {kind!r} is not one of {allowed}."
+            )
+
+
 def import_registry(session: Session, path: str | Path) -> dict[str, int]:
     """Load an export of :func:`export_registry` (CSV folder, ``.zip`` or ``.json``).
+
+    An export written before organisations had a ``kind`` (migration 0008), or with that
+    field empty, imports its organisations as cluster organisations.
 
     Returns
     -------
@@ -176,7 +198,8 @@ def import_registry(session: Session, path: str | Path) -> dict[str, int]:
     Raises
     ------
     ParameterError
-        When the registry already holds organisations.
+        When the registry already holds organisations, or an organisation's kind is not one
+        of :data:`~clusteratlas.registry.models.ORG_KINDS`.
     ParseError
         When a JSON file is not a registry export.
     """
@@ -212,6 +235,8 @@ def import_registry(session: Session, path: str | Path) -> dict[str, int]:
                 else:
                     values[name] = value
             prepared.append(values)
+        if table.name == Organisation.__tablename__:
+            _organisation_kinds(prepared)
         if prepared:
             session.execute(insert(table), prepared)
         counts[table.name] = len(prepared)

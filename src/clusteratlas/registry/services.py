@@ -170,6 +170,18 @@ def create_organisation(
     return organisation
 
 
+def _require_kind_right(
+    actor: User, organisation: Organisation, changes: Mapping[str, Any]
+) -> None:
+    """Refuse a change of ``kind`` by anyone but an administrator (the same kind passes)."""
+    if "kind" not in changes or changes["kind"] == organisation.kind or actor.role == "admin":
+        return
+    raise PermissionDeniedError(
+        f"{actor.email} may not change the kind of organisation {organisation.id} from "
+        f"{organisation.kind!r} to {changes['kind']!r}: only an administrator may."
+    )
+
+
 def update_organisation(
     session: Session,
     *,
@@ -180,19 +192,24 @@ def update_organisation(
 ) -> Organisation:
     """Apply ``changes`` to an organisation read at ``expected_version``.
 
+    Only an administrator (or a system process) may change ``kind``; a manager may send the
+    stored kind unchanged.
+
     Raises
     ------
     ConflictError
         When the organisation has another version (someone else changed it); roll back,
         re-read and retry.
     PermissionDeniedError
-        When ``actor`` may not edit the organisation.
+        When ``actor`` may not edit the organisation, or is no administrator and asks for
+        another ``kind``.
     RecordNotFoundError, ParameterError
     """
     check_profile(changes)
     organisation = get_organisation(session, organisation_id)
     if actor is not None:
         require_edit(actor, organisation)
+        _require_kind_right(actor, organisation, changes)
     if organisation.version != expected_version:
         raise ConflictError(
             f"Organisation {organisation_id} is at version {organisation.version}, not "

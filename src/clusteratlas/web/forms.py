@@ -17,20 +17,33 @@ from pydantic import ValidationError
 
 from clusteratlas.api.schemas import OrganisationPatch
 from clusteratlas.errors import ParameterError
+from clusteratlas.registry.models_org import ORG_KINDS
 
 
 @dataclass(frozen=True)
 class Field:
-    """A form field: profile attribute, label, kind (text, url, int, float, textarea, list)."""
+    """A form field: profile attribute, label, kind, help text and the choices of a select.
+
+    ``kind`` is one of text, url, int, float, textarea, list and select (one of
+    ``choices``).
+    """
 
     name: str
     label: str
     kind: str = "text"
     help: str = ""
+    choices: tuple[str, ...] = ()
 
 
 EDITABLE = (
     Field("name", "Name"),
+    Field(
+        "kind",
+        "Kind",
+        "select",
+        "A cluster organisation or a training provider (administrators only)",
+        ORG_KINDS,
+    ),
     Field("acronym", "Acronym"),
     Field("website", "Website", "url", "Full address, e.g. https://example.org"),
     Field("founding_year", "Founding year", "int"),
@@ -46,6 +59,27 @@ EDITABLE = (
     Field("categories", "Cluster categories", "list", "Separated by commas"),
 )
 """Fields of the profile form, in order."""
+
+ADMIN_ONLY = frozenset({"kind"})
+"""Fields of :data:`EDITABLE` that only administrators see (the services refuse the rest)."""
+
+
+def shown_fields(user: Any) -> tuple[Field, ...]:
+    """Return the fields of :data:`EDITABLE` shown to ``user`` (an administrator sees all).
+
+    Parameters
+    ----------
+    user : User or None
+        The signed-in user.
+
+    Returns
+    -------
+    tuple of Field
+        :data:`EDITABLE` without :data:`ADMIN_ONLY` for anyone but an administrator.
+    """
+    if user is not None and user.role == "admin":
+        return EDITABLE
+    return tuple(f for f in EDITABLE if f.name not in ADMIN_ONLY)
 
 
 def _shown(value: Any) -> str:

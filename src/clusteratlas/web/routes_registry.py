@@ -7,7 +7,7 @@ template; permissions and optimistic concurrency are the services' (``can_edit``
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -32,7 +32,7 @@ from clusteratlas.web._support import (
     map_for_organisation,
     related_pairs,
 )
-from clusteratlas.web.forms import EDITABLE, changes_from_form, form_values
+from clusteratlas.web.forms import changes_from_form, form_values, shown_fields
 from clusteratlas.web.routes_skills import training_partnerships
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +51,9 @@ SHOWN_FIELDS = {
     "technologies": "Technologies",
 }
 """Profile fields shown with their source and confirmation status, and their labels."""
+CLUSTER_FIELDS = frozenset({"management_fte"})
+"""Fields of :data:`SHOWN_FIELDS` meaningful for cluster organisations only (cluster
+management staff); a training provider's profile leaves them out."""
 
 
 def _error(request: Request, status: int, title: str, message: str) -> HTMLResponse:
@@ -59,8 +62,25 @@ def _error(request: Request, status: int, title: str, message: str) -> HTMLRespo
     )
 
 
-def _filters(q: str, country: str, category: str, label: str, region: str) -> dict[str, str]:
-    given = {"q": q, "country": country, "category": category, "label": label, "region": region}
+KINDS = {
+    "": "All kinds",
+    "cluster organisation": "Cluster organisations",
+    "training provider": "Training providers",
+}
+"""The directory's kind filter: value and label of each choice (empty: every kind)."""
+
+
+def _filters(
+    q: str, country: str, category: str, label: str, region: str, kind: str = ""
+) -> dict[str, str]:
+    given = {
+        "q": q,
+        "country": country,
+        "category": category,
+        "label": label,
+        "region": region,
+        "kind": kind,
+    }
     return {k: v.strip() for k, v in given.items() if v and v.strip()}
 
 
@@ -74,6 +94,7 @@ def _results(session: Session, filters: dict[str, str], page: int) -> dict[str, 
         category=filters.get("category"),
         label=filters.get("label"),
         region=filters.get("region"),
+        kind=filters.get("kind"),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -95,6 +116,7 @@ def _results(session: Session, filters: dict[str, str], page: int) -> dict[str, 
 
 Text = Annotated[str, Query(max_length=200, pattern=ONE_LINE)]
 PageNumber = Annotated[int, Query(ge=1, le=50_000)]
+KindChoice = Annotated[Literal["", "cluster organisation", "training provider"], Query()]
 OrgId = Annotated[int, Path(ge=1, le=2_000_000_000)]
 
 
@@ -107,13 +129,15 @@ def organisations(
     category: Text = "",
     label: Text = "",
     region: Text = "",
+    kind: KindChoice = "",
     page: PageNumber = 1,
 ) -> HTMLResponse:
     """Render the directory: search box with live results, filters, pagination, map."""
-    filters = _filters(q, country, category, label, region)
+    filters = _filters(q, country, category, label, region, kind)
     context = {
         "title": "Cluster organisations",
         "options": filter_options(session),
+        "kinds": KINDS,
         "user": current_user(request, session),
         **_results(session, filters, page),
     }
@@ -129,10 +153,11 @@ def organisation_results(
     category: Text = "",
     label: Text = "",
     region: Text = "",
+    kind: KindChoice = "",
     page: PageNumber = 1,
 ) -> HTMLResponse:
     """Render the result list alone (HTMX partial); the address follows the search."""
-    filters = _filters(q, country, category, label, region)
+    filters = _filters(q, country, category, label, region, kind)
     context = _results(session, filters, page)
     response = TEMPLATES.TemplateResponse(request, "_results.html", context)
     query = urlencode({**filters, **({"page": page} if page > 1 else {})})
@@ -163,7 +188,12 @@ def _awards(session: Session, organisation_id: int) -> list[dict[str, Any]]:
 
 @router.get("/organisations/{organisation_id}", response_class=HTMLResponse, name="profile")
 def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLResponse:
-    """Render a profile: sourced fields, validation, region statistics, partners."""
+    """Render a profile: sourced fields, validation, region statistics, partners.
+
+    A training provider's profile leaves out what only a cluster organisation has: member
+    counts, cluster categories, management staff, ECCP validation, the statistics of its
+    region and recommended cluster partners (and labels or partnerships unless it has some).
+    """
     from clusteratlas.mapping.portfolio import rating_column
     from clusteratlas.registry import (
         can_edit,
@@ -184,19 +214,7 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
     awards = _awards(session, organisation.id)
     posts, post_total = list_posts(session, organisation_id=organisation.id, limit=PAGE_SIZE)
     session.commit()  # end the (SQLite: locking) transaction while the map is built
-    choice = map_for_organisation(organisation.country, organisation.region)
-    result, note = load_map(choice, request)
-    frame = result.frame if result is not None else None
-    statistics = (
-        organisation_statistics(organisation, map_frame=frame) if frame is not None else None
-    )
-    recommendations = recommend_partners(
-        session,
-        organisation_id=organisation.id,
-        related=related_pairs(),
-        map_frame=frame,
-        limit=5,
-    )
+    cluster = organisation.kind == "cluster organisation"
     sources = organisation.field_sources or {}
     fields = [
         {
@@ -206,19 +224,13 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
             **(sources.get(name) or {}),
         }
         for name, label in SHOWN_FIELDS.items()
+        if cluster or name not in CLUSTER_FIELDS
     ]
-    context = {
+    context: dict[str, Any] = {
         "title": organisation.name,
         "organisation": organisation,
+        "cluster": cluster,
         "fields": fields,
-        "validation": validate_organisation(organisation),
-        "statistics": statistics,
-        "stat_rows": statistics.frame.to_dict("records") if statistics is not None else [],
-        "rating": rating_column(frame) if frame is not None else None,
-        "map_note": note,
-        "choice": choice,
-        "recommendations": recommendations,
-        "recommendation_note": missing_profile(organisation),
         "memberships": memberships,
         "awards": awards,
         "training_partnerships": training_partnerships(session, organisation),
@@ -229,6 +241,30 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
         "editable": can_edit(user, organisation),
         "saved": request.query_params.get("saved") == "1",
     }
+    if cluster:  # a training provider has no ECCP validation, statistics or cluster partners
+        choice = map_for_organisation(organisation.country, organisation.region)
+        result, note = load_map(choice, request)
+        frame = result.frame if result is not None else None
+        statistics = (
+            organisation_statistics(organisation, map_frame=frame) if frame is not None else None
+        )
+        recommendations = recommend_partners(
+            session,
+            organisation_id=organisation.id,
+            related=related_pairs(),
+            map_frame=frame,
+            limit=5,
+        )
+        context |= {
+            "validation": validate_organisation(organisation),
+            "statistics": statistics,
+            "stat_rows": statistics.frame.to_dict("records") if statistics is not None else [],
+            "rating": rating_column(frame) if frame is not None else None,
+            "map_note": note,
+            "choice": choice,
+            "recommendations": recommendations,
+            "recommendation_note": missing_profile(organisation),
+        }
     return TEMPLATES.TemplateResponse(request, "organisation.html", context)
 
 
@@ -259,7 +295,7 @@ def _edit_page(
     context = {
         "title": f"Edit {organisation.name}",
         "organisation": organisation,
-        "fields": EDITABLE,
+        "fields": shown_fields(user),
         "values": values,
         "user": user,
         "error": error,
@@ -334,7 +370,7 @@ def _save(
         stored = form_values(current)
         yours = [
             {"field": f.label, "yours": form.get(f.name, ""), "stored": stored[f.name]}
-            for f in EDITABLE
+            for f in shown_fields(user)
             if form.get(f.name, "") != stored[f.name]
         ]
         message = f"Someone else saved this profile while you were editing it. {err} The form now shows the saved values; your values are listed below."

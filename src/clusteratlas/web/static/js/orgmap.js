@@ -12,7 +12,10 @@
   function setState(value) { state.state = value; container.dataset.mapState = value; }
 
   function load() {
-    var params = new URLSearchParams(new FormData(form));
+    var params = new URLSearchParams();
+    // "Any" / "All kinds" are empty values: the API reads a missing filter as no filter
+    // (and refuses an empty kind).
+    new FormData(form).forEach(function (value, name) { if (value !== "") { params.append(name, value); } });
     params.set("format", "geojson");
     params.set("limit", "500");
     var ticket = ++state.requests;
