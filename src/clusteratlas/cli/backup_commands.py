@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from clusteratlas.cli._common import DbOption, app, console, open_store
+from clusteratlas.cli._common import DbOption, app, console, err_console, open_store
 from clusteratlas.errors import ParameterError
 
 registry_app = typer.Typer(
@@ -31,6 +31,15 @@ RegistryDbOption = Annotated[
 ]
 YesOption = Annotated[
     bool, typer.Option("--yes", help="Confirm that every current row is to be replaced.")
+]
+EvidenceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--evidence",
+        help="Folder of the label evidence files (uploaded documents live outside the "
+        "database): backup copies every file the registry names there, restore copies "
+        "them back into $CLUSTERATLAS_HOME/evidence. Incremental and checked by SHA-256.",
+    ),
 ]
 
 
@@ -59,15 +68,22 @@ def registry_backup_command(
             "registry, json for PostgreSQL or a .json/.json.gz output.",
         ),
     ] = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Back up the registry while it is in use (a consistent snapshot).
 
-    Example: `clusteratlas registry backup --output registry-2026-12-01.json.gz`
+    Example: `clusteratlas registry backup --output registry-2026-12-01.json.gz --evidence
+    evidence-backup/`
     """
     from clusteratlas.registry.backup import backup_registry
 
-    counts = backup_registry(_registry_url(db), output, fmt=fmt)
+    url = _registry_url(db)
+    counts = backup_registry(url, output, fmt=fmt)
     console.print(f"Wrote {output} ({_describe(counts)})")
+    if evidence is not None:
+        from clusteratlas.registry.evidence_backup import backup_evidence
+
+        _report_evidence(backup_evidence(url, evidence), evidence, "the evidence folder")
 
 
 @registry_app.command("restore")
@@ -75,17 +91,25 @@ def registry_restore_command(
     backup: Annotated[Path, typer.Argument(help="A file written by `registry backup`.")],
     db: RegistryDbOption = None,
     yes: YesOption = False,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Replace the registry's contents with a backup, in one transaction.
 
-    Example: `clusteratlas registry restore registry-2026-12-01.json.gz --yes`
+    Example: `clusteratlas registry restore registry-2026-12-01.json.gz --yes --evidence
+    evidence-backup/`
     """
     from clusteratlas.registry.backup import restore_registry
 
     url = _registry_url(db)
     _confirm(yes, "the registry")
+    if evidence is not None and not evidence.is_dir():
+        raise ParameterError(f"The '--evidence' folder {str(evidence)!r} does not exist.")
     counts = restore_registry(url, backup)
     console.print(f"Restored the registry from {backup} ({_describe(counts)})")
+    if evidence is not None:
+        from clusteratlas.registry.evidence_backup import restore_evidence
+
+        _report_evidence(restore_evidence(url, evidence), evidence, "the evidence backup")
 
 
 @registry_app.command("upgrade")
@@ -150,6 +174,24 @@ def store_restore_command(
     store = open_store(db)
     store.restore(backup)
     console.print(f"Restored the store {store.path} from {backup} ({len(store.tables())} tables)")
+
+
+def _report_evidence(copy: Any, folder: Path, source: str) -> None:
+    """Print what was copied; exit 1, naming the files, when any is missing or damaged."""
+    console.print(
+        f"Evidence files: {copy.copied} copied, {copy.present} already in place ({folder})"
+    )
+    if copy.complete:
+        return
+    for kind, digests in (("missing from", copy.missing), ("damaged in", copy.damaged)):
+        if digests:
+            shown = ", ".join(digests[:5]) + (" …" if len(digests) > 5 else "")
+            err_console.print(
+                f"error: {len(digests)} evidence files named by the registry are {kind} "
+                f"{source}: {shown}",
+                highlight=False,
+            )
+    raise typer.Exit(1)
 
 
 def _describe(counts: dict[str, int]) -> str:
