@@ -18,6 +18,7 @@ from clusteratlas.data import validate_observations
 from clusteratlas.data.definitions import (
     ecosystem_definitions,
     read_definitions,
+    related_clusters,
     us_benchmark_definitions,
 )
 from clusteratlas.data.generic import read_table
@@ -145,6 +146,20 @@ def test_an_ecosystem_file_without_its_columns_is_refused(tmp_path: Path) -> Non
     assert str(info.value) == (
         f"{path}: expected columns ['ecosystem', 'nace_code', 'status'], "
         "found ['ecosystem', 'nace']."
+    )
+
+
+def test_a_related_clusters_file_names_the_column_it_lacks(tmp_path: Path) -> None:
+    # Every column but the second relatedness flag: the message must name that one (it
+    # listed the five others as expected, all present, and not the one missing).
+    path = tmp_path / "related.csv"
+    path.write_text("cluster_name,cluster_name_2,cr_all_pc,cr_lc_pc,rel_all_90_v3\nA,B,95,10,1\n")
+    with pytest.raises(SchemaError) as info:
+        related_clusters(path)
+    assert str(info.value) == (
+        f"{path}: expected columns ['cluster_name', 'cluster_name_2', 'cr_all_pc', 'cr_lc_pc', "
+        "'rel_all_90_v3', 'rel_i20_all_min_90_v3'], found ['cluster_name', 'cluster_name_2', "
+        "'cr_all_pc', 'cr_lc_pc', 'rel_all_90_v3']; missing ['rel_i20_all_min_90_v3']."
     )
 
 
