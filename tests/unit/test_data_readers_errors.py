@@ -22,7 +22,7 @@ from clusteratlas.data.definitions import (
     us_benchmark_definitions,
 )
 from clusteratlas.data.generic import read_table
-from clusteratlas.errors import MissingDependencyError, ParameterError, SchemaError
+from clusteratlas.errors import MissingDependencyError, ParameterError, ParseError, SchemaError
 
 MAPPING = {"region": "geo", "industry": "nace", "employment": "emp"}
 
@@ -228,4 +228,41 @@ def test_a_spreadsheet_without_its_engine_says_what_to_install(
     assert str(info.value) == (
         "Reading emp.xlsx needs a spreadsheet engine; install it with pip install openpyxl "
         "(or odfpy for .ods)."
+    )
+
+
+def test_a_trailing_delimiter_on_the_rows_does_not_shift_the_columns(tmp_path: Path) -> None:
+    # As spreadsheet exports write them: a delimiter after the last value of each row, not
+    # after the header. Each value must stay under its own column.
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "region,industry,year,employment\nDE11,C26,2019,120,\nDE12,C26,2019,80,\n",
+        encoding="utf-8",
+    )
+    frame = read_table(path)
+    assert frame["region"].tolist() == ["DE11", "DE12"]
+    assert frame["industry"].tolist() == ["C26", "C26"]
+    assert frame["year"].tolist() == [2019, 2019]
+    assert frame["employment"].tolist() == [120.0, 80.0]
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "fields", "extra"),
+    [
+        ("DE11,C26,2019,120,7\nDE12,C26,2019,80,9\n", 2, 5, "'7'"),
+        ("DE11,C26,2019,120,\nDE12,C26,2019,80,9\n", 3, 5, "'9'"),
+        ("DE11,C26,2019,120,,\nDE12,C26,2019,80, ,x\n", 3, 6, "'x'"),
+    ],
+)
+def test_a_value_beyond_the_header_names_its_line(
+    tmp_path: Path, rows: str, line: int, fields: int, extra: str
+) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("region,industry,year,employment\n" + rows, encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        read_table(path)
+    assert str(info.value) == (
+        f"{path}, line {line}: {fields} fields where the header names 4 columns; {extra} "
+        "belong(s) to no column (a delimiter too many in the row, or a column name missing "
+        "from the header)."
     )

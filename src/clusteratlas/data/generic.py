@@ -12,6 +12,7 @@ import bz2
 import csv
 import gzip
 import lzma
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -45,6 +46,22 @@ def _sniff_sep(path: Path) -> str:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except (csv.Error, UnicodeDecodeError, OSError, EOFError):
         return ","
+
+
+def _refuse_extra_fields(path: Path, delimiter: str, width: int) -> None:
+    """Raise :class:`ParseError` at the first row holding a value beyond the header's columns."""
+    opener: Callable[..., IO[str]] = _OPENERS.get(path.suffix.lower(), open)
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        next(reader, None)
+        for row in reader:
+            extra = [field for field in row[width:] if field.strip()]
+            if extra:
+                raise ParseError(
+                    f"{path}, line {reader.line_num}: {len(row)} fields where the header names "
+                    f"{width} columns; {', '.join(map(repr, extra))} belong(s) to no column (a "
+                    "delimiter too many in the row, or a column name missing from the header)."
+                )
 
 
 class _Source:
@@ -106,9 +123,21 @@ def _load(
         frame.index = pd.RangeIndex(2, len(frame) + 2)
         return frame, _Source(str(path), is_file=True, row_word="line")
     delimiter = sep if sep is not None else _sniff_sep(path)
-    frame = pd.read_csv(
-        path, sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False
-    )
+    # index_col=False: rows with more fields than the header are not read with their first
+    # fields as an index (every column shifted); a trailing delimiter is dropped, and any
+    # other extra field is refused below, as pandas would drop it with a mere warning.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        frame = pd.read_csv(
+            path,
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            index_col=False,
+        )
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        _refuse_extra_fields(path, delimiter, len(frame.columns))
     frame.index = pd.RangeIndex(2, len(frame) + 2)
     blank = (frame.fillna("") == "").all(axis=1).to_numpy(dtype=bool)
     return frame[~blank], _Source(str(path), is_file=True, row_word="line")
