@@ -266,3 +266,56 @@ def test_a_value_beyond_the_header_names_its_line(
         "belong(s) to no column (a delimiter too many in the row, or a column name missing "
         "from the header)."
     )
+
+
+def test_definitions_with_a_trailing_comma_keep_their_columns(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("industry,category\n26,Electronics,\n27,Electronics,\n", encoding="utf-8")
+    out = read_definitions(path)
+    assert out["industry"].tolist() == ["26", "27"]
+    assert out["category"].tolist() == ["Electronics", "Electronics"]
+
+
+def test_definitions_with_a_value_beyond_the_header_name_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("industry,category\n26,Electronics\n27,Electronics,traded\n", encoding="utf-8")
+    with pytest.raises(ParseError, match=r"mine\.csv, line 3: 3 fields where the header names 2"):
+        read_definitions(path)
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("region,industry,year,employment\nDE11,Bäckerei,2019,5\n".encode("latin-1"))
+    with pytest.raises(ParseError) as info:
+        read_table(path)
+    message = str(info.value)
+    assert message.startswith(f"{path} is not UTF-8 text (")
+    assert message.endswith('save it as UTF-8 ("CSV UTF-8" in a spreadsheet).')
+
+
+def test_an_empty_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        read_table(path)
+    assert str(info.value) == f"{path} is empty: expected a header line, then rows."
+
+
+def test_a_truncated_gzip_file_is_named(tmp_path: Path) -> None:
+    import gzip
+
+    whole = gzip.compress(b"region,industry,year,employment\n" + b"DE11,C26,2019,5\n" * 500)
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ParseError, match=r"cut\.csv\.gz is truncated: its compressed data end"):
+        read_table(path)
+
+
+def test_an_unclosed_quote_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text(
+        'region,industry,year,employment\nDE11,C26,2019,5\n"DE12,C26,2019,5\n', encoding="utf-8"
+    )
+    with pytest.raises(ParseError) as info:
+        read_table(path)
+    assert str(info.value).startswith(f"{path} cannot be read as a table separated by ',': ")

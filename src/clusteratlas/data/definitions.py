@@ -169,9 +169,11 @@ def read_definitions(path: str | Path) -> pd.DataFrame:
     Optional columns: ``category_label``, ``category_type``, ``subcategory``, ``status``.
     Codes are read as strings; error messages name the file's line numbers.
     """
+    from clusteratlas.data.generic import read_delimited
+
     source = Path(path)
     try:
-        raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+        raw = read_delimited(source, ",", skip_blank_lines=True)
     except FileNotFoundError as err:
         raise SchemaError(f"Category definitions file {source} does not exist.") from err
     raw.index = raw.index + 2
