@@ -3,7 +3,7 @@
 Files are laid out by host name under a root folder (``root/ec.europa.eu/eurostat/...``),
 which is how :func:`clusteratlas.data.download.publisher_url` rewrites a publisher's address
 when ``CLUSTERATLAS_DOWNLOAD_BASE`` points here. The server honours ``Range`` requests (so
-resumed downloads can be tested), can cut a response short after a number of bytes (a
+resumed downloads can be tested) unless told to ignore them for a path, can cut a response short after a number of bytes (a
 dropped connection), serves query strings by mapping them to a file name, and counts the
 requests it answered.
 """
@@ -35,6 +35,8 @@ class PublisherServer:
     requests: Counter[str] = field(default_factory=Counter)
     ranges: list[str] = field(default_factory=list)
     cut_after: dict[str, int] = field(default_factory=dict)
+    ignore_range: set[str] = field(default_factory=set)
+    """Host paths answered in full (200) even to a ``Range`` request, as some servers do."""
 
     def put(self, host_path: str, content: bytes | str) -> Path:
         """Store ``content`` as the file served at ``host_path`` (``host/path[?query]``)."""
@@ -64,7 +66,7 @@ def start_server(root: Path) -> tuple[PublisherServer, ThreadingHTTPServer]:
             data = file.read_bytes()
             start = 0
             header = self.headers.get("Range")
-            if header and header.startswith("bytes="):
+            if header and header.startswith("bytes=") and relative not in state.ignore_range:
                 state.ranges.append(header)
                 start = int(header[6:].split("-")[0] or 0)
                 if start >= len(data):

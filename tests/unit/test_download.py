@@ -71,3 +71,30 @@ def test_a_part_file_left_by_a_killed_run_is_resumed(publisher_server, tmp_path)
     target = download(URL, tmp_path / "cbp.zip", progress=False)
     assert target.read_bytes() == content
     assert publisher_server.ranges == ["bytes=12345-"]
+
+
+def test_a_part_file_already_complete_is_kept_without_downloading_again(publisher_server, tmp_path):
+    # A run killed between the last byte and the rename: the server answers 416 (nothing
+    # left from that offset), and the part file becomes the file.
+    content = b"0123456789" * 4_000
+    publisher_server.put(HOST_PATH, content)
+    (tmp_path / "cbp.zip.part").write_bytes(content)
+    target = download(
+        URL, tmp_path / "cbp.zip", sha256=hashlib.sha256(content).hexdigest(), progress=False
+    )
+    assert target.read_bytes() == content
+    assert publisher_server.ranges == ["bytes=40000-"]
+    assert publisher_server.requests[HOST_PATH] == 1
+    assert not (tmp_path / "cbp.zip.part").exists()
+
+
+def test_a_server_that_ignores_the_range_restarts_the_file(publisher_server, tmp_path):
+    # The server sends the whole file (200, not 206) to the resume request: the bytes kept
+    # from the first try are replaced, not prepended.
+    content = b"abcdefghij" * 5_000
+    publisher_server.put(HOST_PATH, content)
+    publisher_server.ignore_range.add(HOST_PATH)
+    (tmp_path / "cbp.zip.part").write_bytes(content[:12_345])
+    target = download(URL, tmp_path / "cbp.zip", progress=False)
+    assert target.read_bytes() == content
+    assert publisher_server.requests[HOST_PATH] == 1

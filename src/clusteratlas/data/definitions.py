@@ -169,9 +169,11 @@ def read_definitions(path: str | Path) -> pd.DataFrame:
     Optional columns: ``category_label``, ``category_type``, ``subcategory``, ``status``.
     Codes are read as strings; error messages name the file's line numbers.
     """
+    from clusteratlas.data.generic import read_delimited
+
     source = Path(path)
     try:
-        raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+        raw = read_delimited(source, ",", skip_blank_lines=True)
     except FileNotFoundError as err:
         raise SchemaError(f"Category definitions file {source} does not exist.") from err
     raw.index = raw.index + 2
@@ -195,10 +197,19 @@ def related_clusters(path: str | Path | None = None) -> pd.DataFrame:
     """
     source = dataset_path(path, "us_related_clusters")
     raw = pd.read_csv(source)
-    required = {"cluster_name", "cluster_name_2", "cr_all_pc", "cr_lc_pc", "rel_all_90_v3"}
-    if not required | {"rel_i20_all_min_90_v3"} <= set(raw.columns):
+    required = {
+        "cluster_name",
+        "cluster_name_2",
+        "cr_all_pc",
+        "cr_lc_pc",
+        "rel_all_90_v3",
+        "rel_i20_all_min_90_v3",
+    }
+    missing = sorted(required - set(raw.columns))
+    if missing:
         raise SchemaError(
-            f"{source}: expected columns {sorted(required)}, found {list(raw.columns)}."
+            f"{source}: expected columns {sorted(required)}, found {list(raw.columns)}; "
+            f"missing {missing}."
         )
     pairs = raw[raw["cluster_name"] != raw["cluster_name_2"]]
     strong = (

@@ -9,9 +9,11 @@ of the file (the header is line 1) and the file's own column name.
 from __future__ import annotations
 
 import bz2
+import contextlib
 import csv
 import gzip
 import lzma
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas._validation import suggest
+from clusteratlas.data._compressed import decompression_errors
 from clusteratlas.data.schemas import OBSERVATION_COLUMNS, VALUE_COLUMNS, validate_observations
 from clusteratlas.errors import (
     MissingDependencyError,
@@ -45,6 +48,67 @@ def _sniff_sep(path: Path) -> str:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except (csv.Error, UnicodeDecodeError, OSError, EOFError):
         return ","
+
+
+def read_delimited(path: Path, delimiter: str, *, skip_blank_lines: bool = False) -> pd.DataFrame:
+    """Read a delimited text file as strings, each value under the column its header names.
+
+    Rows with more fields than the header are not read with their first fields as pandas'
+    index (``index_col=False``: every column would be shifted); a trailing delimiter is
+    dropped, and any other extra value raises :class:`ParseError` naming its line (pandas
+    would drop it with a mere warning). A file that is not UTF-8 text, is empty, does not
+    decompress or is not a table (an unclosed quote) raises :class:`ParseError` naming it.
+    """
+    with decompression_errors(path), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                path,
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=skip_blank_lines,
+                index_col=False,
+            )
+        except UnicodeDecodeError as err:
+            raise ParseError(
+                f'{path} is not UTF-8 text ({err}); save it as UTF-8 ("CSV UTF-8" in a '
+                "spreadsheet)."
+            ) from err
+        except pd.errors.EmptyDataError as err:
+            raise ParseError(f"{path} is empty: expected a header line, then rows.") from err
+        except pd.errors.ParserError as err:
+            # A row longer than the first ones: name it as below when it holds a value.
+            with contextlib.suppress(csv.Error, UnicodeDecodeError):
+                _refuse_extra_fields(path, delimiter, _header_width(path, delimiter))
+            raise ParseError(
+                f"{path} cannot be read as a table separated by {delimiter!r}: {err}"
+            ) from err
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        _refuse_extra_fields(path, delimiter, len(frame.columns))
+    return frame
+
+
+def _header_width(path: Path, delimiter: str) -> int:
+    opener: Callable[..., IO[str]] = _OPENERS.get(path.suffix.lower(), open)
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        return len(next(csv.reader(handle, delimiter=delimiter), []))
+
+
+def _refuse_extra_fields(path: Path, delimiter: str, width: int) -> None:
+    """Raise :class:`ParseError` at the first row holding a value beyond the header's columns."""
+    opener: Callable[..., IO[str]] = _OPENERS.get(path.suffix.lower(), open)
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        next(reader, None)
+        for row in reader:
+            extra = [field for field in row[width:] if field.strip()]
+            if extra:
+                raise ParseError(
+                    f"{path}, line {reader.line_num}: {len(row)} fields where the header names "
+                    f"{width} columns; {', '.join(map(repr, extra))} belong(s) to no column (a "
+                    "delimiter too many in the row, or a column name missing from the header)."
+                )
 
 
 class _Source:
@@ -106,9 +170,7 @@ def _load(
         frame.index = pd.RangeIndex(2, len(frame) + 2)
         return frame, _Source(str(path), is_file=True, row_word="line")
     delimiter = sep if sep is not None else _sniff_sep(path)
-    frame = pd.read_csv(
-        path, sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False
-    )
+    frame = read_delimited(path, delimiter)
     frame.index = pd.RangeIndex(2, len(frame) + 2)
     blank = (frame.fillna("") == "").all(axis=1).to_numpy(dtype=bool)
     return frame[~blank], _Source(str(path), is_file=True, row_word="line")
@@ -169,7 +231,9 @@ def read_table(
         When a file holds an empty code, a year that is not a whole number, a value that is
         not a number, a negative value, or a repeated (region, industry, year); the message
         names the file, the 1-based line (header = line 1; Parquet: the 1-based row) and
-        the column.
+        the column. Also when a text file holds a value beyond the header's columns (the
+        line is named; a delimiter at the end of a row is dropped), is not UTF-8, is empty,
+        is truncated or corrupt (compressed), or cannot be split into fields.
     MissingDependencyError
         When a spreadsheet engine is needed and missing.
 
