@@ -41,8 +41,13 @@ def run_one(kind: str, register: str, workdir: str, options: dict[str, object]) 
     frame, _ = load_located_points(register, level=str(options["level"]))
     checkpoint = None if kind == "plain" else Path(workdir) / "scan.partial"
     stop_at = None
+    timings: list[tuple[str, float]] = []
+    clock = [time.perf_counter()]
 
     def progress(done: int, total: int, industry: str) -> None:
+        now = time.perf_counter()
+        timings.append((industry, now - clock[0]))
+        clock[0] = now
         if kind == "interrupted" and done == total // 2:
             raise KeyboardInterrupt
 
@@ -68,10 +73,43 @@ def run_one(kind: str, register: str, workdir: str, options: dict[str, object]) 
                    skipped=len(result.skipped),
                    gridded=int(result.summary["error_bound"].notna().sum()),
                    pairs=float((plants * (plants - 1) / 2).sum()))  # fmt: skip
+        sizes = result.summary.set_index("industry")["plants"]
+        out["per_industry"] = [[int(sizes[code]), seconds] for code, seconds in timings]
         result.summary.to_csv(Path(workdir) / f"summary_{kind}.csv", index=False)
     else:
         out["stopped"] = stop_at
     return out
+
+
+def model_extrapolation(per_industry: list[list[float]], ratio: float, simulations: int) -> str:
+    """Fit each industry's time to ``a + b * pairs`` and predict the register ``ratio`` times
+    larger with the same industry mix (every industry ``ratio`` times as many plants).
+
+    Least squares on this run's industries (each timed from the progress callback: its
+    observed curve and simulations). A model, not a run: it assumes the pair work stays
+    the same per pair at the larger sizes (the histogram path beyond 65,536 pairs) and
+    that every industry is measured exactly. The time of 99 simulations is this run's
+    scaled by curves (100 over ``simulations + 1``).
+    """
+    import numpy as np
+
+    plants = np.array([row[0] for row in per_industry], dtype=float)
+    seconds = np.array([row[1] for row in per_industry], dtype=float)
+    pairs = plants * (plants - 1) / 2
+    design = np.column_stack([np.ones_like(pairs), pairs])
+    (a, b), *_ = np.linalg.lstsq(design, seconds, rcond=None)
+    a, b = max(float(a), 0.0), max(float(b), 0.0)
+    scaled = plants * ratio
+    predicted = float((a + b * scaled * (scaled - 1) / 2).sum())
+    largest = float(scaled.max())
+    curves = 100 / (simulations + 1)
+    return (
+        f"model (NOT run): each industry {a * 1e3:.1f} ms + {b * 1e9:.2f} s per G pairs with "
+        f"{simulations} simulations (fit on {len(plants)} industries); at {ratio:.0f}x the "
+        f"register, same mix: {predicted / 3600:.1f} h, the largest industry "
+        f"({largest:,.0f} plants) {(a + b * largest * (largest - 1) / 2) / 60:.1f} min of it; "
+        f"with 99 simulations about {predicted * curves / 3600:.1f} h"
+    )
 
 
 def main() -> None:
@@ -142,6 +180,8 @@ def main() -> None:
               f"between {low / 3600:.1f} h (time linear in the register) and {high / 3600:.1f} h "
               f"(all of it pair work, quadratic); pair work here {scan['pairs'] * (1 + args.simulations) / 1e9:.2f} G "
               "distances")  # fmt: skip
+    if args.n < FULL:
+        print(model_extrapolation(scan["per_industry"], FULL / args.n, args.simulations))
     print(f"interrupted at half, then resumed: {results['resumed']['resumed']} of "
           f"{scan['measured']} industries read back; summary identical to one run: {same}")  # fmt: skip
 
