@@ -119,6 +119,11 @@ def test_the_directory_has_a_kind_filter_that_works_without_javascript(
     everyone = _soup(client.get("/organisations", params={"kind": ""}).text)
     assert everyone.select_one("#result-count")["data-total"] == str(9 + 22)
     assert client.get("/organisations", params={"kind": "school"}).status_code == 422
+    # The heading says what is listed: both kinds unless filtered.
+    assert everyone.select_one("h1").get_text(strip=True) == "Organisations"
+    assert soup.select_one("h1").get_text(strip=True) == "Training providers"
+    assert _soup(clusters.text).select_one("h1").get_text(strip=True) == "Cluster organisations"
+    assert _soup(clusters.text).select_one("title").get_text().startswith("Cluster organisations")
 
 
 def test_pagination_keeps_the_kind(site: dict[str, Any]) -> None:

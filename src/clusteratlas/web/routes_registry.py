@@ -135,7 +135,8 @@ def organisations(
     """Render the directory: search box with live results, filters, pagination, map."""
     filters = _filters(q, country, category, label, region, kind)
     context = {
-        "title": "Cluster organisations",
+        # The directory lists both kinds unless filtered: its heading says which it shows.
+        "title": KINDS[kind] if kind else "Organisations",
         "options": filter_options(session),
         "kinds": KINDS,
         "user": current_user(request, session),
