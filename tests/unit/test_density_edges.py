@@ -126,7 +126,9 @@ def test_negative_relatedness_is_refused_naming_the_first_pair() -> None:
         r"^relatedness must be non-negative \(a proximity, as in Hidalgo et al\. 2007 and "
         r"EconGeo's relatedness_density\)\. Got -0\.5 for the pair \('x', 'y'\) and 2 "
         r"negative value\(s\) in all; a correlation \(e\.g\. from colocation\) can be "
-        r"clipped at 0 first: relatedness\.clip\(lower=0\) for a square frame"
+        r"clipped at 0 first: relatedness\.clip\(lower=0\) for a square frame, or "
+        r"tidy\.assign\(relatedness=tidy\['relatedness'\]\.clip\(lower=0\)\) for a tidy "
+        r"table\.$"
     )
     with pytest.raises(SchemaError, match=message):
         relatedness_density(data, phi)

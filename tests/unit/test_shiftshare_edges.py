@@ -14,6 +14,8 @@ B       100 -> 110  150 -> 200
 
 from __future__ import annotations
 
+import string
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,6 +72,11 @@ def test_year_messages_are_exact() -> None:
         shift_share(data, start=2010, end=2010)
     with pytest.raises(
         ParameterError,
+        match=r"^The 'end' year must come after the 'start' year\. Got start=2010, end=2000\.$",
+    ):
+        shift_share(data, start=2010, end=2000)
+    with pytest.raises(
+        ParameterError,
         match=r"^Year\(s\) 1999, 2011 have no row in column 'year' of data; the years present "
         r"are 2000, 2005, 2010\.$",
     ):
@@ -97,6 +104,11 @@ def test_dynamic_year_messages_are_exact() -> None:
         match=r"^The 'end' year must come after the 'start' year\. Got start=2, end=2\.$",
     ):
         dynamic_shift_share(data, start=2, end=2)
+    with pytest.raises(
+        ParameterError,
+        match=r"^The 'end' year must come after the 'start' year\. Got start=3, end=1\.$",
+    ):
+        dynamic_shift_share(data, start=3, end=1)
     with pytest.raises(
         ParameterError,
         match=r"^Year\(s\) 4 have no row in column 'year' of data; the years present are "
@@ -178,10 +190,16 @@ def test_chosen_flag_letters_count_from_the_start_year_and_missing_flags_are_non
     data = base().astype({"flag": object})
     data.loc[data["year"] == 2005, "flag"] = None
     at = (data["region"] == "B") & (data["category"] == "x") & (data["year"] == 2000)
-    data.loc[at, "flag"] = "p"
-    # 'p' is not one of the default letters; chosen, it counts in the start year too.
+    data.loc[at, "flag"] = "".join(c for c in string.ascii_letters if c not in "bd")
+    # Only 'b' and 'd' break a series by default, whatever the other letters;
+    # 'p' chosen counts in the start year too.
     assert cells(shift_share(data, start=2000, end=2010, flags="flag")).loc[
         ("B", "x"), "status"] == "ok"  # fmt: skip
+    yearly = data.assign(year=data["year"].map({2000: 1, 2005: 2, 2010: 3}))
+    assert cells(dynamic_shift_share(yearly, start=1, end=3, flags="flag")).loc[
+        ("B", "x"), "status"] == "ok"  # fmt: skip
+    assert cells(dynamic_shift_share(yearly, start=1, end=3, flags="flag", break_flags="p")).loc[
+        ("B", "x"), "status"] == "break"  # fmt: skip
     out = cells(shift_share(data, start=2000, end=2010, flags="flag", break_flags="p"))
     assert out["status"].tolist() == ["ok", "ok", "break", "ok"]
     # No letter at all: nothing breaks, even a 'b' inside the period.
@@ -191,6 +209,26 @@ def test_chosen_flag_letters_count_from_the_start_year_and_missing_flags_are_non
     # flags=None ignores the column.
     out = cells(shift_share(data, start=2000, end=2010))
     assert out["status"].tolist() == ["ok"] * 4
+
+
+def test_a_cell_without_a_flag_has_no_letter_and_letters_are_matched_literally() -> None:
+    data = base().astype({"flag": object})
+    data.loc[data["year"] == 2005, "flag"] = None
+    data.loc[data["year"] == 2010, "flag"] = np.nan
+    # Whatever letters are chosen, a missing flag (None, NaN) or an empty one breaks
+    # nothing.
+    out = cells(
+        shift_share(data, start=2000, end=2010, flags="flag", break_flags=string.ascii_letters)
+    )
+    assert out["status"].tolist() == ["ok"] * 4
+    # A '.' is a letter like any other, not a pattern: it matches only a '.'.
+    at = (data["region"] == "A") & (data["category"] == "y") & (data["year"] == 2005)
+    data.loc[at, "flag"] = "p"
+    out = cells(shift_share(data, start=2000, end=2010, flags="flag", break_flags="."))
+    assert out["status"].tolist() == ["ok"] * 4
+    data.loc[at, "flag"] = "p."
+    out = cells(shift_share(data, start=2000, end=2010, flags="flag", break_flags="."))
+    assert out["status"].tolist() == ["ok", "break", "ok", "ok"]
 
 
 def test_absent_rows_as_zero_are_decomposed() -> None:
