@@ -15,6 +15,7 @@ B       100 -> 110  150 -> 200
 from __future__ import annotations
 
 import string
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -287,6 +288,24 @@ def test_reference_regions_set_the_growth_rates() -> None:
     assert cells(everyone).loc[("C", "w"), "status"] == "ok"
 
 
+def test_a_reference_economy_empty_in_the_start_year_decomposes_nothing() -> None:
+    # Every reference cell starts at 0 (A): E0 = 0, so no category has a reference growth
+    # rate; every ok cell is "no-reference", B's too, silently.
+    data = frame(
+        [
+            ("A", "x", 2000, 0.0, ""), ("A", "x", 2010, 5.0, ""),
+            ("A", "y", 2000, 0.0, ""), ("A", "y", 2010, 0.0, ""),
+            ("B", "x", 2000, 4.0, ""), ("B", "x", 2010, 4.0, ""),
+        ]
+    )  # fmt: skip
+    for method in ("dunn", "esteban-marquillas"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = shift_share(data, start=2000, end=2010, method=method, reference_regions=["A"])
+        assert out["status"].tolist() == ["no-reference"] * 3
+        assert out[EFFECTS].isna().all().all()
+
+
 # --- Esteban-Marquillas -----------------------------------------------------------------
 
 
@@ -338,6 +357,37 @@ def test_esteban_marquillas_hand_example_with_an_empty_cell() -> None:
     assert rows.loc[("A", "w"), "status"] == "break"
     assert rows.loc[("A", "v"), "status"] == "missing"
     assert rows.loc[[("A", "w"), ("A", "v")], components].isna().all().all()
+
+
+def test_esteban_marquillas_with_values_below_one() -> None:
+    # x only: A 0.5 -> 1, B 0.5 -> 0.5; E0 = E_x0 = 1, g = g_x = 3/2. T_A0 = T_B0 = 0.5,
+    # homothetic 0.5 x 1 / 1 = 0.5 each; national 0.5 x 1/2 = 1/4 each, mix 0.
+    # A: gap 1/0.5 - 3/2 = 1/2: competitive 1/4, allocation 0; B: gap -1/2: -1/4, 0.
+    data = frame(
+        [
+            ("A", "x", 2000, 0.5, ""), ("A", "x", 2010, 1.0, ""),
+            ("B", "x", 2000, 0.5, ""), ("B", "x", 2010, 0.5, ""),
+        ]
+    )  # fmt: skip
+    out = cells(shift_share(data, start=2000, end=2010, method="esteban-marquillas"))
+    columns = ["national", "mix", "competitive", "allocation", "homothetic"]
+    assert out.loc[("A", "x"), columns].tolist() == pytest.approx([0.25, 0, 0.25, 0, 0.5], **EXACT)
+    assert out.loc[("B", "x"), columns].tolist() == pytest.approx([0.25, 0, -0.25, 0, 0.5], **EXACT)
+
+
+def test_an_entry_below_one_is_an_entry() -> None:
+    # x: A 0 -> 0.5, B 2 -> 2 (E_x 2 -> 2.5). Dunn: A,x competitive 0.5 - 0 x 1.25 = 0.5.
+    data = frame(
+        [
+            ("A", "x", 2000, 0.0, ""), ("A", "x", 2010, 0.5, ""),
+            ("B", "x", 2000, 2.0, ""), ("B", "x", 2010, 2.0, ""),
+        ]
+    )  # fmt: skip
+    em = cells(shift_share(data, start=2000, end=2010, method="esteban-marquillas"))
+    assert em.loc[("A", "x"), "status"] == "entry"
+    assert np.isnan(em.loc[("A", "x"), ["competitive", "allocation"]].astype(float)).all()
+    dunn = cells(shift_share(data, start=2000, end=2010))
+    assert dunn.loc[("A", "x"), EFFECTS].tolist() == pytest.approx([0.5, 0, 0, 0.5], **EXACT)
 
 
 def test_an_entry_into_a_category_without_reference_is_no_reference() -> None:
