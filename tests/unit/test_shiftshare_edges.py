@@ -495,3 +495,21 @@ def test_dynamic_over_one_period_is_the_classic_decomposition() -> None:
     assert em.loc[("A", "x"), ["competitive", "allocation", "homothetic"]].tolist() == (
         pytest.approx([15, 5, 75], **EXACT)
     )
+
+
+def test_dynamic_passes_the_reference_regions_on() -> None:
+    # The reference example over one period (years 1 and 2): C is outside the reference,
+    # C,x 10 -> 20: national 2.5, mix 0.5, competitive 7 (see above).
+    extra = [("C", "x", 2000, 10.0, ""), ("C", "x", 2010, 20.0, "")]
+    data = base(extra).assign(year=lambda f: f["year"].map({2000: 1, 2005: 5, 2010: 2}))
+    out = cells(dynamic_shift_share(data, start=1, end=2, reference_regions=["A", "B"]))
+    assert out.loc[("C", "x"), EFFECTS].tolist() == pytest.approx([10, 2.5, 0.5, 7], **EXACT)
+
+
+def test_dynamic_checks_the_order_of_the_years_before_the_options() -> None:
+    data = base().assign(year=lambda f: f["year"].map({2000: 1, 2005: 2, 2010: 3}))
+    with pytest.raises(
+        ParameterError,
+        match=r"^The 'end' year must come after the 'start' year\. Got start=2, end=2\.$",
+    ):
+        dynamic_shift_share(data, start=2, end=2, method="gerfin")  # type: ignore[arg-type]
