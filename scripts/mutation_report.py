@@ -14,6 +14,10 @@ reason it cannot change any result), then writes a Markdown report:
 With ``--recheck`` (the output of ``scripts/mutation_recheck.py``), a mutant mutmut left
 surviving or has not run yet counts as killed when the re-check killed it (pytest exit
 code 1) and as survived otherwise; the table says how many kills came from the re-check.
+With ``--supersede`` (also a re-check, made after a module or its tests changed, so that
+the earlier re-checks of the mutants it names no longer hold), its results replace those
+of every ``--recheck`` file for the mutants it names (killed when any ``--supersede``
+file killed it).
 
     python scripts/mutation_report.py [--mutants mutants] [--output benchmarks/mutation_report.md]
 
@@ -174,6 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="scripts/mutation_recheck.py output (JSON); may be given more than once",
     )
+    parser.add_argument(
+        "--supersede",
+        type=Path,
+        action="append",
+        default=[],
+        help="a re-check (JSON) whose results replace the --recheck ones for its mutants",
+    )
     parser.add_argument("--previous", type=Path, default=None, help="an earlier run (JSON)")
     parser.add_argument("--notes", type=Path, default=None, help="Markdown put after the title")
     parser.add_argument("--floor", type=float, default=None, help="minimum kill rate (0-1)")
@@ -190,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, code in load_recheck(path).items():
             if recheck.get(name) != 1:
                 recheck[name] = code
+    newer: dict[str, int] = {}
+    for path in args.supersede:  # replaces the re-checks above; killed when any killed it
+        for name, code in load_recheck(path).items():
+            if newer.get(name) != 1:
+                newer[name] = code
+    recheck |= newer
     notes = args.notes.read_text(encoding="utf-8") if args.notes else ""
     text, rates = report(
         found, load_equivalent(args.equivalent), recheck, load_previous(args.previous), notes

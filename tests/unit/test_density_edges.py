@@ -94,13 +94,12 @@ def test_an_industry_related_to_nothing_has_a_missing_density_without_warning() 
 
 
 def test_relatedness_summing_to_zero_gives_a_missing_density_without_warning() -> None:
-    # Correlation-like relatedness can be negative: x's row (0, 1, -1) sums to 0, so x
-    # has no density in any region, also where the numerator is 1 (B) or -1 (C).
+    # x is related to nothing (its row is 0), so it has no density in any region.
     data = pd.DataFrame(
         {"region": ["A", "B", "C"], "industry": ["x", "y", "z"], "employment": [1.0, 1.0, 1.0]}
     )
     phi = pd.DataFrame(
-        [[0.0, 1.0, -1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 0.0]],
+        [[0.0, 0.0, 0.0], [1.0, 0.0, 1.0], [1.0, 1.0, 0.0]],
         index=["x", "y", "z"],
         columns=["x", "y", "z"],
     )
@@ -110,6 +109,57 @@ def test_relatedness_summing_to_zero_gives_a_missing_density_without_warning() -
     assert result.loc[result["industry"] == "x", "density"].isna().all()
     # y: (phi_yx M_rx + phi_yz M_rz) / 2 = A 0.5, B 0, C 0.5.
     np.testing.assert_array_equal(result.loc[result["industry"] == "y", "density"], [0.5, 0.0, 0.5])
+
+
+def test_negative_relatedness_is_refused_naming_the_first_pair() -> None:
+    # Correlations can be negative; with phi_xy = -0.5 and phi_xz = 1 (weight 0.5) region
+    # C (z only) would get a density of 1 / 0.5 = 2 in x, region B (y only) -0.5 / 0.5 = -1.
+    data = pd.DataFrame(
+        {"region": ["A", "B", "C"], "industry": ["x", "y", "z"], "employment": [1.0, 1.0, 1.0]}
+    )
+    phi = pd.DataFrame(
+        [[0.0, -0.5, 1.0], [1.0, 0.0, 1.0], [-0.25, 1.0, 0.0]],
+        index=["x", "y", "z"],
+        columns=["x", "y", "z"],
+    )
+    message = (
+        r"^relatedness must be non-negative \(a proximity, as in Hidalgo et al\. 2007 and "
+        r"EconGeo's relatedness_density\)\. Got -0\.5 for the pair \('x', 'y'\) and 2 "
+        r"negative value\(s\) in all; a correlation \(e\.g\. from colocation\) can be "
+        r"clipped at 0 first: relatedness\.clip\(lower=0\) for a square frame, or "
+        r"tidy\.assign\(relatedness=tidy\['relatedness'\]\.clip\(lower=0\)\) for a tidy "
+        r"table\.$"
+    )
+    with pytest.raises(SchemaError, match=message):
+        relatedness_density(data, phi)
+    with pytest.raises(SchemaError, match=message):
+        opportunities(data, phi)
+    # A tidy table: the pair is named by its industries, whatever the row order.
+    tidy = pd.DataFrame(
+        {
+            "industry_a": ["y", "x", "x", "z"],
+            "industry_b": ["z", "z", "y", "x"],
+            "relatedness": [1.0, 1.0, -0.5, 0.25],
+        }
+    )
+    with pytest.raises(
+        SchemaError, match=r"Got -0\.5 for the pair \('x', 'y'\) and 1 negative value"
+    ):
+        relatedness_density(data, tidy)
+    # Clipped at 0 as the message says: x is related to z only, so its density is M_rz.
+    clipped = relatedness_density(data, phi.clip(lower=0))
+    np.testing.assert_array_equal(
+        clipped.loc[clipped["industry"] == "x", "density"], [0.0, 0.0, 1.0]
+    )
+
+
+def test_negative_relatedness_of_an_industry_absent_from_the_data_is_refused_too() -> None:
+    # w is not in DATA, so phi_xw = -1 would not enter any density: refused all the same,
+    # a table with negative values is not a proximity.
+    phi = PHI.copy()
+    phi.loc["x", "w"] = -1.0
+    with pytest.raises(SchemaError, match=r"Got -1\.0 for the pair \('x', 'w'\) and 1 "):
+        relatedness_density(DATA, phi)
 
 
 def test_malformed_relatedness_is_refused_with_its_message() -> None:

@@ -109,3 +109,27 @@ def test_an_earlier_run_fills_in_what_this_run_did_not_check(tmp_path: Path) -> 
     assert text.index("## Method") < text.index("| module |")
     assert "pkg.a.x_1 (" not in text and "(survived)" not in text
     assert report.main([*args, "--floor", "0.9"]) == 1  # c has no rate: below any floor
+
+
+def test_a_superseding_re_check_replaces_the_earlier_re_checks(tmp_path: Path) -> None:
+    report = _load()
+    mutants = tmp_path / "mutants"
+    # 3 mutants not run by mutmut. The old re-check killed x_0 and x_1 and let x_2 survive;
+    # the module changed, and the superseding re-checks (two passes) let x_0 survive, kill
+    # x_1 in the second pass only, and do not name x_2: killed x_1 and x_2, survived x_0.
+    _meta(mutants, "a", {"pkg.a.x_0": None, "pkg.a.x_1": None, "pkg.a.x_2": None})
+    old, first, second = (tmp_path / f"{n}.json" for n in ("old", "first", "second"))
+    codes = {"pkg.a.x_0": 1, "pkg.a.x_1": 1, "pkg.a.x_2": 1}
+    old.write_text(json.dumps({n: {"exit_code": c} for n, c in codes.items()}), encoding="utf-8")
+    first.write_text(
+        json.dumps({"pkg.a.x_0": {"exit_code": 0}, "pkg.a.x_1": {"exit_code": 0}}),
+        encoding="utf-8",
+    )
+    second.write_text(json.dumps({"pkg.a.x_1": {"exit_code": 1}}), encoding="utf-8")
+    output = tmp_path / "report.md"
+    args = ["--mutants", str(mutants), "--output", str(output), "--recheck", str(old)]
+    args += ["--equivalent", str(tmp_path / "none.toml")]
+    assert report.main([*args, "--supersede", str(first), "--supersede", str(second)]) == 0
+    text = output.read_text(encoding="utf-8")
+    assert "| `src/pkg/a.py` | 3 | 2 | 2 | 0 | 1 | 0 | 0 | 0 | 66.7% |" in text
+    assert "`pkg.a.x_0 (survived)`" in text and "pkg.a.x_1 (" not in text

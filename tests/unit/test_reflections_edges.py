@@ -116,3 +116,23 @@ def test_equal_scores_rescale_to_missing_without_a_warning() -> None:
     np.testing.assert_array_equal(
         method_of_reflections(data, region_steps=2, industry_steps=2).regions["morc"], [1.0, 1.0]
     )
+
+
+def test_all_missing_scores_stay_missing_at_later_steps_without_a_warning() -> None:
+    # As above, A does only x and B only y: step 3 is all-NaN, and each later step
+    # averages NaNs; step 4 on must neither warn ("All-NaN slice") nor fail.
+    data = pd.DataFrame({"region": ["A", "B"], "industry": ["x", "y"], "employment": [1.0, 1.0]})
+    for region_steps, industry_steps in [(4, 4), (20, 19)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            result = method_of_reflections(
+                data, region_steps=region_steps, industry_steps=industry_steps
+            )
+        assert result.regions["diversity"].tolist() == [1, 1]
+        assert result.industries["ubiquity"].tolist() == [1, 1]
+        assert result.regions["morc"].isna().all()
+        assert result.industries["mort"].isna().all()
+    # Without rescaling nothing is 0/0: every step keeps the score 1.
+    raw = method_of_reflections(data, region_steps=20, industry_steps=19, rescale=False)
+    np.testing.assert_array_equal(raw.regions["morc"], [1.0, 1.0])
+    np.testing.assert_array_equal(raw.industries["mort"], [1.0, 1.0])

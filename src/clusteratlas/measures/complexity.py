@@ -247,7 +247,8 @@ def opportunities(
     data : pandas.DataFrame
         Tidy table, one row per (``region``, ``industry``) of one cross-section.
     relatedness : pandas.DataFrame
-        Tidy relatedness table or square industry × industry frame.
+        Tidy relatedness table or square industry × industry frame, non-negative (as in
+        :func:`relatedness_density`, which refuses a negative value the same way).
     region, industry, value : str
         Column labels of ``data``.
     threshold : float, default 1.0

@@ -19,7 +19,11 @@ from clusteratlas.measures.relatedness import as_matrix, rca_incidence
 def _phi(
     relatedness: pd.DataFrame, industries: pd.Index, *, keep_diagonal: bool = False
 ) -> np.ndarray:
-    """Return the relatedness matrix aligned on ``industries``, NaN (and diagonal) as 0."""
+    """Return the relatedness matrix aligned on ``industries``, NaN (and diagonal) as 0.
+
+    Every value of ``relatedness`` must be non-negative (or missing): with negative
+    weights the weighted share of the density leaves [0, 1].
+    """
     if not isinstance(relatedness, pd.DataFrame):
         raise TypeError(
             f"relatedness must be a pandas DataFrame. Got {type(relatedness).__name__} instead."
@@ -32,6 +36,19 @@ def _phi(
         raise SchemaError(
             "relatedness must be a tidy table (industry_a, industry_b, relatedness) or a "
             "square industry x industry frame."
+        )
+    values = square.to_numpy(dtype="float64", na_value=np.nan)
+    negative = np.argwhere(values < 0)
+    if len(negative):
+        row, col = negative[0]
+        raise SchemaError(
+            f"relatedness must be non-negative (a proximity, as in Hidalgo et al. 2007 and "
+            f"EconGeo's relatedness_density). Got {float(values[row, col])!r} for the pair "
+            f"({square.index.tolist()[row]!r}, {square.columns.tolist()[col]!r}) and "
+            f"{len(negative)} negative "
+            "value(s) in all; a correlation (e.g. from colocation) can be clipped at 0 "
+            "first: relatedness.clip(lower=0) for a square frame, or "
+            "tidy.assign(relatedness=tidy['relatedness'].clip(lower=0)) for a tidy table."
         )
     phi = square.reindex(index=industries, columns=industries).to_numpy(dtype="float64")
     phi = np.where(np.isfinite(phi), phi, 0.0)
@@ -121,7 +138,8 @@ def relatedness_density(
     Raises
     ------
     SchemaError, TypeError
-        When ``data`` or ``relatedness`` is malformed.
+        When ``data`` or ``relatedness`` is malformed, or a relatedness value is negative
+        (the message names the first such pair and its value).
     ParameterError
         When an option is unknown, or ``convention`` is given with ``orientation`` or
         ``diagonal``.
@@ -147,6 +165,14 @@ def relatedness_density(
     row convention and keeps :math:`\phi_{ii} = 1`. An industry absent from
     ``relatedness`` or related to nothing gets a missing density; missing relatedness
     values count as 0.
+
+    Relatedness must be non-negative, as the proximities of Hidalgo et al. (2007) and
+    the inputs of EconGeo's ``relatedness_density`` are: the density is a weighted share
+    in [0, 1] only with non-negative weights (with :math:`\phi_{xy} = -0.5` and
+    :math:`\phi_{xz} = 1`, a region doing z only would get a density of 2 in x, one doing
+    y only -1). A correlation, such as :func:`~clusteratlas.measures.colocation` gives,
+    is refused: clip it at 0 first (negatively correlated industries then count as
+    unrelated), or rescale it to [0, 1] if that is what is meant.
 
     References
     ----------

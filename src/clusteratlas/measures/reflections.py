@@ -34,7 +34,14 @@ class ReflectionsResult:
 
 
 def _rescale(x: np.ndarray) -> np.ndarray:
-    """Min-max rescale to [0, 100] over the finite values (EconGeo's ``rescale``)."""
+    """Min-max rescale to [0, 100] over the finite values (EconGeo's ``rescale``).
+
+    A constant ``x`` (``high == low``) gives all-NaN scores, as EconGeo's 0/0 does; an
+    all-NaN ``x`` (such scores, one step on) is returned unchanged: ``nanmin`` would warn
+    "All-NaN slice" on it, and there is nothing to rescale.
+    """
+    if np.isnan(x).all():
+        return x
     low, high = np.nanmin(x), np.nanmax(x)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (x - low) / (high - low) * 100.0
@@ -85,7 +92,10 @@ def method_of_reflections(
     -------
     ReflectionsResult
         Per region ``diversity`` and ``morc``; per industry ``ubiquity`` and ``mort``.
-        Regions with no RCA and industries with no RCA region get missing scores.
+        Regions with no RCA and industries with no RCA region get missing scores. When
+        every region's (or industry's) score is the same at a rescaled step, min-max
+        rescaling is 0/0 and every score is missing from that step on (e.g. when every
+        region has an RCA in exactly one industry of its own), without a warning.
 
     Raises
     ------

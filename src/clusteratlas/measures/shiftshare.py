@@ -337,6 +337,8 @@ def dynamic_shift_share(
     pandas.DataFrame
         The columns of :func:`shift_share`. Summed rows are decomposed only when every
         period is ``ok``; otherwise ``status`` is the first period's problem.
+        ``start_value`` and ``end_value`` are the values of ``start`` and ``end`` (missing
+        when missing in that year).
 
     Raises
     ------
@@ -388,8 +390,12 @@ def dynamic_shift_share(
     out = grouped[effects].sum(min_count=1)
     out.insert(0, "start", int(start))
     out.insert(1, "end", int(end))
-    out.insert(2, "start_value", grouped["start_value"].first())
-    out.insert(3, "end_value", grouped["end_value"].last())
+    # The first period's start value and the last period's end value, missing or not
+    # (GroupBy.first/last would skip a missing one and report another year's value).
+    first = table.drop_duplicates(keys, keep="first").set_index(keys)["start_value"]
+    last = table.drop_duplicates(keys, keep="last").set_index(keys)["end_value"]
+    out.insert(2, "start_value", first.reindex(out.index))
+    out.insert(3, "end_value", last.reindex(out.index))
     bad = table[table["status"] != "ok"].groupby(keys, sort=True)["status"].first()
     out["status"] = bad.reindex(out.index).fillna("ok")
     out.loc[out["status"] != "ok", effects] = np.nan
