@@ -273,40 +273,13 @@ def provider_programmes(session: Session, organisation: Organisation) -> list[di
     return [row for row in rows if row["provider_id"] == provider_id]
 
 
-def linked_partnerships(session: Session, table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return seed partnerships with the registry ids of their cluster and provider.
-
-    ``cluster_id`` is the organisation whose key is the row's ``cluster_key``,
-    ``provider_organisation_id`` the provider's organisation (key ``provider:<provider_id>``,
-    kind ``"training provider"``); each is ``None`` where the registry has no such record
-    (the providers not seeded yet), and the partnership is shown without a link.
-    """
-    rows = offer.records(table)
-    keys = {r["cluster_key"] for r in rows} | {provider_key(r["provider_id"]) for r in rows}
-    found = session.execute(
-        select(Organisation.key, Organisation.id, Organisation.kind).where(
-            Organisation.key.in_(sorted(keys))
-        )
-    ).all()
-    ids = {key: id_ for key, id_, _ in found}
-    providers = {key: id_ for key, id_, kind in found if kind == PROVIDER_KIND}
-    for row in rows:
-        row["cluster_id"] = ids.get(row["cluster_key"])
-        row["provider_organisation_id"] = providers.get(provider_key(row["provider_id"]))
-    return rows
-
-
 def training_partnerships(session: Session, organisation: Organisation) -> list[dict[str, Any]]:
-    """Return the seed partnerships of an organisation, as the cluster or as the provider.
+    """Return the recorded partnerships of an organisation, as the cluster or the provider.
 
-    An organisation is the cluster of a partnership when its key is the partnership's
-    ``cluster_key``, and its provider when it is the provider's organisation
-    (``provider:<provider_id>``, kind ``"training provider"``). Rows as
-    :func:`linked_partnerships`.
+    Read from the ``training_partnership`` table (seeded from the packaged seed, then
+    recorded and ended by people): see
+    :func:`clusteratlas.registry.services_training.organisation_partnerships`.
     """
-    table = offer.partnerships()
-    as_provider = (table["provider_id"].map(provider_key) == organisation.key) & (
-        organisation.kind == PROVIDER_KIND
-    )
-    mine = (table["cluster_key"] == organisation.key) | as_provider
-    return linked_partnerships(session, table[mine])
+    from clusteratlas.registry.services_training import organisation_partnerships
+
+    return organisation_partnerships(session, organisation)
