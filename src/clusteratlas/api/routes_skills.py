@@ -2,7 +2,9 @@
 
 Interfaces only: each route parses, calls :mod:`clusteratlas.skills.offer` (or, for the
 programmes' tags as corrected by hand, :mod:`clusteratlas.registry.services_tags`), and
-renders. Only ``PATCH /programmes/{id}/tags`` writes (administrators; audited); the rest
+renders. ``PATCH /programmes/{id}/tags`` and the partnerships' ``POST`` and ``PATCH`` write
+(administrators and the managers concerned; audited, :mod:`clusteratlas.registry.\
+services_training` for the partnerships); the rest
 needs no sign-in (a browser sending its session cookie must still add the CSRF header to a
 POST, as everywhere); ``tag``, ``match`` and the tag corrections take a body limited
 to :data:`~clusteratlas.api.schemas_skills.SKILLS_BODY` bytes and texts of at most
@@ -30,14 +32,16 @@ from clusteratlas.api.schemas_skills import (
     MatchOut,
     MatchRow,
     NeededSkill,
+    PartnershipIn,
     PartnershipOut,
+    PartnershipPatch,
     ProgrammeList,
     ProgrammeOut,
     ProgrammeTagsIn,
     ProviderOut,
     TagIn,
 )
-from clusteratlas.registry import services_tags
+from clusteratlas.registry import services_tags, services_training
 from clusteratlas.skills import offer
 
 router = APIRouter(prefix="/skills", tags=["skills"], responses=SKILLS_RESPONSES)
@@ -161,9 +165,64 @@ def correct_tags(
 
 
 @router.get("/partnerships", response_model=list[PartnershipOut], summary="Partnerships")
-def partnerships() -> list[PartnershipOut]:
-    """List cluster ↔ training-provider partnerships, ``source`` quoting the seed's wording."""
-    return [PartnershipOut(**r) for r in offer.records(offer.partnerships())]
+def partnerships(
+    session: SessionDep, status: Literal["active", "ended"] | None = None
+) -> list[PartnershipOut]:
+    """List the cluster ↔ training-provider partnerships recorded in the registry.
+
+    The seed's partnerships come first, ``source`` quoting its wording; ``status`` filters
+    on ``active`` or ``ended`` (default: both).
+    """
+    rows = services_training.partnerships(session, status=status)
+    return [PartnershipOut.model_validate(r) for r in rows]
+
+
+PartnershipId = Annotated[int, Path(ge=1, le=2_000_000_000)]
+
+
+@router.post(
+    "/partnerships",
+    response_model=PartnershipOut,
+    status_code=201,
+    summary="Record a cluster ↔ training-provider partnership",
+    max_body_size=SKILLS_BODY,
+)
+def create_partnership(
+    body: PartnershipIn, session: SessionDep, user: CurrentUser
+) -> PartnershipOut:
+    """Record a partnership (administrators, managers of either organisation; audited).
+
+    422 names a field that is wrong (an organisation that is not a cluster organisation,
+    or not a training provider); 409 when the two already have an active partnership.
+    """
+    found = services_training.create_partnership(
+        session, actor=user, **body.model_dump(exclude_none=True)
+    )
+    session.commit()
+    return PartnershipOut.model_validate(services_training.partnership(session, found.id))
+
+
+@router.patch(
+    "/partnerships/{partnership_id}",
+    response_model=PartnershipOut,
+    summary="Change or end a partnership",
+    max_body_size=SKILLS_BODY,
+)
+def update_partnership(
+    partnership_id: PartnershipId, body: PartnershipPatch, session: SessionDep, user: CurrentUser
+) -> PartnershipOut:
+    """Change a partnership's purpose, source or dates, or end it (``status: "ended"``).
+
+    Administrators and the managers of either organisation may (audited); 409 when
+    ``version`` is not the current one. An ended partnership is kept, with its end date.
+    """
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    services_training.update_partnership(
+        session, actor=user, partnership_id=partnership_id, changes=changes,
+        expected_version=body.version,
+    )  # fmt: skip
+    session.commit()
+    return PartnershipOut.model_validate(services_training.partnership(session, partnership_id))
 
 
 @router.post(

@@ -6,6 +6,7 @@ shows ESCO data carries its attribution (CC BY 4.0, © European Union).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
@@ -105,16 +106,56 @@ class ProgrammeList(BaseModel):
 
 
 class PartnershipOut(BaseModel):
-    """A cluster ↔ training-provider partnership, ``source`` being the seed's wording."""
+    """A cluster ↔ training-provider partnership recorded in the registry.
 
+    ``cluster_id`` and ``provider_organisation_id`` are the registry ids of both sides
+    (``None`` where the registry holds no such organisation); ``status`` is ``active`` or
+    ``ended``; ``purpose_status`` is CONFIRMED when a source states the purpose; ``source``
+    quotes the seed's wording for the seed's partnerships.
+    """
+
+    id: int
     cluster_name: str
     cluster_key: str
+    cluster_id: int | None
     provider_id: str
     provider_name: str
+    provider_organisation_id: int | None
     purpose: str
     purpose_status: str
     status: str
+    started_on: dt.date | None
+    ended_on: dt.date | None
     source: str
+    version: int
+
+
+PURPOSE = Annotated[str, StringConstraints(pattern=TEXT, min_length=1, max_length=1000)]
+SOURCE = Annotated[str, StringConstraints(pattern=TEXT, max_length=2000)]
+
+
+class PartnershipIn(_Input):
+    """A partnership to record: the two organisations, its purpose and where it is stated."""
+
+    cluster_id: Annotated[int, Field(ge=1, le=2_000_000_000)]
+    provider_organisation_id: Annotated[int, Field(ge=1, le=2_000_000_000)]
+    purpose: PURPOSE
+    source: SOURCE | None = None
+    started_on: dt.date | None = None
+
+
+class PartnershipPatch(_Input):
+    """Changes to a partnership; ``status: "ended"`` ends it (``ended_on`` default today).
+
+    ``version``, when given, is the version read (409 when someone changed it since).
+    """
+
+    version: Annotated[int, Field(ge=1, le=2_000_000_000)] | None = None
+    purpose: PURPOSE | None = None
+    source: SOURCE | None = None
+    status: Literal["active", "ended"] | None = None
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
 
 
 PROGRAMME_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
