@@ -129,3 +129,109 @@ def test_a_bad_field_is_a_422_naming_it(
     answer = client.post(PARTNERSHIPS, json=body, headers=Users.auth(users.admin))
     assert answer.status_code == 422, answer.text
     assert field in str(answer.json()["detail"])
+
+
+# --- programmes -------------------------------------------------------------------------
+
+PROGRAMMES = "/api/v1/skills/programmes"
+BATTERY = (
+    "Battery chemistry for technicians: lithium-ion cells, battery chemistry and safety of "
+    "battery packs, battery testing"
+)
+BATTERY_CHEMISTRY = "http://data.europa.eu/esco/skill/84cc8c9d-db57-42ec-8948-9b632bf06124"
+"""ESCO skill 'battery chemistry' (no seed programme is tagged with it automatically)."""
+
+
+def test_a_provider_manager_records_a_programme_that_is_tagged_and_matched(
+    app: FastAPI, client: TestClient, users: Users
+) -> None:
+    pytest.importorskip("sklearn")
+    ids = _ids(app)
+    emia = ids["provider:e-mobility-industry-academy"]
+    token = _manager_of(app, "provider:e-mobility-industry-academy", "m@emia.example")
+    before = client.post("/api/v1/skills/match", json={"skills": [BATTERY_CHEMISTRY]}).json()
+    assert before["matches"] == [] and [g["skill_id"] for g in before["gap"]] == [BATTERY_CHEMISTRY]
+    body = {
+        "provider_organisation_id": emia,
+        "title": "Battery chemistry",
+        "description": BATTERY,
+        "duration_hours": 35,
+        "format": "blended",
+        "language": "fr",
+    }
+    assert client.post(PROGRAMMES, json=body).status_code == 401
+    cluster = client.post(PROGRAMMES, json=body, headers=Users.auth(users.manager))
+    assert cluster.status_code == 403, cluster.text
+    created = client.post(PROGRAMMES, json=body, headers=Users.auth(token))
+    assert created.status_code == 201, created.text
+    row = created.json()
+    assert row["programme_id"] == "e-mobility-industry-academy-1"
+    assert (row["provider_name"], row["duration_hours"], row["format"], row["version"]) == (
+        "E-MOBILITY-INDUSTRY-ACADEMY", 35.0, "blended", 1,
+    )  # fmt: skip
+    assert row["status"] == "CONFIRMED"  # stated by the provider's own manager
+    assert BATTERY_CHEMISTRY in {t["skill_id"] for t in row["tags"]}
+    listed = client.get(PROGRAMMES).json()["programmes"]
+    assert [p["programme_id"] for p in listed][-1] == "e-mobility-industry-academy-1"
+    assert len(listed) == 8
+    after = client.post("/api/v1/skills/match", json={"skills": [BATTERY_CHEMISTRY]}).json()
+    assert [m["programme_id"] for m in after["matches"]] == ["e-mobility-industry-academy-1"]
+    assert after["gap"] == []
+    # the id is taken now
+    taken = client.post(
+        PROGRAMMES, json={**body, "programme_id": "pyla-laser"}, headers=Users.auth(token)
+    )
+    assert taken.status_code == 409
+    # a change of text is tagged again; a stale version is 409
+    url = f"{PROGRAMMES}/e-mobility-industry-academy-1"
+    assert (
+        client.patch(url, json={"title": "x", "version": 7}, headers=Users.auth(token)).status_code
+        == 409
+    )
+    changed = client.patch(
+        url, json={"title": "Beekeeping", "description": "honey bees and hives", "version": 1},
+        headers=Users.auth(token),
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    assert BATTERY_CHEMISTRY not in {t["skill_id"] for t in changed.json()["tags"]}
+    assert (
+        client.patch(url, json={"title": "y"}, headers=Users.auth(users.manager)).status_code == 403
+    )
+    # deleting it: 204, then 404; audit rows for create, update and delete
+    assert client.delete(url).status_code == 401
+    assert client.delete(url, headers=Users.auth(users.manager)).status_code == 403
+    assert client.delete(url, headers=Users.auth(token)).status_code == 204
+    assert client.get(url).status_code == 404
+    assert client.delete(url, headers=Users.auth(token)).status_code == 404
+    with session_scope(app.state.sessions) as session:
+        actions = [
+            (e.action, e.actor) for e in history(session, entity="training_programme", limit=3)
+        ]
+        assert actions == [
+            ("delete", "m@emia.example"), ("update", "m@emia.example"),
+            ("create", "m@emia.example"),
+        ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"duration_hours": -1}, "duration_hours"),
+        ({"format": "by post"}, "format"),
+        ({"language": "French"}, "language"),
+        ({"programme_id": "-bad id"}, "programme_id"),
+        ({"provider_organisation_id": "managed"}, "provider_organisation_id"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_a_bad_programme_field_is_a_422_naming_it(
+    app: FastAPI, client: TestClient, users: Users, change: dict[str, object], field: str
+) -> None:
+    ids = _ids(app)
+    body: dict[str, object] = {"provider_organisation_id": ids["provider:pyla"], "title": "T"}
+    for name, value in change.items():
+        body[name] = users.managed_id if value == "managed" else value
+    answer = client.post(PROGRAMMES, json=body, headers=Users.auth(users.admin))
+    assert answer.status_code == 422, answer.text
+    assert field in str(answer.json()["detail"])

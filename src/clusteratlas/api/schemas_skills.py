@@ -95,6 +95,9 @@ class ProgrammeOut(BaseModel):
     language: str
     status: str
     source: str
+    url: str | None = None
+    version: int | None = None
+    provider_organisation_id: int | None = None
     tags: list[TagOut]
 
 
@@ -162,6 +165,48 @@ PROGRAMME_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 """Pattern of a programme id (the seed's ids: ``pyla-laser``)."""
 TAG_CHANGES = 50
 """Skills one correction may add and remove together."""
+
+
+Short = Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=200)]
+
+
+class _ProgrammeFields(_Input):
+    description: Annotated[str, StringConstraints(pattern=TEXT, max_length=TEXT_CHARS)] | None = (
+        None
+    )
+    duration_hours: Annotated[float, Field(ge=0, lt=100_000)] | None = None
+    format: Format | Literal[""] | None = None
+    location: Short | None = None
+    region: Region | None = None
+    level: Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=60)] | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^([a-z]{2})?$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)] | None = (
+        None
+    )
+    source: SOURCE | None = None
+
+
+class ProgrammeIn(_ProgrammeFields):
+    """A programme to record for a training provider's organisation.
+
+    ``programme_id`` defaults to ``<provider_id>-<n>``; ``source`` says where the details
+    are stated (without one, details recorded by an administrator stay UNCONFIRMED).
+    """
+
+    provider_organisation_id: Annotated[int, Field(ge=1, le=2_000_000_000)]
+    programme_id: Annotated[str, StringConstraints(pattern=PROGRAMME_ID, max_length=100)] | None = (
+        None
+    )
+    title: Annotated[str, StringConstraints(pattern=ONE_LINE, min_length=1, max_length=300)]
+
+
+class ProgrammePatch(_ProgrammeFields):
+    """Changes to a programme; ``version``, when given, is the version read (409 if stale)."""
+
+    version: Annotated[int, Field(ge=1, le=2_000_000_000)] | None = None
+    title: (
+        Annotated[str, StringConstraints(pattern=ONE_LINE, min_length=1, max_length=300)] | None
+    ) = None
 
 
 class ProgrammeTagsIn(_Input):
