@@ -335,3 +335,131 @@ def test_a_deleted_provider_keeps_its_partnership_unlinked(
     assert [(r["provider_name"], r["provider_organisation_id"] is None) for r in rows] == [
         ("EQL", True), ("DORANCO", False), ("WEBFORCE3", False),
     ]  # fmt: skip
+
+
+# --- programmes -------------------------------------------------------------------------
+
+
+def test_programme_rights_fields_audit_and_corrections(
+    session: Session, seeded: dict[str, object]
+) -> None:
+    from clusteratlas.registry.services_tags import correct_programme_tags, programme_corrections
+    from clusteratlas.registry.services_training import (
+        create_programme,
+        delete_programme,
+        programme_table,
+        update_programme,
+    )
+
+    pyla, systematic = seeded["pyla"], seeded["systematic"]
+    admin, pyla_manager = seeded["admin"], seeded["pyla_manager"]
+    cluster_manager = seeded["cluster_manager"]
+    assert isinstance(pyla, Organisation) and isinstance(systematic, Organisation)
+    assert isinstance(admin, User) and isinstance(pyla_manager, User)
+    assert isinstance(cluster_manager, User)
+    with pytest.raises(PermissionDeniedError, match="training provider's organisation may"):
+        create_programme(
+            session, actor=cluster_manager, provider_organisation_id=pyla.id,
+            data={"title": "Fibre optics"},
+        )  # fmt: skip
+    with pytest.raises(ParameterError, match="'provider_organisation_id' field must name"):
+        create_programme(
+            session, actor=admin, provider_organisation_id=systematic.id, data={"title": "X"}
+        )
+    for data, message in (
+        ({}, "'title' field must not be empty"),
+        ({"title": "X", "duration_hours": -2}, "'duration_hours' field"),
+        ({"title": "X", "format": "by post"}, "'format' field must be one of"),
+        ({"title": "X", "language": "fra"}, "'language' field"),
+        ({"title": "X", "programme_id": "a b"}, "'programme_id' field"),
+        ({"title": "X", "colour": "red"}, "Unknown field(s) 'colour'"),
+    ):
+        with pytest.raises(ParameterError, match=re.escape(message)):
+            create_programme(session, actor=admin, provider_organisation_id=pyla.id, data=data)
+    created = create_programme(
+        session, actor=admin, provider_organisation_id=pyla.id,
+        data={"title": "Fibre optics", "description": "optical fibres", "duration_hours": 14},
+    )  # fmt: skip
+    session.commit()
+    assert (created.programme_id, created.provider_id, created.version) == ("pyla-1", "pyla", 1)
+    # an administrator without a source: recorded, UNCONFIRMED
+    assert created.field_sources["title"]["status"] == "UNCONFIRMED"
+    assert created.status.startswith("UNCONFIRMED")
+    with pytest.raises(ConflictError, match="'pyla-1' is taken"):
+        create_programme(
+            session, actor=admin, provider_organisation_id=pyla.id,
+            data={"title": "Again", "programme_id": "pyla-1"},
+        )  # fmt: skip
+    changed = update_programme(
+        session, actor=pyla_manager, programme_id="pyla-1", expected_version=1,
+        changes={"level": "EQF 4", "source": "https://pyla.example/fibre"},
+    )  # fmt: skip
+    assert changed.field_sources["level"] == {
+        "source": "https://pyla.example/fibre", "status": "CONFIRMED",
+    }  # fmt: skip
+    assert changed.field_sources["title"]["status"] == "UNCONFIRMED"  # not restated
+    with pytest.raises(ConflictError, match="at version 2, not 1"):
+        update_programme(
+            session, actor=admin, programme_id="pyla-1", expected_version=1,
+            changes={"level": "EQF 5"},
+        )  # fmt: skip
+    with pytest.raises(PermissionDeniedError):
+        update_programme(
+            session, actor=cluster_manager, programme_id="pyla-1", changes={"level": "x"}
+        )
+    table = programme_table(session)
+    assert list(table["programme_id"])[-1] == "pyla-1" and len(table) == 8
+    assert table.iloc[-1]["provider_name"] == "PYLA"
+    if pytest.importorskip("sklearn"):
+        correct_programme_tags(
+            session, user=pyla_manager, programme_id="pyla-1",
+            add=["http://data.europa.eu/esco/skill/84cc8c9d-db57-42ec-8948-9b632bf06124"],
+        )  # fmt: skip
+    delete_programme(session, actor=pyla_manager, programme_id="pyla-1")
+    session.commit()
+    assert programme_corrections(session, programme_id="pyla-1").empty
+    assert "pyla-1" not in set(programme_table(session)["programme_id"])
+    actions = [e.action for e in history(session, entity="training_programme", limit=3)]
+    assert actions == ["delete", "update", "create"]
+    removed = history(session, entity="programme_tag_correction", limit=1)[0]
+    assert (removed.action, removed.note) == ("delete", "programme pyla-1 deleted")
+
+
+def test_tags_are_computed_once_per_programme_text(
+    session: Session, seeded: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("sklearn")
+    from clusteratlas.registry import services_tags
+    from clusteratlas.registry.services_training import (
+        create_programme,
+        programme_table,
+        update_programme,
+    )
+    from clusteratlas.skills import offer, tagging
+
+    offer._TEXT_TAGS.clear()
+    texts: list[int] = []
+    real = tagging.tag_programmes
+
+    def counted(frame, **kwargs):  # type: ignore[no-untyped-def]
+        texts.append(len(frame))
+        return real(frame, **kwargs)
+
+    monkeypatch.setattr(tagging, "tag_programmes", counted)
+    table = programme_table(session)
+    distinct = len(table[["title", "description"]].drop_duplicates())
+    assert distinct == 5  # the three digital-conversion placeholders share one text
+    first = services_tags.programmes(session)
+    assert texts == [distinct]  # each seed text once
+    assert services_tags.programmes(session) == first
+    assert texts == [distinct]  # nothing tagged again
+    pyla = seeded["pyla"]
+    assert isinstance(pyla, Organisation)
+    create_programme(session, actor=None, provider_organisation_id=pyla.id,
+                     data={"title": "Fibre optics", "description": "optical fibres"})  # fmt: skip
+    update_programme(session, actor=None, programme_id="pyla-laser",
+                     changes={"level": "EQF 5"})  # fmt: skip  # the text is unchanged
+    rows = services_tags.programmes(session)
+    assert texts == [distinct, 1]  # only the new programme's text
+    assert rows[-1]["programme_id"] == "pyla-1" and rows[-1]["tags"]
+    assert rows[0]["tags"] == first[0]["tags"] and rows[0]["level"] == "EQF 5"
