@@ -463,3 +463,31 @@ def test_tags_are_computed_once_per_programme_text(
     assert texts == [distinct, 1]  # only the new programme's text
     assert rows[-1]["programme_id"] == "pyla-1" and rows[-1]["tags"]
     assert rows[0]["tags"] == first[0]["tags"] and rows[0]["level"] == "EQF 5"
+
+
+@pytest.mark.parametrize("suffix", ["zip", "json"])
+def test_export_and_import_keep_the_offer(
+    session: Session, seeded: dict[str, object], tmp_path: Path, suffix: str
+) -> None:
+    from clusteratlas.registry import export_registry, import_registry
+
+    systematic, pyla, admin = seeded["systematic"], seeded["pyla"], seeded["admin"]
+    assert isinstance(systematic, Organisation) and isinstance(pyla, Organisation)
+    create_partnership(
+        session, actor=admin if isinstance(admin, User) else None, cluster_id=systematic.id,
+        provider_organisation_id=pyla.id, purpose="dated", started_on="2026-09-01",
+    )  # fmt: skip
+    session.commit()
+    path = export_registry(
+        session, tmp_path / f"export.{suffix}", format="json" if suffix == "json" else "csv"
+    )
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite'}")
+    migrate(engine=engine)
+    with sessionmaker(bind=engine)() as copy:
+        counts = import_registry(copy, path)
+        copy.commit()
+        assert counts["training_partnership"] == SEED_PARTNERSHIPS + 1
+        assert counts["training_programme"] == SEED_PROGRAMMES
+        last = partnerships(copy)[-1]
+        assert (last["purpose"], last["started_on"]) == ("dated", dt.date(2026, 9, 1))
+    engine.dispose()
