@@ -410,11 +410,11 @@ def test_programme_rights_fields_audit_and_corrections(
     table = programme_table(session)
     assert list(table["programme_id"])[-1] == "pyla-1" and len(table) == 8
     assert table.iloc[-1]["provider_name"] == "PYLA"
-    if pytest.importorskip("sklearn"):
-        correct_programme_tags(
-            session, user=pyla_manager, programme_id="pyla-1",
-            add=["http://data.europa.eu/esco/skill/84cc8c9d-db57-42ec-8948-9b632bf06124"],
-        )  # fmt: skip
+    correct_programme_tags(
+        session, user=pyla_manager, programme_id="pyla-1",
+        add=["http://data.europa.eu/esco/skill/84cc8c9d-db57-42ec-8948-9b632bf06124"],
+    )  # fmt: skip
+    assert len(programme_corrections(session, programme_id="pyla-1")) == 1
     delete_programme(session, actor=pyla_manager, programme_id="pyla-1")
     session.commit()
     assert programme_corrections(session, programme_id="pyla-1").empty
