@@ -10,6 +10,7 @@ through :func:`clusteratlas._validation.optional_import`, so a missing ``skills`
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -134,6 +135,7 @@ _TAG_CACHE_SIZE = 4096
 _TEXT_TAGS: OrderedDict[tuple[str, str, str], pd.DataFrame] = OrderedDict()
 """Automatic tags of a programme text, by (language, title, description): a programme
 whose text did not change is not tagged again (least recently used dropped first)."""
+_TAG_LOCK = threading.Lock()
 
 
 def _tags_of_texts(table: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -143,7 +145,9 @@ def _tags_of_texts(table: pd.DataFrame, language: str) -> pd.DataFrame:
         (language, str(t), str(d))
         for t, d in zip(table["title"].fillna(""), table["description"].fillna(""), strict=True)
     ]
-    missing = list(dict.fromkeys(k for k in keys if k not in _TEXT_TAGS))
+    with _TAG_LOCK:
+        known = {k: _TEXT_TAGS[k] for k in keys if k in _TEXT_TAGS}
+    missing = list(dict.fromkeys(k for k in keys if k not in known))
     if missing:
         texts = pd.DataFrame(
             {"text_id": [str(i) for i in range(len(missing))],
@@ -159,13 +163,17 @@ def _tags_of_texts(table: pd.DataFrame, language: str) -> pd.DataFrame:
         )
         for i, key in enumerate(missing):
             mine = found[found["text_id"] == str(i)].drop(columns="text_id")
-            _TEXT_TAGS[key] = mine.reset_index(drop=True)
-    parts = []
-    for programme_id, key in zip(table["programme_id"], keys, strict=True):
-        _TEXT_TAGS.move_to_end(key)
-        parts.append(_TEXT_TAGS[key].assign(programme_id=str(programme_id)))
-    while len(_TEXT_TAGS) > _TAG_CACHE_SIZE:
-        _TEXT_TAGS.popitem(last=False)
+            known[key] = mine.reset_index(drop=True)
+    with _TAG_LOCK:
+        for key in keys:
+            _TEXT_TAGS[key] = known[key]
+            _TEXT_TAGS.move_to_end(key)
+        while len(_TEXT_TAGS) > _TAG_CACHE_SIZE:
+            _TEXT_TAGS.popitem(last=False)
+    parts = [
+        known[key].assign(programme_id=str(programme_id))
+        for programme_id, key in zip(table["programme_id"], keys, strict=True)
+    ]
     columns = ["programme_id", "rank", "skill_id", "label", "score", "source"]
     if not parts:
         return pd.DataFrame(columns=columns)
