@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from clusteratlas.errors import ParameterError, PermissionDeniedError, RecordNotFoundError
 from clusteratlas.registry import create_organisation, create_user, history
 from clusteratlas.registry.models import User
+from clusteratlas.registry.seed import seed_training_offer
 from clusteratlas.registry.services_skills import cluster_gaps, post_need
 from clusteratlas.registry.services_tags import (
     correct_programme_tags,
@@ -36,6 +37,13 @@ BATTERY_CHEMISTRY = "http://data.europa.eu/esco/skill/84cc8c9d-db57-42ec-8948-9b
 """ESCO skill 'battery chemistry'."""
 LASER = "pyla-laser"
 EMOBILITY = "emia-emobility-products"
+
+
+@pytest.fixture(autouse=True)
+def _offer(session: Session) -> None:
+    """The programmes are registry rows since 0009: write the seed's (no providers)."""
+    seed_training_offer(session)
+    session.commit()
 
 
 def _admin(session: Session) -> User:

@@ -149,3 +149,35 @@ def test_cluster_profile_links_its_training_providers(site: dict[str, Any]) -> N
     linked = {r.select("td")[0].get_text(strip=True): r.select("td")[0].a for r in listing}
     assert linked["EQL"]["href"] == f"/organisations/{ids['provider:eql']}"
     assert linked["PYLA"]["href"] == f"/organisations/{ids['provider:pyla']}"
+
+
+def test_a_recorded_partnership_shows_on_both_profiles(site: dict[str, Any]) -> None:
+    """Recorded after the seed (this test runs last: it adds a row to the pages)."""
+    from clusteratlas.registry.services_training import create_partnership, end_partnership
+
+    client: TestClient = site["client"]
+    ids = site["ids"]
+    client.cookies.clear()
+    systematic, pyla = ids["fr:systematic-paris-region"], ids["provider:pyla"]
+    with session_scope(site["app"].state.sessions) as session:
+        found = create_partnership(
+            session, actor=None, cluster_id=systematic, provider_organisation_id=pyla,
+            purpose="photonics courses", started_on="2026-09-01",
+        )  # fmt: skip
+        partnership_id = found.id
+
+    def row(organisation_id: int) -> Any:
+        rows = _soup(client.get(f"/organisations/{organisation_id}").text).select(
+            "#training-partnerships tbody tr"
+        )
+        mine = [r for r in rows if "photonics courses" in r.get_text()]
+        assert len(mine) == 1
+        return mine[0]
+
+    on_cluster, on_provider = row(systematic), row(pyla)
+    assert on_cluster.select("td")[0].a["href"] == f"/organisations/{pyla}"
+    assert on_provider.th.a["href"] == f"/organisations/{systematic}"
+    assert "active" in on_cluster.get_text() and "2026-09-01" in on_cluster.get_text()
+    with session_scope(site["app"].state.sessions) as session:
+        end_partnership(session, actor=None, partnership_id=partnership_id, ended_on="2026-12-31")
+    assert "ended 2026-12-31" in row(pyla).get_text(" ")

@@ -63,16 +63,20 @@ def seed_if_empty(factory: sessionmaker[Session], data_dir: str | Path | None = 
     A missing data mirror is logged and skipped: the API then starts with an empty registry.
     A registry that has organisations but no training provider (seeded before providers
     were organisations, revision 0008) gets the providers of the packaged skills seed
-    (:func:`clusteratlas.registry.seed.seed_training_providers`), once.
+    (:func:`clusteratlas.registry.seed.seed_training_providers`), once; and one whose
+    training partnerships or programmes tables are empty (seeded before revision 0009) gets
+    the seed's rows (:func:`clusteratlas.registry.seed.seed_training_offer`), once.
     """
-    from clusteratlas.registry.seed import seed_training_providers
+    from clusteratlas.registry.seed import seed_training_offer, seed_training_providers
 
     with session_scope(factory) as session:
         if session.scalar(select(func.count()).select_from(Organisation)):
             providers = select(func.count()).where(Organisation.kind == "training provider")
-            if session.scalar(providers):
-                return None
-            return sum(seed_training_providers(session).created.values()) or None
+            added = None
+            if not session.scalar(providers):
+                added = sum(seed_training_providers(session).created.values()) or None
+            seed_training_offer(session)
+            return added
         try:
             report = seed_registry(session, data_dir=data_dir)
         except DataNotFoundError as err:

@@ -1,8 +1,11 @@
-"""Routes of the skills partnerships, read side (``/api/v1/skills``).
+"""Routes of the skills partnerships (``/api/v1/skills``).
 
 Interfaces only: each route parses, calls :mod:`clusteratlas.skills.offer` (or, for the
 programmes' tags as corrected by hand, :mod:`clusteratlas.registry.services_tags`), and
-renders. Only ``PATCH /programmes/{id}/tags`` writes (administrators; audited); the rest
+renders. The programmes' ``POST``, ``PATCH``, ``DELETE`` and ``PATCH …/tags`` and the
+partnerships' ``POST`` and ``PATCH`` write (administrators and the managers concerned;
+audited; :mod:`clusteratlas.registry.services_training` records programmes and
+partnerships); the rest
 needs no sign-in (a browser sending its session cookie must still add the CSRF header to a
 POST, as everywhere); ``tag``, ``match`` and the tag corrections take a body limited
 to :data:`~clusteratlas.api.schemas_skills.SKILLS_BODY` bytes and texts of at most
@@ -16,7 +19,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from clusteratlas.api.deps import CurrentUser, OptionalUser, SessionDep
 from clusteratlas.api.schemas import ONE_LINE
@@ -30,14 +33,18 @@ from clusteratlas.api.schemas_skills import (
     MatchOut,
     MatchRow,
     NeededSkill,
+    PartnershipIn,
     PartnershipOut,
+    PartnershipPatch,
+    ProgrammeIn,
     ProgrammeList,
     ProgrammeOut,
+    ProgrammePatch,
     ProgrammeTagsIn,
     ProviderOut,
     TagIn,
 )
-from clusteratlas.registry import services_tags
+from clusteratlas.registry import services_tags, services_training
 from clusteratlas.skills import offer
 
 router = APIRouter(prefix="/skills", tags=["skills"], responses=SKILLS_RESPONSES)
@@ -136,6 +143,57 @@ def programme(programme_id: ProgrammeId, session: SessionDep) -> ProgrammeOut:
     return programme_out(services_tags.programme(session, programme_id))
 
 
+@router.post(
+    "/programmes",
+    response_model=ProgrammeOut,
+    status_code=201,
+    summary="Record a training programme",
+    max_body_size=SKILLS_BODY,
+)
+def create_programme(body: ProgrammeIn, session: SessionDep, user: CurrentUser) -> ProgrammeOut:
+    """Record a programme of a training provider (administrators, its managers; audited).
+
+    It is tagged with ESCO skills from its title and description, listed and matched at
+    once. 422 names a field that is wrong; 409 when ``programme_id`` is taken.
+    """
+    data = body.model_dump(exclude_none=True, exclude={"provider_organisation_id"})
+    found = services_training.create_programme(
+        session, actor=user, provider_organisation_id=body.provider_organisation_id, data=data
+    )
+    session.commit()
+    return programme_out(services_tags.programme(session, found.programme_id))
+
+
+@router.patch(
+    "/programmes/{programme_id}",
+    response_model=ProgrammeOut,
+    summary="Change a training programme",
+    max_body_size=SKILLS_BODY,
+)
+def update_programme(
+    programme_id: ProgrammeId, body: ProgrammePatch, session: SessionDep, user: CurrentUser
+) -> ProgrammeOut:
+    """Change a programme's details (administrators, its provider's managers; audited).
+
+    409 when ``version`` is not the current one; a changed text is tagged again.
+    """
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    services_training.update_programme(
+        session, actor=user, programme_id=programme_id, changes=changes,
+        expected_version=body.version,
+    )  # fmt: skip
+    session.commit()
+    return programme_out(services_tags.programme(session, programme_id))
+
+
+@router.delete("/programmes/{programme_id}", status_code=204, summary="Delete a training programme")
+def delete_programme(programme_id: ProgrammeId, session: SessionDep, user: CurrentUser) -> Response:
+    """Delete a programme and its hand tag corrections (administrators, its managers)."""
+    services_training.delete_programme(session, actor=user, programme_id=programme_id)
+    session.commit()
+    return Response(status_code=204)
+
+
 @router.patch(
     "/programmes/{programme_id}/tags",
     response_model=ProgrammeOut,
@@ -161,9 +219,64 @@ def correct_tags(
 
 
 @router.get("/partnerships", response_model=list[PartnershipOut], summary="Partnerships")
-def partnerships() -> list[PartnershipOut]:
-    """List cluster ↔ training-provider partnerships, ``source`` quoting the seed's wording."""
-    return [PartnershipOut(**r) for r in offer.records(offer.partnerships())]
+def partnerships(
+    session: SessionDep, status: Literal["active", "ended"] | None = None
+) -> list[PartnershipOut]:
+    """List the cluster ↔ training-provider partnerships recorded in the registry.
+
+    The seed's partnerships come first, ``source`` quoting its wording; ``status`` filters
+    on ``active`` or ``ended`` (default: both).
+    """
+    rows = services_training.partnerships(session, status=status)
+    return [PartnershipOut.model_validate(r) for r in rows]
+
+
+PartnershipId = Annotated[int, Path(ge=1, le=2_000_000_000)]
+
+
+@router.post(
+    "/partnerships",
+    response_model=PartnershipOut,
+    status_code=201,
+    summary="Record a cluster ↔ training-provider partnership",
+    max_body_size=SKILLS_BODY,
+)
+def create_partnership(
+    body: PartnershipIn, session: SessionDep, user: CurrentUser
+) -> PartnershipOut:
+    """Record a partnership (administrators, managers of either organisation; audited).
+
+    422 names a field that is wrong (an organisation that is not a cluster organisation,
+    or not a training provider); 409 when the two already have an active partnership.
+    """
+    found = services_training.create_partnership(
+        session, actor=user, **body.model_dump(exclude_none=True)
+    )
+    session.commit()
+    return PartnershipOut.model_validate(services_training.partnership(session, found.id))
+
+
+@router.patch(
+    "/partnerships/{partnership_id}",
+    response_model=PartnershipOut,
+    summary="Change or end a partnership",
+    max_body_size=SKILLS_BODY,
+)
+def update_partnership(
+    partnership_id: PartnershipId, body: PartnershipPatch, session: SessionDep, user: CurrentUser
+) -> PartnershipOut:
+    """Change a partnership's purpose, source or dates, or end it (``status: "ended"``).
+
+    Administrators and the managers of either organisation may (audited); 409 when
+    ``version`` is not the current one. An ended partnership is kept, with its end date.
+    """
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    services_training.update_partnership(
+        session, actor=user, partnership_id=partnership_id, changes=changes,
+        expected_version=body.version,
+    )  # fmt: skip
+    session.commit()
+    return PartnershipOut.model_validate(services_training.partnership(session, partnership_id))
 
 
 @router.post(

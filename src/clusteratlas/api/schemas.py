@@ -196,9 +196,11 @@ class TrainingPartnershipOut(BaseModel):
     """A cluster ↔ training-provider partnership with the registry ids of both sides.
 
     ``cluster_id`` and ``provider_organisation_id`` are ``None`` where the registry holds no
-    such organisation (e.g. the providers not seeded).
+    such organisation (e.g. the providers not seeded); ``status`` is ``active`` or
+    ``ended``.
     """
 
+    id: int
     cluster_name: str
     cluster_key: str
     cluster_id: int | None
@@ -206,7 +208,10 @@ class TrainingPartnershipOut(BaseModel):
     provider_name: str
     provider_organisation_id: int | None
     purpose: str
+    purpose_status: str
     status: str
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
     source: str
 
 

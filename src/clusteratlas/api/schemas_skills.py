@@ -6,6 +6,7 @@ shows ESCO data carries its attribution (CC BY 4.0, © European Union).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
@@ -94,6 +95,9 @@ class ProgrammeOut(BaseModel):
     language: str
     status: str
     source: str
+    url: str | None = None
+    version: int | None = None
+    provider_organisation_id: int | None = None
     tags: list[TagOut]
 
 
@@ -105,22 +109,104 @@ class ProgrammeList(BaseModel):
 
 
 class PartnershipOut(BaseModel):
-    """A cluster ↔ training-provider partnership, ``source`` being the seed's wording."""
+    """A cluster ↔ training-provider partnership recorded in the registry.
 
+    ``cluster_id`` and ``provider_organisation_id`` are the registry ids of both sides
+    (``None`` where the registry holds no such organisation); ``status`` is ``active`` or
+    ``ended``; ``purpose_status`` is CONFIRMED when a source states the purpose; ``source``
+    quotes the seed's wording for the seed's partnerships.
+    """
+
+    id: int
     cluster_name: str
     cluster_key: str
+    cluster_id: int | None
     provider_id: str
     provider_name: str
+    provider_organisation_id: int | None
     purpose: str
     purpose_status: str
     status: str
+    started_on: dt.date | None
+    ended_on: dt.date | None
     source: str
+    version: int
+
+
+PURPOSE = Annotated[str, StringConstraints(pattern=TEXT, min_length=1, max_length=1000)]
+SOURCE = Annotated[str, StringConstraints(pattern=TEXT, max_length=2000)]
+
+
+class PartnershipIn(_Input):
+    """A partnership to record: the two organisations, its purpose and where it is stated."""
+
+    cluster_id: Annotated[int, Field(ge=1, le=2_000_000_000)]
+    provider_organisation_id: Annotated[int, Field(ge=1, le=2_000_000_000)]
+    purpose: PURPOSE
+    source: SOURCE | None = None
+    started_on: dt.date | None = None
+
+
+class PartnershipPatch(_Input):
+    """Changes to a partnership; ``status: "ended"`` ends it (``ended_on`` default today).
+
+    ``version``, when given, is the version read (409 when someone changed it since).
+    """
+
+    version: Annotated[int, Field(ge=1, le=2_000_000_000)] | None = None
+    purpose: PURPOSE | None = None
+    source: SOURCE | None = None
+    status: Literal["active", "ended"] | None = None
+    started_on: dt.date | None = None
+    ended_on: dt.date | None = None
 
 
 PROGRAMME_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 """Pattern of a programme id (the seed's ids: ``pyla-laser``)."""
 TAG_CHANGES = 50
 """Skills one correction may add and remove together."""
+
+
+Short = Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=200)]
+
+
+class _ProgrammeFields(_Input):
+    description: Annotated[str, StringConstraints(pattern=TEXT, max_length=TEXT_CHARS)] | None = (
+        None
+    )
+    duration_hours: Annotated[float, Field(ge=0, lt=100_000)] | None = None
+    format: Format | Literal[""] | None = None
+    location: Short | None = None
+    region: Region | None = None
+    level: Annotated[str, StringConstraints(pattern=ONE_LINE, max_length=60)] | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^([a-z]{2})?$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)] | None = (
+        None
+    )
+    source: SOURCE | None = None
+
+
+class ProgrammeIn(_ProgrammeFields):
+    """A programme to record for a training provider's organisation.
+
+    ``programme_id`` defaults to ``<provider_id>-<n>``; ``source`` says where the details
+    are stated (without one, details recorded by an administrator stay UNCONFIRMED).
+    """
+
+    provider_organisation_id: Annotated[int, Field(ge=1, le=2_000_000_000)]
+    programme_id: Annotated[str, StringConstraints(pattern=PROGRAMME_ID, max_length=100)] | None = (
+        None
+    )
+    title: Annotated[str, StringConstraints(pattern=ONE_LINE, min_length=1, max_length=300)]
+
+
+class ProgrammePatch(_ProgrammeFields):
+    """Changes to a programme; ``version``, when given, is the version read (409 if stale)."""
+
+    version: Annotated[int, Field(ge=1, le=2_000_000_000)] | None = None
+    title: (
+        Annotated[str, StringConstraints(pattern=ONE_LINE, min_length=1, max_length=300)] | None
+    ) = None
 
 
 class ProgrammeTagsIn(_Input):

@@ -26,6 +26,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     Integer,
@@ -52,7 +53,7 @@ def _tables() -> list[Table]:
 
 
 def _to_plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime) else value
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
 
 
 def dump_tables(session: Session) -> dict[str, list[dict[str, Any]]]:
@@ -98,6 +99,8 @@ def _parse(value: str, column: Column[Any]) -> Any:
         return float(value)
     if isinstance(kind, DateTime):
         return dt.datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat(value)
     if value.startswith("'") and value[1:].startswith(_ESCAPED):
         return value[1:]
     return value
@@ -232,6 +235,8 @@ def import_registry(session: Session, path: str | Path) -> dict[str, int]:
                     values[name] = _parse(value, column)
                 elif isinstance(value, str) and isinstance(column.type, DateTime):
                     values[name] = dt.datetime.fromisoformat(value)
+                elif isinstance(value, str) and isinstance(column.type, Date):
+                    values[name] = dt.date.fromisoformat(value)
                 else:
                     values[name] = value
             prepared.append(values)

@@ -1,7 +1,7 @@
 """All registry models in one import.
 
 From :mod:`.models_org`, :mod:`.models_social`, :mod:`.models_auth`, :mod:`.models_labels`,
-:mod:`.models_meet` and :mod:`.models_skills`.
+:mod:`.models_meet`, :mod:`.models_skills` and :mod:`.models_training`.
 """
 
 from __future__ import annotations
@@ -58,11 +58,17 @@ from clusteratlas.registry.models_social import (
     Post,
     User,
 )
+from clusteratlas.registry.models_training import (
+    PARTNERSHIP_STATUSES,
+    TrainingPartnership,
+    TrainingProgramme,
+)
 
 __all__ = [
     "CONFIRMED",
     "MEMBER_TYPES",
     "ORG_KINDS",
+    "PARTNERSHIP_STATUSES",
     "POST_KINDS",
     "PROPOSAL_STATUSES",
     "ROLES",
@@ -101,6 +107,8 @@ __all__ = [
     "SkillNeed",
     "SupportProgramme",
     "Tag",
+    "TrainingPartnership",
+    "TrainingProgramme",
     "User",
     "UserSession",
 ]

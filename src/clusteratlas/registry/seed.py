@@ -22,7 +22,12 @@ read_providers`, also when ``data_dir`` is given): organisations of ``kind``
   name is CONFIRMED as the seed names it; the seed gives no country, and these are French
   organisations named in partnerships with French pôles, so ``country`` is ``FR`` marked
   UNCONFIRMED with that reason (:data:`PROVIDER_COUNTRY_NOTE`); other details stay empty
-  until sourced.
+  until sourced;
+* the partnerships and programmes of the same seed (``partnerships.csv``, ``programmes.csv``)
+  as rows of ``training_partnership`` and ``training_programme``
+  (:func:`seed_training_offer`), each table only while it is empty, so that the records
+  people create and edit are never overwritten; the seed's wording is each row's
+  ``source``, a programme's details UNCONFIRMED.
 
 Country codes are converted to ISO 3166-1 alpha-2 (``UK`` → ``GB``, ``EL`` → ``GR``).
 ``field_sources`` maps each field to ``{"source", "status"}`` with status ``CONFIRMED``,
@@ -37,6 +42,7 @@ nothing and records no audit entry.
 from __future__ import annotations
 
 import csv
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -44,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clusteratlas.data.catalog import get_dataset, resolve
@@ -416,6 +422,123 @@ def seed_training_providers(session: Session) -> SeedReport:
     return report
 
 
+PARTNERSHIPS_FILE = "clusteratlas/skills/files/partnerships.csv"
+"""The packaged seed of cluster ↔ provider partnerships (named in the audit notes)."""
+PROGRAMMES_FILE = "clusteratlas/skills/files/programmes.csv"
+"""The packaged seed of training programmes (named in ``field_sources`` and the audit)."""
+PROGRAMME_DETAILS = ("duration_hours", "format", "location", "region", "level", "language")
+"""Programme fields the seed leaves UNCONFIRMED unless it gives them (all empty today)."""
+
+
+def _seed_partnerships(session: Session, report: SeedReport) -> None:
+    from clusteratlas.registry.models import TrainingPartnership
+    from clusteratlas.skills.training import read_partnerships, read_providers
+
+    providers = read_providers().set_index("provider_id")["name"]
+    keys = session.execute(select(Organisation.key, Organisation.id)).all()
+    ids = dict(keys)
+    for row in read_partnerships().to_dict("records"):
+        cluster_id = ids.get(row["cluster_key"])
+        provider = ids.get(provider_key(row["provider_id"]))
+        partnership = TrainingPartnership(
+            cluster_id=cluster_id,
+            provider_organisation_id=provider,
+            cluster_key=row["cluster_key"],
+            cluster_name=row["cluster_name"],
+            provider_id=row["provider_id"],
+            provider_name=str(providers.get(row["provider_id"], row["provider_id"])),
+            purpose=row["purpose"],
+            purpose_status=_status(not row["purpose_status"].startswith(CONFIRMED)),
+            source=row["source"],
+            status="active",
+        )
+        session.add(partnership)
+        session.flush()
+        report.created[PARTNERSHIPS_FILE] += 1
+        record(session, actor=None, entity="training_partnership", entity_id=partnership.id,
+               action="import", after={"cluster_key": row["cluster_key"],
+               "provider_id": row["provider_id"], "purpose": row["purpose"]},
+               note=PARTNERSHIPS_FILE)  # fmt: skip
+
+
+def _seed_programmes(session: Session, report: SeedReport) -> None:
+    from clusteratlas.registry.models import TrainingProgramme
+    from clusteratlas.skills.training import read_programmes
+
+    ids = dict(session.execute(select(Organisation.key, Organisation.id)).all())
+    for row in read_programmes().to_dict("records"):
+        source = row.get("source") or PROGRAMMES_FILE
+        status = row.get("status") or UNCONFIRMED
+        sources: dict[str, Any] = {
+            "title": {"source": source, "file": PROGRAMMES_FILE,
+                      "status": CONFIRMED if status.startswith(CONFIRMED) else UNCONFIRMED},
+        }  # fmt: skip
+        duration = None if math.isnan(row["duration_hours"]) else float(row["duration_hours"])
+        confirmed = status.startswith(CONFIRMED)
+        for name in PROGRAMME_DETAILS:
+            known = duration is not None if name == "duration_hours" else row[name] != ""
+            sources[name] = {
+                "source": source,
+                "file": PROGRAMMES_FILE,
+                "status": CONFIRMED if known and confirmed else UNCONFIRMED,
+            }
+        programme = TrainingProgramme(
+            programme_id=row["programme_id"],
+            provider_organisation_id=ids.get(provider_key(row["provider_id"])),
+            provider_id=row["provider_id"],
+            title=row["title"],
+            description=row["description"],
+            duration_hours=duration,
+            format=row["format"],
+            location=row["location"],
+            region=row["region"],
+            level=row["level"],
+            language=row["language"],
+            status=status,
+            source=source,
+            field_sources=sources,
+        )
+        session.add(programme)
+        session.flush()
+        report.created[PROGRAMMES_FILE] += 1
+        record(session, actor=None, entity="training_programme", entity_id=programme.id,
+               action="import", after={"programme_id": row["programme_id"],
+               "provider_id": row["provider_id"], "title": row["title"]},
+               note=PROGRAMMES_FILE)  # fmt: skip
+
+
+def seed_training_offer(session: Session) -> SeedReport:
+    """Write the skills seed's partnerships and programmes into their tables, once.
+
+    Each table is filled only while it is empty: a registry that already holds
+    partnerships (or programmes), seeded or recorded by people, keeps them as they are, so
+    calling this again (every start, every ``registry upgrade``) changes nothing. The
+    seed's wording is kept as each row's ``source``; a programme's details are UNCONFIRMED
+    unless the seed gives them and confirms the programme. Each row written is audited
+    (``import``, actor ``system``). Run after the providers are seeded, so that the rows
+    link to the providers' organisations (a cluster the registry lacks is left unlinked,
+    its key and name kept).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The caller commits.
+
+    Returns
+    -------
+    SeedReport
+        Rows created, counted under :data:`PARTNERSHIPS_FILE` and :data:`PROGRAMMES_FILE`.
+    """
+    from clusteratlas.registry.models import TrainingPartnership, TrainingProgramme
+
+    report = SeedReport()
+    if not session.scalar(select(func.count()).select_from(TrainingPartnership)):
+        _seed_partnerships(session, report)
+    if not session.scalar(select(func.count()).select_from(TrainingProgramme)):
+        _seed_programmes(session, report)
+    return report
+
+
 def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> SeedReport:
     """Import (or re-import) every seed source into the registry.
 
@@ -444,6 +567,7 @@ def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> Se
     _seed_partnership_members(seeder, _read(folder, "silicon_europe"))
     _seed_eu_named(seeder, _read(folder, "eu_named"))
     _seed_training_providers(seeder)
+    seed_training_offer(session)  # counted apart: the report counts organisations
     return report
 
 
@@ -455,6 +579,7 @@ __all__ = [
     "natural_key",
     "provider_key",
     "seed_registry",
+    "seed_training_offer",
     "seed_training_providers",
     "slug",
 ]

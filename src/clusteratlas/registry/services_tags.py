@@ -1,8 +1,9 @@
 """Hand corrections of the training programmes' ESCO tags, stored on the registry.
 
-Each programme of the skills offer (:mod:`clusteratlas.skills.offer`, the packaged seed) is
-tagged automatically with its best ESCO skills. A person corrects them here: adds a skill
-the text missed, removes one it got wrong (:func:`correct_programme_tags`). One row per
+Each programme of the registry (table ``training_programme``, seeded from the packaged
+skills seed and edited through :mod:`clusteratlas.registry.services_training`) is tagged
+automatically with its best ESCO skills. A person corrects them here: adds a skill the text
+missed, removes one it got wrong (:func:`correct_programme_tags`). One row per
 programme and skill holds the current correction (a later one replaces the earlier), so a
 ``remove`` after an ``add`` takes the hand tag away again and an ``add`` after a
 ``remove`` brings the skill back as a hand tag. Every change is audited; the caller
@@ -15,9 +16,8 @@ cluster's skill gaps (:func:`clusteratlas.registry.services_skills.cluster_gaps`
 carry ``source="hand"`` and no score.
 
 Who may correct: an active administrator any programme, and an active manager of a
-training provider's registry organisation the programmes of that provider. The programmes
-live in the packaged seed; :func:`clusteratlas.registry.seed.seed_registry` makes each seed
-provider an organisation of kind ``"training provider"`` with the key
+training provider's registry organisation the programmes of that provider.
+:func:`clusteratlas.registry.seed.seed_registry` makes each seed provider an organisation of kind ``"training provider"`` with the key
 ``provider:<provider_id>`` (:func:`clusteratlas.registry.seed.provider_key`), and that key is
 the link from a programme's ``provider_id`` to the organisation whose managers may correct
 it (:func:`provider_organisation`). The cluster organisations that partner with a provider do
@@ -45,7 +45,6 @@ from clusteratlas.registry.auth import can_edit, utcnow
 from clusteratlas.registry.models import Organisation, ProgrammeTagCorrection, User
 from clusteratlas.registry.seed import PROVIDER_KEY_PREFIX, provider_key
 from clusteratlas.skills import offer
-from clusteratlas.skills.training import read_programmes
 
 CORRECTION_FIELDS = ("programme_id", "skill_id", "action")
 """Fields of a correction recorded in the audit log."""
@@ -103,9 +102,15 @@ def can_correct_tags(user: User | None, provider: Organisation | None = None) ->
     return provider is not None and provider.kind == PROVIDER_KIND and can_edit(user, provider)
 
 
+def _table(session: Session) -> pd.DataFrame:
+    from clusteratlas.registry.services_training import programme_table
+
+    return programme_table(session)
+
+
 def correctable_programmes(session: Session, user: User | None) -> set[str]:
     """Return the ids of the programmes whose tags ``user`` may correct (module docstring)."""
-    table = read_programmes()
+    table = _table(session)
     if user is not None and user.active and user.role == "admin":
         return set(table["programme_id"])
     provider_id = managed_provider(session, user)
@@ -114,16 +119,16 @@ def correctable_programmes(session: Session, user: User | None) -> set[str]:
     return set(table.loc[table["provider_id"] == provider_id, "programme_id"])
 
 
-def _provider_of(programme_id: str) -> str:
-    table = read_programmes()
+def _provider_of(session: Session, programme_id: str) -> str:
+    table = _table(session)
     found = table.loc[table["programme_id"] == programme_id, "provider_id"]
     if found.empty:
         raise RecordNotFoundError(f"There is no training programme {programme_id!r}.")
     return str(found.iloc[0])
 
 
-def _check_programme(programme_id: str) -> None:
-    _provider_of(programme_id)
+def _check_programme(session: Session, programme_id: str) -> None:
+    _provider_of(session, programme_id)
 
 
 def correct_programme_tags(
@@ -166,7 +171,7 @@ def correct_programme_tags(
     """
     if user is None or not user.active:
         raise PermissionDeniedError("Sign in to correct the ESCO tags of a programme.")
-    provider_id = _provider_of(programme_id)
+    provider_id = _provider_of(session, programme_id)
     provider = None if user.role == "admin" else provider_organisation(session, provider_id)
     if not can_correct_tags(user, provider):
         raise PermissionDeniedError(
@@ -239,20 +244,27 @@ def programme_corrections(session: Session, programme_id: str | None = None) -> 
 
 
 def programmes(session: Session) -> list[dict[str, Any]]:
-    """Return the offer's programmes with their tags corrected by the stored corrections."""
-    return offer.programmes(corrections=programme_corrections(session))
+    """Return the recorded programmes with their tags corrected by the stored corrections.
+
+    The programmes are the ``training_programme`` table's
+    (:func:`clusteratlas.registry.services_training.programme_table`), each tagged
+    automatically from its title and description (cached by text) and then corrected.
+    """
+    return offer.programmes(corrections=programme_corrections(session), table=_table(session))
 
 
 def programme(session: Session, programme_id: str) -> dict[str, Any]:
     """Return one programme with its corrected tags, or raise :class:`RecordNotFoundError`."""
-    _check_programme(programme_id)
+    _check_programme(session, programme_id)
     found = [p for p in programmes(session) if p["programme_id"] == programme_id]
     return found[0]
 
 
 def match_needs(session: Session, needs: pd.DataFrame, *, top: int = 5) -> offer.NeedMatch:
     """Match needs to the programmes as tagged after the stored corrections."""
-    return offer.match_needs(needs, top=top, corrections=programme_corrections(session))
+    return offer.match_needs(
+        needs, top=top, corrections=programme_corrections(session), table=_table(session)
+    )
 
 
 def provider_programmes(session: Session, organisation: Organisation) -> list[dict[str, Any]]:
@@ -268,45 +280,18 @@ def provider_programmes(session: Session, organisation: Organisation) -> list[di
     try:
         rows = [{**row, "tagged": True} for row in programmes(session)]
     except MissingDependencyError:
-        table = read_programmes()[["programme_id", "provider_id", "title", "format"]]
+        table = _table(session)[["programme_id", "provider_id", "title", "format"]]
         rows = [{**row, "tags": [], "tagged": False} for row in offer.records(table)]
     return [row for row in rows if row["provider_id"] == provider_id]
 
 
-def linked_partnerships(session: Session, table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return seed partnerships with the registry ids of their cluster and provider.
-
-    ``cluster_id`` is the organisation whose key is the row's ``cluster_key``,
-    ``provider_organisation_id`` the provider's organisation (key ``provider:<provider_id>``,
-    kind ``"training provider"``); each is ``None`` where the registry has no such record
-    (the providers not seeded yet), and the partnership is shown without a link.
-    """
-    rows = offer.records(table)
-    keys = {r["cluster_key"] for r in rows} | {provider_key(r["provider_id"]) for r in rows}
-    found = session.execute(
-        select(Organisation.key, Organisation.id, Organisation.kind).where(
-            Organisation.key.in_(sorted(keys))
-        )
-    ).all()
-    ids = {key: id_ for key, id_, _ in found}
-    providers = {key: id_ for key, id_, kind in found if kind == PROVIDER_KIND}
-    for row in rows:
-        row["cluster_id"] = ids.get(row["cluster_key"])
-        row["provider_organisation_id"] = providers.get(provider_key(row["provider_id"]))
-    return rows
-
-
 def training_partnerships(session: Session, organisation: Organisation) -> list[dict[str, Any]]:
-    """Return the seed partnerships of an organisation, as the cluster or as the provider.
+    """Return the recorded partnerships of an organisation, as the cluster or the provider.
 
-    An organisation is the cluster of a partnership when its key is the partnership's
-    ``cluster_key``, and its provider when it is the provider's organisation
-    (``provider:<provider_id>``, kind ``"training provider"``). Rows as
-    :func:`linked_partnerships`.
+    Read from the ``training_partnership`` table (seeded from the packaged seed, then
+    recorded and ended by people): see
+    :func:`clusteratlas.registry.services_training.organisation_partnerships`.
     """
-    table = offer.partnerships()
-    as_provider = (table["provider_id"].map(provider_key) == organisation.key) & (
-        organisation.kind == PROVIDER_KIND
-    )
-    mine = (table["cluster_key"] == organisation.key) | as_provider
-    return linked_partnerships(session, table[mine])
+    from clusteratlas.registry.services_training import organisation_partnerships
+
+    return organisation_partnerships(session, organisation)

@@ -10,6 +10,8 @@ through :func:`clusteratlas._validation.optional_import`, so a missing ``skills`
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -129,8 +131,59 @@ def _programme_tags(language: str) -> pd.DataFrame:
     )
 
 
-def programme_tags(*, corrections: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return the ESCO tags of the seed programmes: automatic, then corrected by hand.
+_TAG_CACHE_SIZE = 4096
+_TEXT_TAGS: OrderedDict[tuple[str, str, str], pd.DataFrame] = OrderedDict()
+"""Automatic tags of a programme text, by (language, title, description): a programme
+whose text did not change is not tagged again (least recently used dropped first)."""
+_TAG_LOCK = threading.Lock()
+
+
+def _tags_of_texts(table: pd.DataFrame, language: str) -> pd.DataFrame:
+    from clusteratlas.skills.tagging import tag_programmes
+
+    keys = [
+        (language, str(t), str(d))
+        for t, d in zip(table["title"].fillna(""), table["description"].fillna(""), strict=True)
+    ]
+    with _TAG_LOCK:
+        known = {k: _TEXT_TAGS[k] for k in keys if k in _TEXT_TAGS}
+    missing = list(dict.fromkeys(k for k in keys if k not in known))
+    if missing:
+        texts = pd.DataFrame(
+            {"text_id": [str(i) for i in range(len(missing))],
+             "title": [k[1] for k in missing], "description": [k[2] for k in missing]}
+        )  # fmt: skip
+        found = tag_programmes(
+            texts,
+            index=skill_index(language=language),
+            id_column="text_id",
+            text_columns=["title", "description"],
+            top=PROGRAMME_TAGS,
+            what="The programmes",
+        )
+        for i, key in enumerate(missing):
+            mine = found[found["text_id"] == str(i)].drop(columns="text_id")
+            known[key] = mine.reset_index(drop=True)
+    with _TAG_LOCK:
+        for key in keys:
+            _TEXT_TAGS[key] = known[key]
+            _TEXT_TAGS.move_to_end(key)
+        while len(_TEXT_TAGS) > _TAG_CACHE_SIZE:
+            _TEXT_TAGS.popitem(last=False)
+    parts = [
+        known[key].assign(programme_id=str(programme_id))
+        for programme_id, key in zip(table["programme_id"], keys, strict=True)
+    ]
+    columns = ["programme_id", "rank", "skill_id", "label", "score", "source"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def programme_tags(
+    *, corrections: pd.DataFrame | None = None, table: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Return the ESCO tags of the programmes: automatic, then corrected by hand.
 
     Parameters
     ----------
@@ -138,6 +191,10 @@ def programme_tags(*, corrections: pd.DataFrame | None = None) -> pd.DataFrame:
         Hand corrections (``programme_id``, ``skill_id``, ``action``), as the registry
         stores them (:func:`clusteratlas.registry.services_tags.programme_corrections`);
         applied with :func:`~clusteratlas.skills.tagging.apply_corrections`.
+    table : pandas.DataFrame, optional
+        The programmes to tag (``programme_id``, ``title``, ``description``), as the
+        registry holds them; default: the packaged seed. Tags are cached by the text of
+        each programme, so only new or changed texts are tagged.
 
     Returns
     -------
@@ -146,29 +203,39 @@ def programme_tags(*, corrections: pd.DataFrame | None = None) -> pd.DataFrame:
         ``source`` (``"auto"``: the ``PROGRAMME_TAGS`` best skills of the text, scored;
         ``"hand"``: added by a person, score NaN).
     """
-    tags = _programme_tags("en").copy()
+    tags = _programme_tags("en").copy() if table is None else _tags_of_texts(table, "en")
     if corrections is None or corrections.empty:
         return tags
     from clusteratlas.skills.tagging import apply_corrections
 
-    return apply_corrections(
-        tags, corrections, concepts=skill_index().concepts, id_column="programme_id"
-    )
+    offered = read_programmes() if table is None else table
+    known = set(offered["programme_id"])
+    mine = corrections[corrections["programme_id"].isin(known)]
+    if mine.empty:
+        return tags
+    return apply_corrections(tags, mine, concepts=skill_index().concepts, id_column="programme_id")
 
 
-def programmes(*, corrections: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-    """Return the seed programmes, each with its provider, tags and the status of its fields.
+def programmes(
+    *, corrections: pd.DataFrame | None = None, table: pd.DataFrame | None = None
+) -> list[dict[str, Any]]:
+    """Return the programmes, each with its provider, tags and the status of its fields.
 
     Each tag has ``rank``, ``skill_id``, ``label``, ``score`` (``None`` for a hand tag) and
-    ``source`` (``auto`` or ``hand``); ``corrections`` as for :func:`programme_tags`.
+    ``source`` (``auto`` or ``hand``); ``corrections`` and ``table`` as for
+    :func:`programme_tags` (a ``table`` gives each programme's ``provider_name``).
     """
-    table = read_programmes(providers=read_providers())
-    names = read_providers().set_index("provider_id")["name"]
-    tags = programme_tags(corrections=corrections)
+    if table is None:
+        table = read_programmes(providers=read_providers())
+        names = read_providers().set_index("provider_id")["name"]
+        table = table.assign(provider_name=table["provider_id"].map(names).fillna(""))
+        tags = programme_tags(corrections=corrections)
+    else:
+        tags = programme_tags(corrections=corrections, table=table)
     out = []
     for row in records(table):
         mine = tags[tags["programme_id"] == row["programme_id"]]
-        row["provider_name"] = str(names.get(row["provider_id"], ""))
+        row["provider_name"] = str(row.get("provider_name") or "")
         row["duration_hours"] = _number(row.get("duration_hours"))
         row["tags"] = [
             {"rank": int(t.rank), "skill_id": t.skill_id, "label": t.label,
@@ -198,6 +265,8 @@ class NeedMatch:
     attribution: str = ATTRIBUTION
     tags: pd.DataFrame | None = None
     """The programme tags matched against (corrected by hand where corrections were given)."""
+    programmes: pd.DataFrame | None = None
+    """The programmes matched against (``None``: the packaged seed)."""
 
 
 def needs_frame(needs: Sequence[dict[str, Any]]) -> pd.DataFrame:
@@ -236,6 +305,7 @@ def match_needs(
     top: int = 5,
     need_tags: int = NEED_TAGS,
     corrections: pd.DataFrame | None = None,
+    table: pd.DataFrame | None = None,
 ) -> NeedMatch:
     """Match needs (as from :func:`needs_frame`) to the seed programmes.
 
@@ -244,7 +314,8 @@ def match_needs(
     :func:`~clusteratlas.skills.matching.match_programmes` (coverage share, reachable,
     distance, format). ``uncovered`` lists, per need, the needed skills that no seed
     programme is tagged with. The programmes' tags are :func:`programme_tags` with the
-    hand ``corrections``, if given.
+    hand ``corrections``, if given; ``table`` the programmes (default: the seed), as for
+    :func:`programme_tags`.
     """
     if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= 100:
         raise ParameterError(
@@ -261,11 +332,14 @@ def match_needs(
         parse_skill_uris(str(stated))
     index = skill_index()
     needed = needed_skills(needs, index=index, top=need_tags, min_score=0.0)
-    tags = programme_tags(corrections=corrections)
-    matches = match_programmes(needs, needed, read_programmes(), tags, top=top)
+    tags = programme_tags(corrections=corrections, table=table)
+    offered = read_programmes() if table is None else table
+    matches = match_programmes(needs, needed, offered, tags, top=top)
     covered = set(tags["skill_id"])
     uncovered = needed[~needed["skill_id"].isin(covered)].reset_index(drop=True)
-    return NeedMatch(needed=needed, matches=matches, uncovered=uncovered, tags=tags)
+    return NeedMatch(
+        needed=needed, matches=matches, uncovered=uncovered, tags=tags, programmes=table
+    )
 
 
 def cluster_gaps(needs: pd.DataFrame, result: NeedMatch, *, by: str = "cluster") -> pd.DataFrame:
@@ -277,5 +351,6 @@ def cluster_gaps(needs: pd.DataFrame, result: NeedMatch, *, by: str = "cluster")
     """
     from clusteratlas.skills.matching import skill_gaps
 
-    tags = result.tags if result.tags is not None else programme_tags()
-    return skill_gaps(needs, result.needed, read_programmes(), tags, by=by)
+    tags = result.tags if result.tags is not None else programme_tags(table=result.programmes)
+    offered = read_programmes() if result.programmes is None else result.programmes
+    return skill_gaps(needs, result.needed, offered, tags, by=by)

@@ -107,7 +107,7 @@ def programmes_page(
     when its search is submitted without a choice (Enter in the search box, or no
     JavaScript), so the search is never lost.
     """
-    from clusteratlas.registry import services_tags
+    from clusteratlas.registry import services_tags, services_training
     from clusteratlas.skills import offer
 
     user = current_user(request, session)
@@ -117,7 +117,7 @@ def programmes_page(
         "user": user,
         "correctable": correctable,
         "providers": offer.records(offer.providers()),
-        "partnerships": services_tags.linked_partnerships(session, offer.partnerships()),
+        "partnerships": services_training.partnerships(session),
         "programmes": [],
         "error": "",
         "found": None,
@@ -307,11 +307,11 @@ async def correct_tags_page(
 
 
 def training_partnerships(session: Session, organisation: Any) -> list[dict[str, Any]]:
-    """Return the seed partnerships of an organisation, with registry links.
+    """Return the recorded partnerships of an organisation, with registry links.
 
-    See :func:`clusteratlas.registry.services_tags.training_partnerships`: the cluster is
-    found by its key, the provider by its organisation ``provider:<provider_id>``; a side
-    the registry does not hold is shown without a link.
+    See :func:`clusteratlas.registry.services_training.organisation_partnerships`: each
+    side is its linked organisation, else the one with the recorded key; a side the
+    registry does not hold is shown without a link.
     """
     from clusteratlas.registry import services_tags
 
