@@ -344,7 +344,7 @@ def test_programme_rights_fields_audit_and_corrections(
     session: Session, seeded: dict[str, object]
 ) -> None:
     from clusteratlas.registry.services_tags import correct_programme_tags, programme_corrections
-    from clusteratlas.registry.services_training import (
+    from clusteratlas.registry.services_programmes import (
         create_programme,
         delete_programme,
         programme_table,
@@ -430,7 +430,7 @@ def test_tags_are_computed_once_per_programme_text(
 ) -> None:
     pytest.importorskip("sklearn")
     from clusteratlas.registry import services_tags
-    from clusteratlas.registry.services_training import (
+    from clusteratlas.registry.services_programmes import (
         create_programme,
         programme_table,
         update_programme,

@@ -4,8 +4,8 @@ Interfaces only: each route parses, calls :mod:`clusteratlas.skills.offer` (or, 
 programmes' tags as corrected by hand, :mod:`clusteratlas.registry.services_tags`), and
 renders. The programmes' ``POST``, ``PATCH``, ``DELETE`` and ``PATCH …/tags`` and the
 partnerships' ``POST`` and ``PATCH`` write (administrators and the managers concerned;
-audited; :mod:`clusteratlas.registry.services_training` records programmes and
-partnerships); the rest
+audited; :mod:`clusteratlas.registry.services_programmes` records programmes and
+:mod:`clusteratlas.registry.services_training` partnerships); the rest
 needs no sign-in (a browser sending its session cookie must still add the CSRF header to a
 POST, as everywhere); ``tag``, ``match`` and the tag corrections take a body limited
 to :data:`~clusteratlas.api.schemas_skills.SKILLS_BODY` bytes and texts of at most
@@ -44,7 +44,7 @@ from clusteratlas.api.schemas_skills import (
     ProviderOut,
     TagIn,
 )
-from clusteratlas.registry import services_tags, services_training
+from clusteratlas.registry import services_programmes, services_tags, services_training
 from clusteratlas.skills import offer
 
 router = APIRouter(prefix="/skills", tags=["skills"], responses=SKILLS_RESPONSES)
@@ -157,7 +157,7 @@ def create_programme(body: ProgrammeIn, session: SessionDep, user: CurrentUser) 
     once. 422 names a field that is wrong; 409 when ``programme_id`` is taken.
     """
     data = body.model_dump(exclude_none=True, exclude={"provider_organisation_id"})
-    found = services_training.create_programme(
+    found = services_programmes.create_programme(
         session, actor=user, provider_organisation_id=body.provider_organisation_id, data=data
     )
     session.commit()
@@ -178,7 +178,7 @@ def update_programme(
     409 when ``version`` is not the current one; a changed text is tagged again.
     """
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    services_training.update_programme(
+    services_programmes.update_programme(
         session, actor=user, programme_id=programme_id, changes=changes,
         expected_version=body.version,
     )  # fmt: skip
@@ -189,7 +189,7 @@ def update_programme(
 @router.delete("/programmes/{programme_id}", status_code=204, summary="Delete a training programme")
 def delete_programme(programme_id: ProgrammeId, session: SessionDep, user: CurrentUser) -> Response:
     """Delete a programme and its hand tag corrections (administrators, its managers)."""
-    services_training.delete_programme(session, actor=user, programme_id=programme_id)
+    services_programmes.delete_programme(session, actor=user, programme_id=programme_id)
     session.commit()
     return Response(status_code=204)
 

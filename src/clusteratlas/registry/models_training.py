@@ -12,7 +12,8 @@ corrections (:class:`~clusteratlas.registry.models_skills.ProgrammeTagCorrection
 it. ``field_sources`` maps a field to ``{"source": …, "status": "CONFIRMED" |
 "UNCONFIRMED"}``, as for organisations.
 
-Both tables are written by :mod:`clusteratlas.registry.services_training` (audited) and
+The tables are written by :mod:`clusteratlas.registry.services_training` (partnerships) and
+:mod:`clusteratlas.registry.services_programmes` (programmes), audited, and
 filled from the packaged skills seed by :func:`clusteratlas.registry.seed.seed_training_offer`.
 """
 

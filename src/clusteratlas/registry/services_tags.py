@@ -1,7 +1,7 @@
 """Hand corrections of the training programmes' ESCO tags, stored on the registry.
 
 Each programme of the registry (table ``training_programme``, seeded from the packaged
-skills seed and edited through :mod:`clusteratlas.registry.services_training`) is tagged
+skills seed and edited through :mod:`clusteratlas.registry.services_programmes`) is tagged
 automatically with its best ESCO skills. A person corrects them here: adds a skill the text
 missed, removes one it got wrong (:func:`correct_programme_tags`). One row per
 programme and skill holds the current correction (a later one replaces the earlier), so a
@@ -103,7 +103,7 @@ def can_correct_tags(user: User | None, provider: Organisation | None = None) ->
 
 
 def _table(session: Session) -> pd.DataFrame:
-    from clusteratlas.registry.services_training import programme_table
+    from clusteratlas.registry.services_programmes import programme_table
 
     return programme_table(session)
 
@@ -247,7 +247,7 @@ def programmes(session: Session) -> list[dict[str, Any]]:
     """Return the recorded programmes with their tags corrected by the stored corrections.
 
     The programmes are the ``training_programme`` table's
-    (:func:`clusteratlas.registry.services_training.programme_table`), each tagged
+    (:func:`clusteratlas.registry.services_programmes.programme_table`), each tagged
     automatically from its title and description (cached by text) and then corrected.
     """
     return offer.programmes(corrections=programme_corrections(session), table=_table(session))
