@@ -343,13 +343,13 @@ def test_a_deleted_provider_keeps_its_partnership_unlinked(
 def test_programme_rights_fields_audit_and_corrections(
     session: Session, seeded: dict[str, object]
 ) -> None:
-    from clusteratlas.registry.services_tags import correct_programme_tags, programme_corrections
     from clusteratlas.registry.services_programmes import (
         create_programme,
         delete_programme,
         programme_table,
         update_programme,
     )
+    from clusteratlas.registry.services_tags import correct_programme_tags, programme_corrections
 
     pyla, systematic = seeded["pyla"], seeded["systematic"]
     admin, pyla_manager = seeded["admin"], seeded["pyla_manager"]
