@@ -81,8 +81,10 @@ mutation: $(STAMP)
 	env -u CLUSTERATLAS_DATA $(BIN)/mutmut run --max-children $$(nproc)
 	$(BIN)/python scripts/mutation_report.py --floor 0.9
 
+# The throw-away cluster takes its encoding from the locale: without one (a bare CI shell)
+# initdb makes SQL_ASCII, and psycopg then returns bytes for text. C.UTF-8 is always there.
 test-postgres: $(STAMP)
-	pg_virtualenv -t -o fsync=off sh -c 'DATABASE_URL="postgresql+psycopg://" $(BIN)/pytest -p no:cacheprovider $(PG_TESTS)'
+	LANG=C.UTF-8 LC_ALL=C.UTF-8 pg_virtualenv -t -o fsync=off sh -c 'DATABASE_URL="postgresql+psycopg://" $(BIN)/pytest -p no:cacheprovider $(PG_TESTS)'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mapping.py

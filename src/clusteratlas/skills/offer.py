@@ -29,7 +29,6 @@ from clusteratlas.skills.search import ConceptIndex
 from clusteratlas.skills.service import NEED_TAGS, PROGRAMME_TAGS, concept_index
 from clusteratlas.skills.training import (
     FORMATS,
-    read_partnerships,
     read_programmes,
     read_providers,
 )
@@ -102,19 +101,6 @@ def search(
 def providers() -> pd.DataFrame:
     """Return the training providers of the packaged seed."""
     return read_providers()
-
-
-def partnerships() -> pd.DataFrame:
-    """Return the cluster ↔ provider partnerships of the seed, with the provider's name."""
-    table = read_partnerships(providers=read_providers())
-    names = read_providers().set_index("provider_id")["name"]
-    return table.assign(provider_name=table["provider_id"].map(names).fillna(""))
-
-
-def partnerships_of(cluster_key: str) -> pd.DataFrame:
-    """Return the seed partnerships of the cluster whose registry key is ``cluster_key``."""
-    table = partnerships()
-    return table[table["cluster_key"] == cluster_key].reset_index(drop=True)
 
 
 @lru_cache(maxsize=2)
