@@ -307,17 +307,17 @@ def _on_spark(
     """Test the industries of ``chunk`` on Spark; exact and gridded ones in separate jobs."""
     from clusteratlas.engine.spark_simulations import spark_envelopes
 
-    groups: dict[bool, list[int]] = {}
+    # One job per set of kd_test options: a job's industries share them.
+    groups: dict[bool, tuple[dict[str, Any], list[int]]] = {}
     for i in chunk:
-        groups.setdefault(bool(_approximation(measure, int(counts[codes[i]]), approx_from, cell)),
-                          []).append(i)  # fmt: skip
+        approximation = _approximation(measure, int(counts[codes[i]]), approx_from, cell)
+        groups.setdefault(bool(approximation), (approximation, []))[1].append(i)
     done = []
-    for members in groups.values():
-        first = int(counts[codes[members[0]]])
+    for approximation, members in groups.values():
         results = spark_envelopes(
             spark, frame, industries=[codes[i] for i in members], function=measure,
             simulations=simulations, seeds=[children[i] for i in members],
-            **_approximation(measure, first, approx_from, cell), **options,
+            **approximation, **options,
         )  # fmt: skip
         for i in members:
             done.append((i, _industry_tables(results[codes[i]], plants=int(counts[codes[i]]))))
