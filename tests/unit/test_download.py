@@ -98,3 +98,26 @@ def test_a_server_that_ignores_the_range_restarts_the_file(publisher_server, tmp
     target = download(URL, tmp_path / "cbp.zip", progress=False)
     assert target.read_bytes() == content
     assert publisher_server.requests[HOST_PATH] == 1
+
+
+def test_a_part_file_longer_than_the_new_resource_is_downloaded_again(publisher_server, tmp_path):
+    # The publisher replaced the file with a shorter one since the killed run: the server
+    # answers 416 with the new length, and the stale part file must not become the file
+    # (without a digest to check, nothing else would catch it).
+    content = b"new" * 1_000
+    publisher_server.put(HOST_PATH, content)
+    (tmp_path / "cbp.zip.part").write_bytes(b"old" * 2_000)
+    target = download(URL, tmp_path / "cbp.zip", progress=False)
+    assert target.read_bytes() == content
+    assert publisher_server.ranges == ["bytes=6000-"]
+    assert publisher_server.requests[HOST_PATH] == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "length"),
+    [("bytes */6000", 6000), ("bytes */*", None), ("bytes 0-9/10", None), (None, None)],
+)
+def test_the_length_of_a_416_answer_is_read_from_content_range(header, length):
+    from clusteratlas.data.download import _resource_length
+
+    assert _resource_length(header) == length

@@ -153,8 +153,12 @@ def _fetch_into(source: str, partial: Path, progress: bool, timeout: float, labe
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     with requests.get(source, headers=headers, stream=True, timeout=timeout) as response:
         if response.status_code == 416 and offset:
-            # The part file already holds the whole resource (the rename was interrupted).
-            return
+            if _resource_length(response.headers.get("Content-Range")) == offset:
+                return  # the part file holds the whole resource (the rename was interrupted)
+            # The part file is longer than the resource (the publisher replaced it with a
+            # smaller file) or the server does not say: it is no prefix to resume from.
+            partial.unlink()
+            return _fetch_into(source, partial, progress, timeout, label)
         if response.status_code == 404:
             raise DownloadError(f"{source} answered 404 Not Found: the publisher moved the file.")
         response.raise_for_status()
@@ -183,3 +187,11 @@ def _fetch_into(source: str, partial: Path, progress: bool, timeout: float, labe
             raise OSError(
                 f"the connection closed after {partial.stat().st_size:,} of {total:,} bytes"
             )
+
+
+def _resource_length(content_range: str | None) -> int | None:
+    """Return N of a 416 answer's ``Content-Range: bytes */N`` (RFC 9110, 14.4), else None."""
+    if not content_range or not content_range.startswith("bytes */"):
+        return None
+    length = content_range.removeprefix("bytes */").strip()
+    return int(length) if length.isdigit() else None
