@@ -55,6 +55,18 @@ def test_user_definitions_name_the_line_of_a_bad_row(tmp_path: Path) -> None:
         read_definitions(path)
 
 
+def test_user_definitions_count_lines_past_blank_lines_and_quoted_breaks(tmp_path: Path) -> None:
+    # Line 1 header, 2 a row, 3 blank, 4-5 one row whose label holds a line break, 6 spaces
+    # only, 7 the row without an industry: the message must say 7, not its position (4).
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        'industry,category,category_label\n26,Electronics,E\n\n27,Electrical,"two\nlines"\n'
+        "   \n,Electronics,E\n"
+    )
+    with pytest.raises(SchemaError, match=r"mine\.csv.*'industry'.*row\(s\) 7\b"):
+        read_definitions(path)
+
+
 def test_ecosystem_status_is_normalised(tmp_path: Path) -> None:
     path = tmp_path / "eco.csv"
     path.write_text(

@@ -169,14 +169,17 @@ def read_definitions(path: str | Path) -> pd.DataFrame:
     Optional columns: ``category_label``, ``category_type``, ``subcategory``, ``status``.
     Codes are read as strings; error messages name the file's line numbers.
     """
-    from clusteratlas.data.generic import read_delimited
+    from clusteratlas.data.generic import read_delimited, record_lines
 
     source = Path(path)
     try:
         raw = read_delimited(source, ",", skip_blank_lines=True)
     except FileNotFoundError as err:
         raise SchemaError(f"Category definitions file {source} does not exist.") from err
-    raw.index = raw.index + 2
+    lines = record_lines(source, ",")
+    # Blank lines are skipped, so a row's position is not its line; should the csv module and
+    # pandas ever disagree on what a record is, positions counted from line 2.
+    raw.index = pd.Index(lines) if len(lines) == len(raw) else raw.index + 2
     return validate_definitions(raw, origin=str(source))
 
 

@@ -95,6 +95,25 @@ def _header_width(path: Path, delimiter: str) -> int:
         return len(next(csv.reader(handle, delimiter=delimiter), []))
 
 
+def record_lines(path: Path, delimiter: str) -> list[int]:
+    """Return the 1-based line on which each non-blank record after the header starts.
+
+    These are the rows ``read_delimited(..., skip_blank_lines=True)`` returns, so a message
+    about a row can name its line even after blank lines or quoted line breaks.
+    """
+    opener: Callable[..., IO[str]] = _OPENERS.get(path.suffix.lower(), open)
+    lines = []
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        next(reader, None)
+        previous = reader.line_num
+        for row in reader:
+            if row and (len(row) > 1 or row[0].strip()):  # pandas skips whitespace-only lines too
+                lines.append(previous + 1)
+            previous = reader.line_num
+    return lines
+
+
 def _refuse_extra_fields(path: Path, delimiter: str, width: int) -> None:
     """Raise :class:`ParseError` at the first row holding a value beyond the header's columns."""
     opener: Callable[..., IO[str]] = _OPENERS.get(path.suffix.lower(), open)
