@@ -121,6 +121,8 @@ def test_profiles_list_programmes_and_partners(app: FastAPI, client: TestClient)
     ids = _ids(app)
     pyla = client.get(f"{ORGS}/{ids['provider:pyla']}").json()
     assert pyla["organisation"]["kind"] == "training provider"
+    # The ECCP validation and the regional cluster statistics are a cluster's, not a provider's.
+    assert (pyla["validation"], pyla["statistics"]) == (None, None)
     programmes = pyla["training_programmes"]
     assert [(p["programme_id"], p["title"], p["format"]) for p in programmes] == [
         ("pyla-laser", "Laser technologies", ""),
@@ -138,6 +140,7 @@ def test_profiles_list_programmes_and_partners(app: FastAPI, client: TestClient)
     )  # fmt: skip
     systematic = client.get(f"{ORGS}/{ids['fr:systematic-paris-region']}").json()
     assert systematic["training_programmes"] == []
+    assert systematic["validation"]["status"] and "note" in systematic["statistics"]
     assert [
         (p["provider_name"], p["provider_organisation_id"], p["cluster_id"])
         for p in systematic["training_partnerships"]

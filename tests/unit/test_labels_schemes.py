@@ -196,6 +196,30 @@ def test_schema_errors_name_the_key_path(
     assert needle in _error(TOY.replace(change[0], change[1], 1), tmp_path)
 
 
+def test_a_scheme_names_the_kinds_it_assesses(tmp_path: Path) -> None:
+    from typing import get_args
+
+    from clusteratlas.labels.schemes import OrganisationKind
+    from clusteratlas.registry.models_org import ORG_KINDS
+
+    # The scheme's kinds are the registry's: a new registry kind must be added to both.
+    assert get_args(OrganisationKind) == ORG_KINDS
+    toy = parse_scheme(TOY)
+    assert toy.organisation_kinds == ("cluster organisation",)
+    assert "organisation_kinds" not in dump_scheme(toy)  # the default is left out
+    # A labelling body's scheme for training providers (a Qualiopi-like audit) says so.
+    own = TOY.replace('version = "1"', 'version = "1"\norganisation_kinds = ["training provider"]')
+    scheme = parse_scheme(own)
+    assert scheme.organisation_kinds == ("training provider",)
+    assert parse_scheme(dump_scheme(scheme)) == scheme
+    message = _error(
+        TOY.replace('version = "1"', 'version = "1"\norganisation_kinds = ["university"]'), tmp_path
+    )
+    assert "organisation_kinds[0]" in message and "'training provider'" in message
+    empty = TOY.replace('version = "1"', 'version = "1"\norganisation_kinds = []')
+    assert "organisation_kinds" in _error(empty, tmp_path)
+
+
 def test_missing_key_and_repeated_ids(tmp_path: Path) -> None:
     assert "missing required key 'body'" in _error(TOY.replace('body = "Us"\n', ""), tmp_path)
     twice = TOY + TOY[TOY.index("[[groups.indicators]]") : TOY.index("[[levels]]")]

@@ -426,6 +426,32 @@ def test_a_reviewer_never_reviews_its_own_organisation(
     assert draft.status == "submitted"
 
 
+def test_a_training_provider_is_not_assessed_for_a_cluster_label(
+    session: Session, world: dict[str, object]
+) -> None:
+    admin = world["admin"]
+    assert isinstance(admin, User)
+    provider = _org(session, "PYLA", kind="training provider")
+    manager = create_user(
+        session, email="p@example.org", role="manager", organisation_id=provider.id
+    )
+    with pytest.raises(
+        ParameterError, match=r"assesses cluster organisations; PYLA .* is a training provider"
+    ):
+        create_assessment(session, actor=manager, organisation_id=provider.id, scheme="esca-gold")
+    with pytest.raises(ParameterError, match="is a training provider"):
+        add_award(
+            session,
+            actor=admin,
+            organisation_id=provider.id,
+            scheme="esca-bronze",
+            level="bronze",
+            awarded_on=dt.date(2026, 3, 12),
+        )
+    assert list_assessments(session, actor=admin) == []
+    assert list_awards(session, organisation_id=provider.id) == []
+
+
 def test_min_peers_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert min_peers() == 5
     monkeypatch.setenv("CLUSTERATLAS_LABELS_MIN_PEERS", "8")

@@ -34,6 +34,7 @@ from clusteratlas.registry import (
     search_organisations,
     session_scope,
 )
+from clusteratlas.registry.models import LabelAssessment
 from clusteratlas.registry.services_reviews import grant_reviewer
 
 PASSWORD = "correct horse battery"
@@ -121,6 +122,32 @@ def test_public_page_lists_schemes_with_status_and_no_forms(site: dict[str, Any]
     assert "Start an assessment" not in page.text
     assert 'scope="col"' in page.text and "<h1>Labels</h1>" in page.text
     assert client.get("/labels/review", follow_redirects=False).status_code == 303
+
+
+def test_a_training_providers_manager_has_no_scheme_to_start(site: dict[str, Any]) -> None:
+    with session_scope(site["app"].state.sessions) as session:
+        query = select(Organisation).where(Organisation.kind == "training provider")
+        provider = session.scalars(query).first()
+        assert provider is not None, "the seed has training providers"
+        create_user(
+            session, email="tp@example.org", password=PASSWORD, role="manager",
+            organisation_id=provider.id,
+        )  # fmt: skip
+        provider_id = provider.id
+    client, csrf = signed_in(site, "tp@example.org")
+    page = client.get("/labels")
+    assert "Start an assessment" not in page.text
+    assert 'id="no-scheme"' in page.text and "for cluster organisations" in page.text
+    # Posting the form anyway (an old page, a crafted request) is refused with the reason.
+    started = client.post(
+        "/labels/assessments", data={"scheme": "esca-gold", "csrf": csrf}, follow_redirects=False
+    )
+    assert started.status_code == 422
+    assert "assesses cluster organisations" in started.text
+    assert "is a training provider" in started.text
+    with session_scope(site["app"].state.sessions) as session:
+        query = select(LabelAssessment).where(LabelAssessment.organisation_id == provider_id)
+        assert session.scalars(query).all() == []
 
 
 def test_manager_starts_answers_and_sees_sources(site: dict[str, Any]) -> None:

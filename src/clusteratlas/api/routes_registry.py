@@ -211,10 +211,13 @@ def read(organisation_id: OrgId, session: SessionDep, maps: MapsDep) -> Organisa
 
     EU NUTS-2 regions use the eu-sbs 2014 map of NACE divisions (eco2007 stars); CBSAs the
     us-cbp 2019 map of traded clusters (uscmp); other organisations get no statistics.
+    A training provider has neither validation nor statistics (both ``null``): the ECCP
+    criteria and the regional cluster statistics describe cluster organisations.
     """
     organisation = get_organisation(session, organisation_id)
     out = convert.profile(organisation)
-    checked = convert.validation(validate_organisation(organisation))
+    cluster = organisation.is_cluster
+    checked = convert.validation(validate_organisation(organisation)) if cluster else None
     partnerships = services_tags.training_partnerships(session, organisation)
     session.commit()  # end the transaction before building a map
     programmes = services_tags.provider_programmes(session, organisation)
@@ -222,7 +225,7 @@ def read(organisation_id: OrgId, session: SessionDep, maps: MapsDep) -> Organisa
     return OrganisationProfile(
         organisation=out,
         validation=checked,
-        statistics=_statistics(maps, organisation),
+        statistics=_statistics(maps, organisation) if cluster else None,
         training_programmes=[TrainingProgrammeOut.model_validate(p) for p in programmes],
         training_partnerships=[TrainingPartnershipOut.model_validate(p) for p in partnerships],
     )

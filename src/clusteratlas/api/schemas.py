@@ -218,13 +218,14 @@ class TrainingPartnershipOut(BaseModel):
 class OrganisationProfile(BaseModel):
     """An organisation with its validation, region statistics and training.
 
-    ``training_programmes``: a training provider's programmes; ``training_partnerships``:
-    the cluster ↔ provider partnerships of either side.
+    ``validation`` and ``statistics`` are those of a cluster organisation, ``None`` for a
+    training provider; ``training_programmes``: a training provider's programmes;
+    ``training_partnerships``: the cluster ↔ provider partnerships of either side.
     """
 
     organisation: OrganisationOut
-    validation: ValidationOut
-    statistics: StatisticsOut
+    validation: ValidationOut | None
+    statistics: StatisticsOut | None
     training_programmes: list[TrainingProgrammeOut] = []
     training_partnerships: list[TrainingPartnershipOut] = []
 

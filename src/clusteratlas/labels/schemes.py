@@ -10,6 +10,10 @@ to be checked or replaced by the labelling body). Schemes are versioned TOML fil
 built-ins live in ``clusteratlas/labels/schemes/`` and a labelling body loads its own with
 :func:`~clusteratlas.labels.schemefile.load_scheme`.
 
+A scheme assesses the kinds of registry organisation named in ``organisation_kinds``: by
+default cluster organisations only (the ESCA/EUCLES labels are for cluster management, the
+pôles are clusters); a labelling body's own scheme for training providers says so there.
+
 Scoring (``scoring = "threshold"``, the Gold rule "each indicator has a specific quality
 threshold to pass"): an indicator earns its ``points`` when its answer meets its threshold,
 nothing otherwise; the excellence score is the share of the maximum points earned.
@@ -38,6 +42,8 @@ Op = Literal[">=", ">", "<=", "<", "=="]
 """Comparison operators of a threshold (answer ``op`` value)."""
 Kind = Literal["number", "scale", "boolean"]
 """Kinds of answer: a number with a unit, a level on an ordered scale, or yes/no."""
+OrganisationKind = Literal["cluster organisation", "training provider"]
+"""Kinds of registry organisation a scheme may assess (the registry's ``kind``)."""
 Identifier = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=60)]
 Number = Annotated[StrictFloat, Field(allow_inf_nan=False)]
 #: Facts an indicator may be pre-filled from (see :mod:`.assessment`): the organisation record's,
@@ -250,6 +256,9 @@ class LabelScheme(_Model):
     indicator_count_status: Status = "UNCONFIRMED"
     groups: tuple[Group, ...] = Field(min_length=1)
     levels: tuple[Level, ...] = Field(min_length=1)
+    organisation_kinds: tuple[OrganisationKind, ...] = Field(
+        default=("cluster organisation",), min_length=1
+    )
     _origin: str = PrivateAttr(default="<in memory>")
 
     @model_validator(mode="after")

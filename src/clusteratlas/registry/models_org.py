@@ -117,6 +117,15 @@ class Organisation(Base):
         """Return the sorted values of the tags of one kind (see :data:`TAG_KINDS`)."""
         return sorted(tag.value for tag in self.tags if tag.kind == kind)
 
+    @property
+    def is_cluster(self) -> bool:
+        """Whether this is a cluster organisation (not a training provider).
+
+        Only cluster organisations have an ECCP validation, region statistics, cluster
+        partners and cluster labels.
+        """
+        return self.kind == DEFAULT_ORG_KIND
+
     def member_counts(self) -> dict[str, int | None]:
         """Return the member counts by type (``None`` where unknown)."""
         return {kind: getattr(self, f"members_{kind}") for kind in MEMBER_TYPES}

@@ -37,7 +37,12 @@ from clusteratlas.registry.models import (
     Organisation,
     User,
 )
-from clusteratlas.registry.services_labels import get_scheme, library_assessment, require_reviewer
+from clusteratlas.registry.services_labels import (
+    get_scheme,
+    library_assessment,
+    require_assessed_kind,
+    require_reviewer,
+)
 
 MIN_PEERS_ENV = "CLUSTERATLAS_LABELS_MIN_PEERS"
 
@@ -62,8 +67,13 @@ def record_award(
     """Add an award (no permission check: callers check); audited.
 
     ``valid_until`` defaults to the scheme's validity from ``awarded_on``, as a renewal when
-    the organisation held the same level before.
+    the organisation held the same level before. An organisation of a kind the scheme does
+    not assess is refused (its kind may have changed since its assessment began).
     """
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise RecordNotFoundError(f"There is no organisation with id {organisation_id}.")
+    require_assessed_kind(scheme, organisation)
     name = (
         scheme.level(level).name
         if level.lower() in {lv.name.lower() for lv in scheme.levels}

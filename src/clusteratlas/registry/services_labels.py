@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from clusteratlas.errors import (
     AssessmentError,
     ConflictError,
+    ParameterError,
     PermissionDeniedError,
     RecordNotFoundError,
 )
@@ -152,6 +153,30 @@ def organisation_record(organisation: Organisation) -> dict[str, Any]:
     return data
 
 
+def require_assessed_kind(scheme: LabelScheme, organisation: Organisation) -> None:
+    """Refuse an organisation whose kind the scheme does not assess (``organisation_kinds``).
+
+    Raises
+    ------
+    ParameterError
+        Naming the organisation's kind and the kinds the scheme assesses.
+    """
+    if organisation.kind not in scheme.organisation_kinds:
+        raise ParameterError(
+            f"{scheme.title} ({scheme.id}) assesses {' and '.join(scheme.organisation_kinds)}s; "
+            f"{organisation.name} (id {organisation.id}) is a {organisation.kind}."
+        )
+
+
+def assessed_schemes(session: Session, organisation_id: int) -> list[LabelScheme]:
+    """Return the built-in schemes that assess the organisation's kind (none if it is absent)."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        return []
+    schemes = [get_scheme(scheme_id) for scheme_id in list_schemes()]
+    return [scheme for scheme in schemes if organisation.kind in scheme.organisation_kinds]
+
+
 def create_assessment(
     session: Session,
     *,
@@ -191,6 +216,7 @@ def create_assessment(
         raise RecordNotFoundError(f"There is no organisation with id {organisation_id}.")
     require_edit(actor, organisation)
     found = get_scheme(scheme)
+    require_assessed_kind(found, organisation)
     open_one = session.scalar(
         select(LabelAssessment.id).where(
             LabelAssessment.organisation_id == organisation_id,

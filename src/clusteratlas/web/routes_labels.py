@@ -100,7 +100,12 @@ def labels_home(request: Request, session: DB) -> HTMLResponse:
     """Render the schemes (with their status), current awards and awards expiring soon."""
     from clusteratlas.labels.schemefile import list_schemes
     from clusteratlas.registry.services_awards import expiring_awards, list_awards
-    from clusteratlas.registry.services_labels import get_scheme, is_reviewer, list_assessments
+    from clusteratlas.registry.services_labels import (
+        assessed_schemes,
+        get_scheme,
+        is_reviewer,
+        list_assessments,
+    )
     from clusteratlas.registry.services_social import organisation_names
 
     today = dt.date.today()
@@ -108,9 +113,10 @@ def labels_home(request: Request, session: DB) -> HTMLResponse:
     current = list_awards(session, current_on=today)
     expiring = expiring_awards(session, today=today, within_months=EXPIRING_MONTHS)
     user = current_user(request, session)
-    own = []
+    own, startable = [], []
     if user is not None and user.role == "manager" and user.organisation_id is not None:
         own = list_assessments(session, actor=user, organisation_id=user.organisation_id)
+        startable = assessed_schemes(session, user.organisation_id)
     ids = [a.organisation_id for a in current] + [a.organisation_id for a, _ in expiring]
     context = {
         "title": "Labels",
@@ -121,6 +127,7 @@ def labels_home(request: Request, session: DB) -> HTMLResponse:
         "names": organisation_names(session, ids),
         "user": user,
         "own": own,
+        "startable": startable,
         "reviews": user is not None and any(is_reviewer(session, user, s.id) for s in schemes),
         "today": today,
     }

@@ -215,7 +215,7 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
     awards = _awards(session, organisation.id)
     posts, post_total = list_posts(session, organisation_id=organisation.id, limit=PAGE_SIZE)
     session.commit()  # end the (SQLite: locking) transaction while the map is built
-    cluster = organisation.kind == "cluster organisation"
+    cluster = organisation.is_cluster
     sources = organisation.field_sources or {}
     fields = [
         {
