@@ -111,6 +111,23 @@ def test_migration_0009_downgrades_and_upgrades(registry_url: str) -> None:
     engine.dispose()
 
 
+def test_a_table_emptied_by_people_is_not_seeded_again(session: Session, mirror: Path) -> None:
+    from clusteratlas.registry.services_programmes import delete_programme
+
+    seed_registry(session, data_dir=mirror)
+    admin = create_user(session, email="admin@example.org", password="x" * 12, role="admin")
+    for programme_id in session.scalars(select(TrainingProgramme.programme_id)).all():
+        delete_programme(session, actor=admin, programme_id=programme_id)
+    # Partnerships cannot be deleted through the services; an administrator's SQL can.
+    session.execute(TrainingPartnership.__table__.delete())
+    session.commit()
+    again = seed_training_offer(session)  # what every start of the API does
+    session.commit()
+    assert sum(again.created.values()) == 0
+    assert session.scalar(select(func.count()).select_from(TrainingProgramme)) == 0
+    assert session.scalar(select(func.count()).select_from(TrainingPartnership)) == 0
+
+
 def test_the_seed_is_written_once(session: Session, mirror: Path) -> None:
     seed_registry(session, data_dir=mirror)
     session.commit()

@@ -25,9 +25,9 @@ read_providers`, also when ``data_dir`` is given): organisations of ``kind``
   until sourced;
 * the partnerships and programmes of the same seed (``partnerships.csv``, ``programmes.csv``)
   as rows of ``training_partnership`` and ``training_programme``
-  (:func:`seed_training_offer`), each table only while it is empty, so that the records
-  people create and edit are never overwritten; the seed's wording is each row's
-  ``source``, a programme's details UNCONFIRMED.
+  (:func:`seed_training_offer`), each table only while it has never held a row, so that
+  the records people create, edit and delete are never overwritten nor brought back; the
+  seed's wording is each row's ``source``, a programme's details UNCONFIRMED.
 
 Country codes are converted to ISO 3166-1 alpha-2 (``UK`` → ``GB``, ``EL`` → ``GR``).
 ``field_sources`` maps each field to ``{"source", "status"}`` with status ``CONFIRMED``,
@@ -60,6 +60,7 @@ from clusteratlas.registry.exchange import export_registry, import_registry
 from clusteratlas.registry.models import (
     CONFIRMED,
     UNCONFIRMED,
+    AuditEntry,
     Label,
     Organisation,
     Partnership,
@@ -510,9 +511,10 @@ def _seed_programmes(session: Session, report: SeedReport) -> None:
 def seed_training_offer(session: Session) -> SeedReport:
     """Write the skills seed's partnerships and programmes into their tables, once.
 
-    Each table is filled only while it is empty: a registry that already holds
-    partnerships (or programmes), seeded or recorded by people, keeps them as they are, so
-    calling this again (every start, every ``registry upgrade``) changes nothing. The
+    Each table is filled only while it has never held a row: a registry that holds
+    partnerships (or programmes), seeded or recorded by people, keeps them as they are, and
+    one whose rows were all deleted stays empty (the audit trail shows the table was used),
+    so calling this again (every start, every ``registry upgrade``) changes nothing. The
     seed's wording is kept as each row's ``source``; a programme's details are UNCONFIRMED
     unless the seed gives them and confirms the programme. Each row written is audited
     (``import``, actor ``system``). Run after the providers are seeded, so that the rows
@@ -532,11 +534,19 @@ def seed_training_offer(session: Session) -> SeedReport:
     from clusteratlas.registry.models import TrainingPartnership, TrainingProgramme
 
     report = SeedReport()
-    if not session.scalar(select(func.count()).select_from(TrainingPartnership)):
+    if _never_held(session, TrainingPartnership, "training_partnership"):
         _seed_partnerships(session, report)
-    if not session.scalar(select(func.count()).select_from(TrainingProgramme)):
+    if _never_held(session, TrainingProgramme, "training_programme"):
         _seed_programmes(session, report)
     return report
+
+
+def _never_held(session: Session, model: type[Any], entity: str) -> bool:
+    """Whether a table is empty and no audit entry names its rows (never seeded nor used)."""
+    if session.scalar(select(func.count()).select_from(model)):
+        return False
+    audited = select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == entity)
+    return not session.scalar(audited)
 
 
 def seed_registry(session: Session, *, data_dir: str | Path | None = None) -> SeedReport:
