@@ -226,8 +226,8 @@ def test_a_spreadsheet_without_its_engine_says_what_to_install(
     with pytest.raises(MissingDependencyError) as info:
         read_table(path, columns=MAPPING, year=2015)
     assert str(info.value) == (
-        "Reading emp.xlsx needs a spreadsheet engine; install it with pip install openpyxl "
-        "(or odfpy for .ods)."
+        "Reading emp.xlsx needs a spreadsheet engine; install it with pip install "
+        "'clusteratlas[excel]' (openpyxl for .xlsx, odfpy for .ods, xlrd for .xls)."
     )
 
 

@@ -179,20 +179,51 @@ def _load(
         frame.index = pd.RangeIndex(1, len(frame) + 1)
         return frame, _Source(str(path), is_file=True, row_word="row")
     if suffix in EXCEL_SUFFIXES:
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
-        except ImportError as err:
-            raise MissingDependencyError(
-                f"Reading {path.name} needs a spreadsheet engine; install it with "
-                f"pip install openpyxl (or odfpy for .ods)."
-            ) from err
+        frame = _read_sheet(path, sheet)
+        frame.index = pd.RangeIndex(2, len(frame) + 2)  # the spreadsheet's row numbers
+        row_word = "row"
+    else:
+        delimiter = sep if sep is not None else _sniff_sep(path)
+        frame = read_delimited(path, delimiter)
         frame.index = pd.RangeIndex(2, len(frame) + 2)
-        return frame, _Source(str(path), is_file=True, row_word="line")
-    delimiter = sep if sep is not None else _sniff_sep(path)
-    frame = read_delimited(path, delimiter)
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
+        row_word = "line"
+    # Empty rows are layout, not observations (a spreadsheet's spacer rows, a file's last
+    # line); they keep the numbering of the rows after them.
     blank = (frame.fillna("") == "").all(axis=1).to_numpy(dtype=bool)
-    return frame[~blank], _Source(str(path), is_file=True, row_word="line")
+    return frame[~blank], _Source(str(path), is_file=True, row_word=row_word)
+
+
+def _read_sheet(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """Read one sheet as strings; a missing engine, sheet or bad file named with the fix."""
+    try:
+        book = pd.ExcelFile(path)
+    except ImportError as err:
+        raise MissingDependencyError(
+            f"Reading {path.name} needs a spreadsheet engine; install it with "
+            "pip install 'clusteratlas[excel]' (openpyxl for .xlsx, odfpy for .ods, xlrd for "
+            ".xls)."
+        ) from err
+    except Exception as err:  # zipfile, XML and format errors of each engine
+        raise ParseError(
+            f"{path} cannot be read as a spreadsheet ({type(err).__name__}: {err}); save it "
+            "again from the spreadsheet program, or export the sheet as CSV."
+        ) from err
+    with book:
+        names = [str(name) for name in book.sheet_names]
+        wanted = 0 if sheet is None else sheet
+        if isinstance(wanted, str) and wanted not in names:
+            hint = suggest(wanted, names)
+            raise ParameterError(
+                f"{path.name} has no sheet {wanted!r}; its sheets are "
+                f"{', '.join(map(repr, names))}.{hint}"
+            )
+        if isinstance(wanted, int) and not -len(names) <= wanted < len(names):
+            raise ParameterError(
+                f"{path.name} has {len(names)} sheet(s) ({', '.join(map(repr, names))}); "
+                f"sheet {wanted} does not exist (sheets are counted from 0)."
+            )
+        frame: pd.DataFrame = pd.read_excel(book, sheet_name=wanted, dtype=str)
+        return frame
 
 
 def _as_text(values: pd.Series) -> pd.Series:
