@@ -162,6 +162,28 @@ def test_negative_relatedness_of_an_industry_absent_from_the_data_is_refused_too
         relatedness_density(DATA, phi)
 
 
+def test_infinite_relatedness_is_refused_naming_the_first_pair() -> None:
+    # phi_yz = inf: z-regions would dominate y's density without bound (inf/inf is NaN);
+    # it used to be read as 0, as if y and z were unrelated.
+    phi = PHI.copy()
+    phi.loc["y", "z"] = np.inf
+    message = (
+        r"^relatedness must be finite\. Got inf for the pair \('y', 'z'\) and 1 infinite "
+        r"value\(s\) in all \(a ratio with a zero denominator\?\); replace them by the largest "
+        r"finite value, or by NaN to leave the pair out\.$"
+    )
+    with pytest.raises(SchemaError, match=message):
+        relatedness_density(DATA, phi)
+    with pytest.raises(SchemaError, match=message):
+        opportunities(DATA, phi)
+    # NaN, as the message offers, leaves the pair out: the density of y is then that of
+    # the same table with the pair at 0.
+    phi.loc["y", "z"] = np.nan
+    zero = PHI.copy()
+    zero.loc["y", "z"] = 0.0
+    pd.testing.assert_frame_equal(relatedness_density(DATA, phi), relatedness_density(DATA, zero))
+
+
 def test_malformed_relatedness_is_refused_with_its_message() -> None:
     with pytest.raises(
         TypeError, match=r"^relatedness must be a pandas DataFrame\. Got list instead\.$"

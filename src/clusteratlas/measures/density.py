@@ -21,8 +21,9 @@ def _phi(
 ) -> np.ndarray:
     """Return the relatedness matrix aligned on ``industries``, NaN (and diagonal) as 0.
 
-    Every value of ``relatedness`` must be non-negative (or missing): with negative
-    weights the weighted share of the density leaves [0, 1].
+    Every value of ``relatedness`` must be non-negative and finite (or missing): with
+    negative weights the weighted share of the density leaves [0, 1], and an infinite one
+    makes it undefined (it used to count as 0, unrelated, without a word).
     """
     if not isinstance(relatedness, pd.DataFrame):
         raise TypeError(
@@ -50,8 +51,17 @@ def _phi(
             "first: relatedness.clip(lower=0) for a square frame, or "
             "tidy.assign(relatedness=tidy['relatedness'].clip(lower=0)) for a tidy table."
         )
+    infinite = np.argwhere(np.isinf(values))
+    if len(infinite):
+        row, col = infinite[0]
+        raise SchemaError(
+            f"relatedness must be finite. Got {float(values[row, col])!r} for the pair "
+            f"({square.index.tolist()[row]!r}, {square.columns.tolist()[col]!r}) and "
+            f"{len(infinite)} infinite value(s) in all (a ratio with a zero denominator?); "
+            "replace them by the largest finite value, or by NaN to leave the pair out."
+        )
     phi = square.reindex(index=industries, columns=industries).to_numpy(dtype="float64")
-    phi = np.where(np.isfinite(phi), phi, 0.0)
+    phi = np.where(np.isnan(phi), 0.0, phi)
     if not keep_diagonal:
         np.fill_diagonal(phi, 0.0)
     return phi
