@@ -269,3 +269,39 @@ def test_a_cluster_profile_keeps_the_cluster_sections(site: dict[str, Any]) -> N
     assert page.select_one("#validation-status") is not None
     assert "Categories" in [dt.get_text(strip=True) for dt in page.select("dl.fields dt")]
     assert page.select_one("#org-programmes") is None  # a cluster teaches no programme
+
+
+CLUSTER_FIELDS = ["management_fte", "categories", "members_sme", "members_large",
+                  "members_startup", "members_research", "members_public", "members_other"]  # fmt: skip
+"""Profile form fields of a cluster organisation only (its team, members, categories)."""
+
+
+def test_a_providers_edit_form_has_no_cluster_fields_and_saves(site: dict[str, Any]) -> None:
+    pyla = site["ids"]["provider:pyla"]
+    with session_scope(site["app"].state.sessions) as session:
+        create_user(session, email="pyla@example.org", password=PASSWORD, role="manager",
+                    organisation_id=pyla)  # fmt: skip
+    url = f"/organisations/{pyla}/edit"
+    client, _ = signed_in(site["client"], "pyla@example.org", password=PASSWORD, page=url)
+    form = _edit_form(client, pyla)
+    for name in CLUSTER_FIELDS:
+        assert form.select_one(f"[name={name}]") is None, name
+    assert "Members" not in form.get_text() and "Cluster categories" not in form.get_text()
+    for name in ("name", "acronym", "website", "founding_year", "technologies"):
+        assert form.select_one(f"[name={name}]") is not None, name
+    saved = client.post(
+        url,
+        data={"csrf": _value(form, "csrf"), "version": _value(form, "version"),
+              "name": _value(form, "name"), "acronym": "PYLA-TC"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    assert _stored(site, "provider:pyla")[:2] == ("training provider", "PYLA-TC")
+    # A cluster's manager still edits every cluster field.
+    saxony = site["saxony"]
+    cluster, _ = signed_in(
+        site["client"], "m@example.org", password=PASSWORD, page=f"/organisations/{saxony}/edit"
+    )
+    cluster_form = _edit_form(cluster, saxony)
+    for name in CLUSTER_FIELDS:
+        assert cluster_form.select_one(f"[name={name}]") is not None, name

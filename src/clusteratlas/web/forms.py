@@ -63,23 +63,33 @@ EDITABLE = (
 ADMIN_ONLY = frozenset({"kind"})
 """Fields of :data:`EDITABLE` that only administrators see (the services refuse the rest)."""
 
+CLUSTER_ONLY = frozenset(
+    {"management_fte", "categories"} | {f.name for f in EDITABLE if f.name.startswith("members_")}
+)
+"""Fields of :data:`EDITABLE` that describe a cluster organisation (its management team, its
+members by type, its cluster categories), left out of a training provider's form."""
 
-def shown_fields(user: Any) -> tuple[Field, ...]:
-    """Return the fields of :data:`EDITABLE` shown to ``user`` (an administrator sees all).
+
+def shown_fields(user: Any, organisation: Any = None) -> tuple[Field, ...]:
+    """Return the fields of :data:`EDITABLE` shown to ``user`` for ``organisation``.
 
     Parameters
     ----------
     user : User or None
-        The signed-in user.
+        The signed-in user: anyone but an administrator loses :data:`ADMIN_ONLY`.
+    organisation : Organisation, optional
+        The organisation edited: one that is not a cluster organisation loses
+        :data:`CLUSTER_ONLY`.
 
     Returns
     -------
     tuple of Field
-        :data:`EDITABLE` without :data:`ADMIN_ONLY` for anyone but an administrator.
+        The fields, in the order of :data:`EDITABLE`.
     """
-    if user is not None and user.role == "admin":
-        return EDITABLE
-    return tuple(f for f in EDITABLE if f.name not in ADMIN_ONLY)
+    hidden = set() if user is not None and user.role == "admin" else set(ADMIN_ONLY)
+    if organisation is not None and not organisation.is_cluster:
+        hidden |= CLUSTER_ONLY
+    return tuple(f for f in EDITABLE if f.name not in hidden)
 
 
 def _shown(value: Any) -> str:

@@ -296,7 +296,7 @@ def _edit_page(
     context = {
         "title": f"Edit {organisation.name}",
         "organisation": organisation,
-        "fields": shown_fields(user),
+        "fields": shown_fields(user, organisation),
         "values": values,
         "user": user,
         "error": error,
@@ -371,7 +371,7 @@ def _save(
         stored = form_values(current)
         yours = [
             {"field": f.label, "yours": form.get(f.name, ""), "stored": stored[f.name]}
-            for f in shown_fields(user)
+            for f in shown_fields(user, current)
             if form.get(f.name, "") != stored[f.name]
         ]
         message = f"Someone else saved this profile while you were editing it. {err} The form now shows the saved values; your values are listed below."
