@@ -41,7 +41,7 @@ PARTNERSHIP_FORM = (
     Field("purpose", "Purpose", "textarea", "What the partnership is for (required)"),
     Field("source", "Source", "textarea",
           "Where it is stated (a URL, a document); the purpose is CONFIRMED only with one"),
-    Field("started_on", "Started on", "date", "YYYY-MM-DD"),
+    Field("started_on", "Started on", "date", "The day it started, if known"),
 )  # fmt: skip
 """Fields of the partnership form after the two organisations, in order."""
 
