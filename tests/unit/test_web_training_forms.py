@@ -285,4 +285,8 @@ def test_a_public_user_may_not_record_a_partnership(site: dict[str, Any]) -> Non
     data = {"csrf": csrf, "cluster_id": str(site["ids"]["fr:systematic-paris-region"]),
             "provider_organisation_id": str(site["ids"]["provider:pyla"]), "purpose": "x"}  # fmt: skip
     assert public.post("/skills/partnerships/new", data=data).status_code == 403
+    data["purpose"] = ""  # a wrong field too: still a refusal, not the form
+    assert public.post("/skills/partnerships/new", data=data).status_code == 403
+    blank = public.post(NEW, data={**WELDING, "title": "", "csrf": csrf})
+    assert blank.status_code == 403 and "Not allowed" in blank.text
     assert _count(site, TrainingPartnership) == before

@@ -145,6 +145,9 @@ def add_programme(request: Request, session: DB, form: Form) -> Response:
         return sign_in_first(NEW_PROGRAMME)
     if not csrf_ok(request, form):
         return error_page(request, 403, "Form refused", FORGED)
+    providers = programme_providers(session, user)
+    if not providers:  # refused before its fields are read, as the service would
+        return error_page(request, 403, "Not allowed", NOT_PROVIDER.format(email=user.email))
     try:
         provider = form.get("provider_organisation_id", "")
         if not provider.isdigit():
@@ -160,7 +163,6 @@ def add_programme(request: Request, session: DB, form: Form) -> Response:
     except (ParameterError, ConflictError) as err:
         session.rollback()
         status = 409 if isinstance(err, ConflictError) else 422
-        providers = programme_providers(session, user)
         return _programme_page(request, user=user, values=form, providers=providers,
                                error=str(err), status=status)  # fmt: skip
     return RedirectResponse(f"{PROGRAMMES}#programme-{created.programme_id}", status_code=303)
@@ -306,12 +308,15 @@ def new_partnership_form(
 def add_partnership(request: Request, session: DB, form: Form) -> Response:
     """Record the partnership of the form; the form again, with the message, when refused."""
     from clusteratlas.registry.services_training import create_partnership
+    from clusteratlas.registry.services_training_access import partnership_sides
 
     user = current_user(request, session)
     if user is None:
         return sign_in_first(NEW_PARTNERSHIP)
     if not csrf_ok(request, form):
         return error_page(request, 403, "Form refused", FORGED)
+    if not all(partnership_sides(session, user)):  # refused before its fields are read
+        return error_page(request, 403, "Not allowed", NOT_PARTNER.format(email=user.email))
     try:
         created = create_partnership(session, actor=user, **partnership_from_form(form))
         session.commit()
