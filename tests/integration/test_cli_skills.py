@@ -138,3 +138,85 @@ def test_search_prints_best_first(folder: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "bake bread" in proc.stdout and "weld metal" not in proc.stdout
     assert ATTRIBUTION in proc.stderr
+
+
+def _registry(folder: Path) -> Path:
+    """A registry seeded from the tiny mirror and the skills seed, with one recorded programme.
+
+    The recorded programme ``x-weld`` ("weld metal") is tagged with a and b; a hand
+    correction stored on the registry removes b from it.
+    """
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
+    from _registry_support import write_mirror
+    from sqlalchemy import select
+
+    from clusteratlas.api.app import seed_if_empty
+    from clusteratlas.registry import make_engine, make_session_factory, migrate, session_scope
+    from clusteratlas.registry.models import Organisation, ProgrammeTagCorrection
+    from clusteratlas.registry.services_programmes import create_programme
+    from clusteratlas.registry.services_training import create_partnership
+
+    path = folder / "registry.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        migrate(engine=engine)
+        factory = make_session_factory(engine)
+        seed_if_empty(factory, data_dir=write_mirror(folder / "mirror"))
+        with session_scope(factory) as session:
+            ids = dict(session.execute(select(Organisation.key, Organisation.id)).all())
+            create_programme(session, actor=None, provider_organisation_id=ids["provider:pyla"],
+                             data={"programme_id": "x-weld", "title": "Welding",
+                                   "description": "weld metal", "format": "online"})  # fmt: skip
+            session.add(ProgrammeTagCorrection(programme_id="x-weld", skill_id=f"{S}b",
+                                               action="remove"))  # fmt: skip
+            create_partnership(session, actor=None, provider_organisation_id=ids["provider:pyla"],
+                               cluster_id=ids["fr:systematic-paris-region"],
+                               purpose="Recorded welding courses")  # fmt: skip
+    finally:
+        engine.dispose()
+    return path
+
+
+def test_match_gaps_and_partnerships_read_the_registry(folder: Path) -> None:
+    db = _registry(folder)
+    (folder / "needs.csv").write_text(
+        f"need_id,cluster,region,text,skills,people,horizon\nn1,K,R1,,{S}a {S}b,5,2027\n",
+        encoding="utf-8",
+    )
+    common = ["--needs", folder / "needs.csv", "--esco", folder / "esco.csv", "--db", db]
+    out = folder / "m.csv"
+    proc = run_cli("skills", "match", *common, "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["programme_id"]: r for r in _rows(out)}
+    # recorded through the registry, not in the seed; b removed by the stored correction
+    assert (rows["x-weld"]["coverage"], rows["x-weld"]["gap_skills"]) == ("0.5", "cut metal")
+    out = folder / "g.csv"
+    proc = run_cli("skills", "gaps", *common, "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    assert {(r["skill_id"], r["gap"]) for r in _rows(out)} == {(f"{S}a", "False"),
+                                                               (f"{S}b", "True")}  # fmt: skip
+    proc = run_cli("skills", "partnerships", "--db", db)
+    assert proc.returncode == 0, proc.stderr
+    assert "Recorded welding courses" in proc.stdout and "WEBFORCE3" in proc.stdout  # seed too
+    proc = run_cli("skills", "partnerships", "--db", db, "--status", "ended")
+    assert proc.returncode == 0 and "Recorded welding courses" not in proc.stdout
+    proc = run_cli("skills", "partnerships", "--db", db, "--status", "over")
+    assert_one_line_error(proc, "'status'", "'over'")
+
+
+def test_an_empty_registry_lists_nothing_and_says_how_to_seed_it(folder: Path) -> None:
+    db = folder / "empty.sqlite"
+    proc = run_cli("skills", "partnerships", "--db", db)
+    assert proc.returncode == 0, proc.stderr
+    assert "registry upgrade" in proc.stderr
+    (folder / "needs.csv").write_text(
+        f"need_id,cluster,region,text,skills,people,horizon\nn1,K,R1,,{S}a,5,2027\n",
+        encoding="utf-8",
+    )
+    out = folder / "m.csv"
+    proc = run_cli("skills", "match", "--needs", folder / "needs.csv", "--esco",
+                   folder / "esco.csv", "--db", db, "--output", out)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "no training programmes" in proc.stderr and _rows(out) == []

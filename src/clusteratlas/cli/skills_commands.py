@@ -1,9 +1,18 @@
-"""Commands of the skills partnerships: ESCO search, programme tagging, needs matching."""
+"""Commands of the skills partnerships: ESCO search, programme tagging, needs matching.
+
+``match``, ``gaps`` and ``partnerships`` read the training offer from the registry, as the
+dashboard and the API do: the programmes and partnerships people recorded (seeded from the
+packaged skills seed by ``clusteratlas registry upgrade`` or the first ``serve``) and the
+hand corrections of the programmes' ESCO tags. The registry is ``--db``, else
+``DATABASE_URL``, else the user's SQLite file, migrated as by the ``users`` commands and
+not seeded: an empty registry lists nothing, with a note saying how to seed it.
+``--programmes FILE`` matches against a CSV of programmes instead.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -63,9 +72,21 @@ ProgrammesOption = Annotated[
     typer.Option(
         "--programmes",
         help="CSV of programmes (programme_id, provider_id, title, description, duration_hours, "
-        "format, location, region, level, language); default: the packaged seed.",
+        "format, location, region, level, language); default: the registry's programmes.",
     ),
 ]
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Registry database read for the programmes and partnerships: an SQLite file or "
+        "an SQLAlchemy URL (default: DATABASE_URL, else the user's SQLite file).",
+    ),
+]
+EMPTY_REGISTRY = (
+    "note: the registry holds no {what}; `clusteratlas registry upgrade` seeds an empty "
+    "registry with the packaged skills seed"
+)
 
 
 def _index(esco: Path | None, language: str) -> ConceptIndex:
@@ -73,6 +94,47 @@ def _index(esco: Path | None, language: str) -> ConceptIndex:
 
     with err_console.status("Indexing the ESCO skills …"):
         return concept_index(esco=esco, language=language)
+
+
+def _registry_offer(db: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the registry's programmes and the hand corrections of their tags."""
+    from clusteratlas.cli.users_commands import _registry
+    from clusteratlas.registry.services_programmes import programme_table
+    from clusteratlas.registry.services_tags import programme_corrections
+
+    with _registry(db) as session:
+        programmes, corrections = programme_table(session), programme_corrections(session)
+    if programmes.empty:
+        err_console.print(EMPTY_REGISTRY.format(what="training programmes"), highlight=False)
+    return programmes, corrections
+
+
+def _inputs(
+    needs: Path,
+    programmes: Path | None,
+    db: str | None,
+    *,
+    corrections: Path | None,
+    tags: Path | None,
+    min_score: float,
+    index: ConceptIndex,
+) -> Any:
+    """Prepare the matching of ``needs`` against the ``programmes`` file, else the registry's."""
+    from clusteratlas.skills.service import prepare
+
+    offered: Path | pd.DataFrame | None = programmes
+    stored = None
+    if programmes is None:
+        offered, stored = _registry_offer(db)
+    return prepare(
+        needs,
+        programmes=offered,
+        corrections=corrections,
+        tags=tags,
+        stored_corrections=stored,
+        min_score=min_score,
+        index=index,
+    )
 
 
 def _write(table: pd.DataFrame, output: Path) -> None:
@@ -156,25 +218,21 @@ def match_command(
     min_score: MinScoreOption = 0.0,
     esco: EscoOption = None,
     language: LanguageOption = "en",
+    db: RegistryOption = None,
 ) -> None:
     """Rank the training programmes that cover each need's skills, explaining each match.
 
     Ranked by coverage share of the needed skills, then reachable (online or in the need's
-    region), distance, preferred format. Example: `clusteratlas skills match --needs
-    needs.csv --programmes programmes.csv --output matches.csv`
+    region), distance, preferred format. The programmes are the registry's (with their
+    tags' hand corrections) unless `--programmes` names a CSV. Example: `clusteratlas
+    skills match --needs needs.csv --output matches.csv`
     """
-    from clusteratlas.skills.service import match, prepare
+    from clusteratlas.skills.service import match
 
     check_writable(output)
     index = _index(esco, language)
-    inputs = prepare(
-        needs,
-        programmes=programmes,
-        corrections=corrections,
-        tags=tags,
-        min_score=min_score,
-        index=index,
-    )
+    inputs = _inputs(needs, programmes, db, corrections=corrections, tags=tags,
+                     min_score=min_score, index=index)  # fmt: skip
     table = match(inputs, top=top)
     columns = ["need_id", "rank", "programme_id", "coverage", "reachable", "shared_skills"]
     show_table(table, "Programmes per need", columns=columns, limit=30)
@@ -195,25 +253,22 @@ def gaps_command(
     min_score: MinScoreOption = 0.0,
     esco: EscoOption = None,
     language: LanguageOption = "en",
+    db: RegistryOption = None,
 ) -> None:
     """List each cluster's (or region's) needed skills that no reachable programme covers.
+
+    The programmes are the registry's unless `--programmes` names a CSV.
 
     Example: `clusteratlas skills gaps --needs needs.csv --by region --output gaps.csv`
     """
     from clusteratlas._validation import check_in
-    from clusteratlas.skills.service import gaps, prepare
+    from clusteratlas.skills.service import gaps
 
     check_in(by, ("cluster", "region"), name="--by")
     check_writable(output)
     index = _index(esco, language)
-    inputs = prepare(
-        needs,
-        programmes=programmes,
-        corrections=corrections,
-        tags=tags,
-        min_score=min_score,
-        index=index,
-    )
+    inputs = _inputs(needs, programmes, db, corrections=corrections, tags=tags,
+                     min_score=min_score, index=index)  # fmt: skip
     table = gaps(inputs, by=by)
     shown = table[table["gap"]]
     show_table(shown, f"Skill gaps per {by}", columns=[by, "label", "people", "n_needs"], limit=30)
@@ -222,12 +277,27 @@ def gaps_command(
 
 
 @skills_app.command("partnerships")
-def partnerships_command() -> None:
-    """List the seeded cluster ↔ training-provider partnerships, with their status."""
-    from clusteratlas.skills.training import read_partnerships, read_providers
+def partnerships_command(
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only `active` or only `ended` ones.")
+    ] = None,
+    db: RegistryOption = None,
+) -> None:
+    """List the cluster ↔ training-provider partnerships recorded in the registry.
 
-    providers = read_providers()
-    table = read_partnerships(providers=providers).merge(
-        providers[["provider_id", "name"]], on="provider_id"
-    )
-    show_table(table, "Skills partnerships", columns=["cluster_name", "name", "purpose", "status"])
+    The seed's first, then those people recorded; ended ones with their end date.
+    Example: `clusteratlas skills partnerships --status active`
+    """
+    import pandas as pd
+
+    from clusteratlas.cli.users_commands import _registry
+    from clusteratlas.registry.services_training import PARTNERSHIP_FIELDS, partnerships
+
+    with _registry(db) as session:
+        rows = partnerships(session, status=status)
+    columns = ["id", *PARTNERSHIP_FIELDS]
+    table = pd.DataFrame(rows, columns=columns).fillna("")
+    if table.empty and status is None:
+        err_console.print(EMPTY_REGISTRY.format(what="training partnerships"), highlight=False)
+    shown = ["cluster_name", "provider_name", "purpose", "status", "started_on", "ended_on"]
+    show_table(table, "Skills partnerships", columns=shown)

@@ -29,6 +29,13 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
+from clusteratlas.registry._training_checks import (
+    PROVIDER_KIND,
+    is_manager_of,
+    organisation_field,
+    require_provider,
+    text_field,
+)
 from clusteratlas.registry.audit import record, snapshot
 from clusteratlas.registry.models import (
     CONFIRMED,
@@ -39,12 +46,6 @@ from clusteratlas.registry.models import (
     User,
 )
 from clusteratlas.registry.seed import PROVIDER_KEY_PREFIX
-from clusteratlas.registry.services_training import (
-    PROVIDER_KIND,
-    _is_manager_of,
-    _organisation,
-    _text,
-)
 from clusteratlas.skills.training import FORMATS
 
 PROGRAMME_FIELDS = (
@@ -93,7 +94,7 @@ def can_edit_programmes(user: User | None, provider: Organisation | None) -> boo
         provider is not None
         and provider.kind == PROVIDER_KIND
         and provider.key.startswith(PROVIDER_KEY_PREFIX)
-        and _is_manager_of(user, provider.id)
+        and is_manager_of(user, provider.id)
     )
 
 
@@ -118,7 +119,7 @@ def _programme_values(values: Mapping[str, Any], *, creating: bool) -> dict[str,
     out: dict[str, Any] = {}
     for name in ("title", "description", "location", "region", "level", "url", "source"):
         if name in values:
-            out[name] = _text(values[name], name, _LIMITS[name], required=name == "title")
+            out[name] = text_field(values[name], name, _LIMITS[name], required=name == "title")
     if creating and "title" not in out:
         raise ParameterError("The 'title' field must not be empty.")
     if "programme_id" in values:
@@ -217,15 +218,10 @@ def create_programme(
     ConflictError
         When ``programme_id`` is taken.
     """
-    provider = _organisation(session, provider_organisation_id, "provider_organisation_id")
+    provider = organisation_field(session, provider_organisation_id, "provider_organisation_id")
     if actor is not None:
         _require_programmes(actor, provider, f"add programmes to organisation {provider.id}")
-    if provider.kind != PROVIDER_KIND or not provider.key.startswith(PROVIDER_KEY_PREFIX):
-        raise ParameterError(
-            f"The 'provider_organisation_id' field must name a training provider's "
-            f"organisation (kind 'training provider', key 'provider:…'); organisation "
-            f"{provider.id} is not one."
-        )
+    require_provider(provider)
     values = _programme_values(data, creating=True)
     provider_id = provider.key.removeprefix(PROVIDER_KEY_PREFIX)
     taken = set(session.scalars(select(TrainingProgramme.programme_id)))

@@ -16,8 +16,8 @@ organisation. ``actor=None`` stands for a trusted system process. Every change i
 The purpose of a partnership recorded with a ``source`` (a URL, a document) is
 ``CONFIRMED``; without one it is ``UNCONFIRMED``, as elsewhere in the registry.
 
-Programmes are in :mod:`clusteratlas.registry.services_programmes`, which shares this
-module's checks.
+Programmes are in :mod:`clusteratlas.registry.services_programmes`; the checks both
+share are in :mod:`clusteratlas.registry._training_checks`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,15 @@ from clusteratlas.errors import (
     PermissionDeniedError,
     RecordNotFoundError,
 )
+from clusteratlas.registry._training_checks import (
+    CLUSTER_KIND,
+    PROVIDER_KIND,
+    date_field,
+    is_manager_of,
+    organisation_field,
+    require_provider,
+    text_field,
+)
 from clusteratlas.registry.audit import record, snapshot
 from clusteratlas.registry.models import (
     CONFIRMED,
@@ -47,8 +56,6 @@ from clusteratlas.registry.models import (
 )
 from clusteratlas.registry.seed import PROVIDER_KEY_PREFIX, provider_key
 
-PROVIDER_KIND = "training provider"
-CLUSTER_KIND = "cluster organisation"
 PARTNERSHIP_FIELDS = (
     "cluster_id", "provider_organisation_id", "cluster_key", "cluster_name", "provider_id",
     "provider_name", "purpose", "purpose_status", "source", "status", "started_on", "ended_on",
@@ -60,59 +67,11 @@ PURPOSE_CHARS = 1000
 SOURCE_CHARS = 2000
 
 
-def _organisation(session: Session, organisation_id: Any, field: str) -> Organisation:
-    if isinstance(organisation_id, bool) or not isinstance(organisation_id, int):
-        raise ParameterError(
-            f"The {field!r} field must be an organisation id (an int). Got {organisation_id!r}."
-        )
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise ParameterError(
-            f"The {field!r} field must name an organisation of the registry; there is no "
-            f"organisation {organisation_id}."
-        )
-    return organisation
-
-
-def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise ParameterError(f"The {field!r} field must be text. Got {value!r}.")
-    text = value.strip()
-    if required and not text:
-        raise ParameterError(f"The {field!r} field must not be empty.")
-    if len(text) > limit:
-        raise ParameterError(
-            f"The {field!r} field must be at most {limit} characters. Got {len(text)}."
-        )
-    return text
-
-
-def _date(value: Any, field: str) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ParameterError(f"The {field!r} field must be a date (YYYY-MM-DD). Got {value!r}.")
-
-
-def _is_manager_of(user: User, *organisation_ids: int | None) -> bool:
-    return (
-        user.role == "manager"
-        and user.organisation_id is not None
-        and user.organisation_id in organisation_ids
-    )
-
-
 def can_edit_partnership(user: User | None, partnership: TrainingPartnership) -> bool:
     """Return whether ``user`` may change ``partnership`` (module docstring)."""
     if user is None or not user.active:
         return False
-    return user.role == "admin" or _is_manager_of(
+    return user.role == "admin" or is_manager_of(
         user, partnership.cluster_id, partnership.provider_organisation_id
     )
 
@@ -179,11 +138,11 @@ def create_partnership(
     ConflictError
         When the two organisations already have an active partnership.
     """
-    cluster = _organisation(session, cluster_id, "cluster_id")
-    provider = _organisation(session, provider_organisation_id, "provider_organisation_id")
+    cluster = organisation_field(session, cluster_id, "cluster_id")
+    provider = organisation_field(session, provider_organisation_id, "provider_organisation_id")
     if actor is not None:
         allowed = actor.active and (
-            actor.role == "admin" or _is_manager_of(actor, cluster.id, provider.id)
+            actor.role == "admin" or is_manager_of(actor, cluster.id, provider.id)
         )
         _require(actor, allowed, f"record a partnership of organisations {cluster.id} and "
                  f"{provider.id}")  # fmt: skip
@@ -192,15 +151,10 @@ def create_partnership(
             f"The 'cluster_id' field must name a cluster organisation; organisation "
             f"{cluster.id} is a {cluster.kind}."
         )
-    if provider.kind != PROVIDER_KIND or not provider.key.startswith(PROVIDER_KEY_PREFIX):
-        raise ParameterError(
-            f"The 'provider_organisation_id' field must name a training provider's "
-            f"organisation (kind 'training provider', key 'provider:…'); organisation "
-            f"{provider.id} is not one."
-        )
-    text = _text(purpose, "purpose", PURPOSE_CHARS, required=True)
-    where = _text(source, "source", SOURCE_CHARS)
-    started = _date(started_on, "started_on")
+    require_provider(provider)
+    text = text_field(purpose, "purpose", PURPOSE_CHARS, required=True)
+    where = text_field(source, "source", SOURCE_CHARS)
+    started = date_field(started_on, "started_on")
     provider_id = provider.key.removeprefix(PROVIDER_KEY_PREFIX)
     existing = session.scalar(
         select(TrainingPartnership.id).where(
@@ -290,13 +244,13 @@ def update_partnership(
         )
     values: dict[str, Any] = {}
     if "purpose" in changes:
-        values["purpose"] = _text(changes["purpose"], "purpose", PURPOSE_CHARS, required=True)
+        values["purpose"] = text_field(changes["purpose"], "purpose", PURPOSE_CHARS, required=True)
     if "source" in changes:
-        values["source"] = _text(changes["source"], "source", SOURCE_CHARS)
+        values["source"] = text_field(changes["source"], "source", SOURCE_CHARS)
         values["purpose_status"] = CONFIRMED if values["source"] else UNCONFIRMED
     for name in ("started_on", "ended_on"):
         if name in changes:
-            values[name] = _date(changes[name], name)
+            values[name] = date_field(changes[name], name)
     if "status" in changes:
         status = changes["status"]
         if status not in PARTNERSHIP_STATUSES:

@@ -145,9 +145,10 @@ class MatchInputs:
 def prepare(
     needs: str | Path,
     *,
-    programmes: str | Path | None = None,
+    programmes: str | Path | pd.DataFrame | None = None,
     corrections: str | Path | None = None,
     tags: str | Path | None = None,
+    stored_corrections: pd.DataFrame | None = None,
     need_tags: int = NEED_TAGS,
     programme_tags: int = PROGRAMME_TAGS,
     min_score: float = 0.0,
@@ -155,13 +156,20 @@ def prepare(
 ) -> MatchInputs:
     """Read needs and programmes (default: the packaged seed) and tag both with ESCO skills.
 
-    ``tags`` is a table of programme skills (``programme_id`` or ``id``, ``skill_id``: the
-    output of ``clusteratlas skills tag``, reviewed) used instead of tagging the programmes
-    again; ``corrections`` apply to it as to fresh tags.
+    ``programmes`` is a CSV file, or a table already read (the registry's programmes,
+    :func:`clusteratlas.registry.services_programmes.programme_table`). ``tags`` is a table
+    of programme skills (``programme_id`` or ``id``, ``skill_id``: the output of
+    ``clusteratlas skills tag``, reviewed) used instead of tagging the programmes again.
+    ``stored_corrections`` (``programme_id``, ``skill_id``, ``action``: the registry's
+    hand corrections) and then the ``corrections`` file apply to the tags, so a correction
+    in the file has the last word.
     """
     index = index or concept_index()
     need_table = read_needs(needs)
-    programme_table = read_programmes(programmes)
+    if isinstance(programmes, pd.DataFrame):
+        programme_table, source = programmes, "of the registry"
+    else:
+        programme_table, source = read_programmes(programmes), str(programmes or "seed")
     if tags is not None:
         given = read_table(tags, option="--tags")
         if "programme_id" not in given and "id" in given:
@@ -175,9 +183,6 @@ def prepare(
                 f"{given['programme_id'].iloc[row]!r} is not in the programmes table."
             )
         programme_skills = given
-        if corrections is not None:
-            fixes = read_corrections(corrections, id_column="programme_id")
-            programme_skills = _correct(programme_skills, fixes, index)
     else:
         programme_skills = tag_table(
             programme_table,
@@ -185,10 +190,16 @@ def prepare(
             text_columns=["title", "description"],
             top=programme_tags,
             min_score=min_score,
-            corrections=corrections,
             index=index,
-            what=f"The programmes table {programmes or 'seed'}",
+            what=f"The programmes table {source}",
         )
+    fixes = []
+    if stored_corrections is not None and not stored_corrections.empty:
+        fixes.append(stored_corrections[["programme_id", "skill_id", "action"]])
+    if corrections is not None:
+        fixes.append(read_corrections(corrections, id_column="programme_id"))
+    for fix in fixes:
+        programme_skills = _correct(programme_skills, fix, index)
     needed = needed_skills(need_table, index=index, top=need_tags, min_score=min_score)
     return MatchInputs(need_table, needed, programme_table, programme_skills)
 

@@ -26,6 +26,7 @@ from clusteratlas.web.routes_registry import router as registry_router
 from clusteratlas.web.routes_signin import router as signin_router
 from clusteratlas.web.routes_signup import router as signup_router
 from clusteratlas.web.routes_skills import router as skills_router
+from clusteratlas.web.routes_training import router as training_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(proposals_router)  # before /organisations/{organisation_id}
@@ -37,6 +38,7 @@ router.include_router(labels_router)
 router.include_router(meet_router)
 router.include_router(meet_organise_router)
 router.include_router(skills_router)
+router.include_router(training_router)
 router.include_router(meet_followup_router)
 
 DEFAULT_CATEGORY = {"eu-sbs": "C26", "us-cbp": "Information Technology and Analytical Instruments"}

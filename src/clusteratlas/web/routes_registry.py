@@ -34,6 +34,7 @@ from clusteratlas.web._support import (
 )
 from clusteratlas.web.forms import changes_from_form, form_values, shown_fields
 from clusteratlas.web.routes_skills import training_partnerships
+from clusteratlas.web.routes_training import profile_controls
 
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(db_session)]
@@ -241,6 +242,7 @@ def profile(request: Request, session: DB, organisation_id: OrgId) -> HTMLRespon
         "user": user,
         "editable": can_edit(user, organisation),
         "saved": request.query_params.get("saved") == "1",
+        **profile_controls(session, user, organisation),
     }
     if cluster:  # a training provider has no ECCP validation, statistics or cluster partners
         choice = map_for_organisation(organisation.country, organisation.region)

@@ -7,7 +7,8 @@ to one's cluster and withdrawing it are POST forms with the session's CSRF token
 hand correction of a programme's ESCO tags by an administrator or a manager of the
 programme's provider (``/skills/programmes``: a button per tag removes it; a skill found by
 typing, or a pasted URI, is added; each user sees the controls only on the programmes they
-may correct). The ESCO
+may correct); the forms that add, change and delete programmes and record and end
+partnerships are in :mod:`clusteratlas.web.routes_training`. The ESCO
 searches update as one types (HTMX, ``/skills/results`` and ``/skills/choices``); without
 JavaScript the form reloads the page. Without scikit-learn the pages say how to install it
 (503). Programme lists and matching show the tags as corrected
@@ -33,6 +34,7 @@ from clusteratlas.errors import (
 )
 from clusteratlas.web._support import TEMPLATES, csrf_ok, current_user, db_session
 from clusteratlas.web.routes_labels import FORGED, error_page, refusal, sign_in_first
+from clusteratlas.web.routes_training import training_controls
 
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(db_session)]
@@ -122,6 +124,7 @@ def programmes_page(
         "error": "",
         "found": None,
     }
+    context |= training_controls(session, user)  # add, edit, record and end controls
     if find is not None and q.strip() and find in correctable:
         context["found"] = {"programme": find, **_search(q, "skill")}
     status = 200
