@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 
 from clusteratlas.errors import AssessmentError
@@ -81,6 +82,53 @@ min_score_share = 0.8
 @pytest.fixture
 def toy():
     return parse_scheme(TOY)
+
+
+def test_missed_indicators_of_equal_points_are_listed_by_id(toy) -> None:
+    # I3 (no board, 1 point) and I2 (informal strategy, 1 point) both miss: equal points,
+    # so by id, I2 before I3, whatever order they were answered in.
+    answers = (make_answer(toy, "I3", "no"), make_answer(toy, "I2", "informal"))
+    result = score_assessment(toy, new_assessment(toy, organisation_id="o1", answers=answers))
+    assert result.missed()["indicator"].tolist() == ["I2", "I3"]
+
+
+def test_the_indicator_table_row_by_row(toy) -> None:
+    # Every column of every row, written from the TOY scheme and the answers below: what
+    # the readiness report and the result page print.
+    sha = "ab" * 32
+    answers = (
+        make_answer(toy, "I1", "20", evidence_url="https://example.org/members.pdf",
+                    evidence_sha256=sha),
+        make_answer(toy, "I2", "informal"),
+        make_answer(toy, "I3", "yes"),
+        make_answer(toy, "I4", 80),
+    )  # fmt: skip
+    result = score_assessment(toy, new_assessment(toy, organisation_id="o1", answers=answers))
+    table = result.indicators
+    assert table["question"].tolist() == [
+        "Members?", "Strategy?", "Board?", "Public share?", "Budget?",
+    ]  # fmt: skip
+    assert table["value"].tolist()[:4] == [20.0, 1.0, 1.0, 80.0]
+    assert math.isnan(table["value"].iloc[4])
+    assert table["answer_text"].tolist() == [
+        "20 members", "1: informal", "yes", "80 %", "(no answer)",
+    ]  # fmt: skip
+    assert table["threshold"].tolist() == [
+        ">= 15 members", ">= 2 (written)", "yes", "<= 75 %", "(none: answered is enough)",
+    ]  # fmt: skip
+    # Only an answered indicator that misses has a shortfall (I2 by 1 level, I4 by 5 %).
+    assert table["shortfall"].isna().tolist() == [True, False, True, False, True]
+    # Without an answer (or without evidence) the cell is missing.
+    assert table["evidence_url"].iloc[0] == "https://example.org/members.pdf"
+    assert table["evidence_sha256"].iloc[0] == sha
+    assert table[["evidence_url", "evidence_sha256"]].iloc[1:].isna().all().all()
+    assert table["origin"].iloc[:4].tolist() == ["answer"] * 4
+    assert pd.isna(table["origin"].iloc[4])
+    assert table["status"].tolist() == [i.status for i in toy.indicators]
+    # The other boolean answer reads "no".
+    no_board = (make_answer(toy, "I3", "no"),)
+    other = score_assessment(toy, new_assessment(toy, organisation_id="o2", answers=no_board))
+    assert other.indicators.set_index("indicator").loc["I3", "answer_text"] == "no"
 
 
 def test_hand_worked_assessment_with_a_missing_answer(toy) -> None:
