@@ -191,3 +191,47 @@ def test_a_group_needs_two_distinct_known_industries() -> None:
     message = "Industry 'R' is not in the establishments."
     with pytest.raises(UnknownCodeError, match=_exact(message)):
         coagglomeration_group(CASE1, industries=["P", "R"], region="area")
+
+
+def test_six_bad_rows_are_cut_after_the_fifth() -> None:
+    data = plants([("P", "A", -1.0)] * 6 + [("Q", "B", 1.0)])
+    with pytest.raises(SchemaError, match=r"row\(s\) 0, 1, 2, 3, 4 …\.$"):
+        ellison_glaeser(data, region="area")
+
+
+def test_a_wrong_missing_option_is_named() -> None:
+    message = "The 'missing' parameter must be one of 'raise', 'drop'. Got 'zero' instead."
+    with pytest.raises(ValueError, match=_exact(message)):
+        micro_locational_gini(CASE1, region="area", missing="zero")
+
+
+def test_a_missing_column_is_named_weight_column_included() -> None:
+    message = (
+        "establishments is missing column(s) 'employees'; it has 'industry', 'area', 'weight'."
+    )
+    with pytest.raises(SchemaError, match=_exact(message)):
+        ellison_glaeser(CASE1, region="area", weight="employees")
+    message = "establishments is missing column(s) 'commune'; it has 'industry', 'area', 'weight'."
+    with pytest.raises(SchemaError, match=_exact(message)):
+        coagglomeration(CASE1, region="commune")
+
+
+def test_a_total_employment_of_one_is_enough() -> None:
+    # CASE1 with weights 1/4 (total 1): the shares, and so every index, are unchanged
+    # (gamma -1/3 for P and Q, gamma_c -1/3).
+    data = CASE1.assign(weight=0.25)
+    np.testing.assert_allclose(ellison_glaeser(data, region="area")["gamma"], [-1 / 3, -1 / 3])
+    np.testing.assert_allclose(coagglomeration(data, region="area")["gamma_c"], [-1 / 3])
+
+
+def test_a_variance_of_zero_is_not_below_zero() -> None:
+    # Three areas of one employee each; industry "one" is a single plant in area a0.
+    # Wherever random location puts that plant, its shares are a unit vector and
+    # G = (1 - 1/3)^2 + 2 (1/3)^2 = 2/3: G has no variance (formula: with H = sum z^4 = 1,
+    # Var(G) = 4 (S3 - S2^2) = 4 (3/27 - 1/9) = 0), and E[G] = (1 - 1/3) * 1 = 2/3. In
+    # floating point the formula comes out at -1.1e-16 for these weights (found by a search).
+    rows = [("one", "a0", 1.0), ("bg", "a1", 1.0), ("bg", "a2", 1.0)]
+    eg = ellison_glaeser(plants(rows), region="area").set_index("industry")
+    assert eg.loc["one", "sd_G"] == 0.0
+    assert eg.loc["one", "G"] == pytest.approx(2 / 3, rel=1e-12)
+    assert eg.loc["one", "expected_G"] == pytest.approx(2 / 3, rel=1e-12)

@@ -110,14 +110,19 @@ def test_a_wrong_option_is_named(name) -> None:
         economic_complexity(nested(), **{name: "mine"})
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5, 24])
-def test_econgeo_signs_follow_reflections_and_ubiquity(seed) -> None:
+@pytest.mark.parametrize(
+    ("seed", "threshold"),
+    [(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0), (4, 1.0), (5, 1.0), (24, 1.0), (4, 0.5)],
+)
+def test_econgeo_signs_follow_reflections_and_ubiquity(seed, threshold) -> None:
     # EconGeo's convention as documented: the ECI correlates positively (Pearson) with
-    # the method-of-reflections score, the PCI negatively (Spearman) with ubiquity.
-    # Seed 24 is one where Pearson and Spearman disagree on the sign for the raw vector.
+    # the method-of-reflections score, the PCI negatively (Spearman) with ubiquity, both
+    # at the threshold asked for. Seed 24 is one where Pearson and Spearman disagree on
+    # the sign for the raw vector; with seed 4 and threshold 0.5 the ECI correlates
+    # positively with the reflections at 0.5 (0.57) but negatively with those at 1 (-0.94).
     data = random_table(seed)
-    result = economic_complexity(data, convention="econgeo")
-    morc = method_of_reflections(data).regions["morc"].to_numpy()
+    result = economic_complexity(data, threshold=threshold, convention="econgeo")
+    morc = method_of_reflections(data, threshold=threshold).regions["morc"].to_numpy()
     eci = result.eci["eci"].to_numpy()
     known = np.isfinite(eci)
     assert np.corrcoef(morc[known], eci[known])[0, 1] > 0
