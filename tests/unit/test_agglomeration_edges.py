@@ -235,3 +235,22 @@ def test_a_variance_of_zero_is_not_below_zero() -> None:
     assert eg.loc["one", "sd_G"] == 0.0
     assert eg.loc["one", "G"] == pytest.approx(2 / 3, rel=1e-12)
     assert eg.loc["one", "expected_G"] == pytest.approx(2 / 3, rel=1e-12)
+
+
+def test_an_industry_within_rounding_of_one_plant_has_no_gamma() -> None:
+    # P: plants of 1 and 1e-13 employees in the same area, H = (1 + 1e-26) / (1 + 1e-13)^2,
+    # about 1 - 2e-13: within the 1e-12 the indices take for H = 1, so both gammas are
+    # missing rather than a ratio of rounding errors (here G_MS = 1 and 1 - H ~ 2e-13 would
+    # give gamma_MS = 1).
+    data = plants([("P", "A", 1.0), ("P", "A", 1e-13), ("Q", "A", 1.0), ("Q", "B", 1.0)])
+    eg = ellison_glaeser(data, region="area").set_index("industry")
+    ms = maurel_sedillot(data, region="area").set_index("industry")
+    assert 1.0 - 1e-12 < eg.loc["P", "H"] < 1.0
+    assert np.isnan(eg.loc["P", "gamma"]) and np.isnan(ms.loc["P", "gamma_ms"])
+    assert np.isfinite(ms.loc["Q", "gamma_ms"])
+
+
+def test_an_empty_list_of_pairs_gives_an_empty_table() -> None:
+    out = coagglomeration(CASE1, region="area", pairs=[])
+    assert list(out.columns) == ["industry_a", "industry_b", "gamma_c"]
+    assert out.empty
