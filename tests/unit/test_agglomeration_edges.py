@@ -254,3 +254,21 @@ def test_an_empty_list_of_pairs_gives_an_empty_table() -> None:
     out = coagglomeration(CASE1, region="area", pairs=[])
     assert list(out.columns) == ["industry_a", "industry_b", "gamma_c"]
     assert out.empty
+
+
+def test_a_group_passes_its_options_on() -> None:
+    # CASE1 as plant counts (weight=None; its weights are equal, so the shares are the
+    # same) under another industry column, with an incomplete row dropped: x = (3/4, 1/4);
+    # the group P+Q holds every plant, so G = 0; H = 4 (1/4)^2 = 1/4; each industry has
+    # gamma -1/3 and H_k 1/2, w = (1/2, 1/2): own = 2 (-1/3)(1/4)(1/2) = -1/12, and
+    # gamma_c = (0 - 1/4 + 1/12) / (1 - 1/2) = -1/3 (as in test_agglomeration.py).
+    data = pd.concat([CASE1, plants([("P", None, 5.0)])], ignore_index=True)
+    data = data.drop(columns="weight").rename(columns={"industry": "naf"})
+    group = coagglomeration_group(
+        data, industries=["Q", "P"], region="area", industry="naf", weight=None, missing="drop"
+    ).iloc[0]
+    assert group["group"] == "P+Q" and group["n_plants"] == 4
+    assert group["employment"] == 4.0
+    assert group["H"] == pytest.approx(0.25, rel=1e-12)
+    assert group["G"] == pytest.approx(0.0, abs=1e-15)
+    assert group["gamma_c"] == pytest.approx(-1 / 3, rel=1e-12)
