@@ -272,3 +272,17 @@ def test_a_group_passes_its_options_on() -> None:
     assert group["H"] == pytest.approx(0.25, rel=1e-12)
     assert group["G"] == pytest.approx(0.0, abs=1e-15)
     assert group["gamma_c"] == pytest.approx(-1 / 3, rel=1e-12)
+
+
+def test_a_group_absent_from_an_area_counts_a_zero_share_there() -> None:
+    # P: 2 and 2 in A; Q: 2 in A, 2 in B; R: 4 in C. Totals A 6, B 2, C 4 of 12:
+    # x = (1/2, 1/6, 1/3), sum x^2 = 7/18, 1 - sum x^2 = 11/18. The group P+Q (8 employees)
+    # has shares (3/4, 1/4, 0): G = 1/16 + 1/144 + 1/9 = 13/72; H = 4 (2/8)^2 = 1/4.
+    # P: s = (1, 0, 0), G = 7/18, H 1/2, gamma = (7/11 - 1/2) / (1/2) = 3/11;
+    # Q: s = (1/2, 1/2, 0), G = 2/9, gamma = (4/11 - 1/2) / (1/2) = -3/11; w = (1/2, 1/2), so
+    # the own terms cancel: gamma_c = ((13/72) / (11/18) - 1/4) / (1 - 1/2) = 1/11.
+    rows = [("P", "A", 2.0), ("P", "A", 2.0), ("Q", "A", 2.0), ("Q", "B", 2.0), ("R", "C", 4.0)]
+    group = coagglomeration_group(plants(rows), industries=["P", "Q"], region="area").iloc[0]
+    assert group["G"] == pytest.approx(13 / 72, rel=1e-12)
+    assert group["H"] == pytest.approx(1 / 4, rel=1e-12)
+    assert group["gamma_c"] == pytest.approx(1 / 11, rel=1e-12)
