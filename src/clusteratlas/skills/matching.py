@@ -108,7 +108,9 @@ def needed_skills(
                 raise UnknownCodeError(f"Need {need_id!r}: {uri!r} is not an ESCO skill.")
             rows.append({"need_id": need_id, "skill_id": uri, "label": labels[uri],
                          "source": "stated", "score": np.nan})  # fmt: skip
-    with_text = needs[needs["text"].fillna("").str.strip() != ""]
+    # As text: a column with no text at all is float64 (all NaN), which fillna("") would
+    # no longer accept (pandas 4).
+    with_text = needs[needs["text"].astype("string").fillna("").str.strip() != ""]
     if len(with_text):
         found, scores = index.top_k(with_text["text"].tolist(), top=top)
         for need_id, row_ids, row_scores in zip(with_text["need_id"], found, scores, strict=True):
