@@ -209,11 +209,13 @@ def edit_programme(
     """Apply the form to the programme; 409 when someone else changed it meanwhile."""
     from clusteratlas.registry.services_programmes import update_programme
 
+    # A forged form is refused before anything is looked up: it learns nothing, not even
+    # whether the programme exists.
+    if current_user(request, session) is not None and not csrf_ok(request, form):
+        return error_page(request, 403, "Form refused", FORGED)
     found = _editable_programme(request, session, programme_id)
     if isinstance(found, Response):
         return found
-    if not csrf_ok(request, form):
-        return error_page(request, 403, "Form refused", FORGED)
     user, programme = found
     try:
         changes = programme_from_form(form, creating=False)
@@ -239,11 +241,13 @@ def delete_programme_page(
     """Delete the programme (and its hand tag corrections) once the box is ticked."""
     from clusteratlas.registry.services_programmes import delete_programme
 
+    # A forged form is refused before anything is looked up: it learns nothing, not even
+    # whether the programme exists.
+    if current_user(request, session) is not None and not csrf_ok(request, form):
+        return error_page(request, 403, "Form refused", FORGED)
     found = _editable_programme(request, session, programme_id)
     if isinstance(found, Response):
         return found
-    if not csrf_ok(request, form):
-        return error_page(request, 403, "Form refused", FORGED)
     user, programme = found
     if form.get("confirm") != "yes":
         message = "Tick “Yes, delete this programme” to delete it."
