@@ -13,12 +13,15 @@ subprocess so that peak memory does not accumulate:
 
 The issue's workload is ``--scale 1 --level naf --simulations 99`` (1,000,000
 establishments, about 600 NAF sub-classes); the defaults are smaller so that the benchmark
-ends in minutes on 2 cores. A run below full scale prints an extrapolation to 1,000,000,
+ends in minutes on 2 cores. ``--national`` runs the workload once instead of four times:
+the checkpointed run is interrupted after half of the industries and resumed by a new
+process (the resume at full scale), each part with its wall time and peak memory; the
+identity of a resumed summary with an uninterrupted one is checked by the default mode. A run below full scale prints an extrapolation to 1,000,000,
 labelled as such: between linear growth (per-industry overhead, as the register) and
 quadratic growth (the pair work, as the square of each industry's size).
 
     python benchmarks/bench_detect_all.py [--scale 0.2 | --n 200000] [--level naf]
-        [--simulations 99]
+        [--simulations 99] [--jobs 2] [--approx-from 100000] [--national]
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ def run_one(kind: str, register: str, workdir: str, options: dict[str, object]) 
 
     frame, _ = load_located_points(register, level=str(options["level"]))
     checkpoint = None if kind == "plain" else Path(workdir) / "scan.partial"
+    if kind == "second-half":
+        kind = "resumed"
     stop_at = None
     timings: list[tuple[str, float]] = []
     clock = [time.perf_counter()]
@@ -48,7 +53,7 @@ def run_one(kind: str, register: str, workdir: str, options: dict[str, object]) 
         now = time.perf_counter()
         timings.append((industry, now - clock[0]))
         clock[0] = now
-        if kind == "interrupted" and done == total // 2:
+        if kind in ("interrupted", "first-half") and done == total // 2:
             raise KeyboardInterrupt
 
     start = time.perf_counter()
@@ -112,6 +117,39 @@ def model_extrapolation(per_industry: list[list[float]], ratio: float, simulatio
     )
 
 
+def child(args: argparse.Namespace, workdir: Path, kind: str) -> dict:
+    """Run one part in a fresh interpreter (its own peak memory) and return its record."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--n", str(args.n), "--level", args.level,
+         "--min-plants", str(args.min_plants), "--simulations", str(args.simulations),
+         "--jobs", str(args.jobs), "--workdir", str(workdir), "--child", kind, "x"]
+        + ([] if args.approx_from is None else ["--approx-from", str(args.approx_from)]),
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def national(args: argparse.Namespace, workdir: Path) -> None:
+    """The whole workload once: interrupted after half of the industries, then resumed."""
+    first = child(args, workdir, "first-half")
+    second = child(args, workdir, "second-half")
+    total = first["seconds"] + second["seconds"]
+    print(f"register: {int(args.n):,} establishments ({second['points']:,} active and located), "
+          f"level {args.level}, >= {args.min_plants} plants, {args.simulations} simulations "
+          f"each, {args.jobs} job(s)"
+          + ("" if args.approx_from is None else f", gridded from {args.approx_from:,} plants"))  # fmt: skip
+    print(f"industries measured: {second['measured']} ({second['skipped']} with too few plants, "
+          f"{second['gridded']} from gridded counts); pair work "
+          f"{second['pairs'] * (1 + args.simulations) / 1e9:,.1f} G distances if all exact")  # fmt: skip
+    print(f"  first half (stopped): {first['seconds']:8.1f} s, peak {first['peak_mb']:7.0f} MB")
+    print(f"  resumed:              {second['seconds']:8.1f} s, peak {second['peak_mb']:7.0f} MB, "
+          f"{second['resumed']} industries read back")  # fmt: skip
+    print(f"  whole run: {total:,.0f} s ({total / 3600:.2f} h)")
+    slowest = sorted(second["per_industry"], key=lambda row: -row[1])[:5]
+    print("  slowest industries in the resumed part (plants, seconds): "
+          + ", ".join(f"{int(p):,}: {s:.1f}" for p, s in slowest))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=float, default=200_000)
@@ -125,6 +163,10 @@ def main() -> None:
     parser.add_argument(
         "--approx-from", type=int, help="Kd of industries with this many plants from gridded counts"
     )
+    parser.add_argument(
+        "--national", action="store_true",
+        help="one run, interrupted at half and resumed (no plain or repeated run)",
+    )  # fmt: skip
     parser.add_argument("--workdir", default="/tmp/clusteratlas-bench-detect-all")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -144,18 +186,14 @@ def main() -> None:
     from clusteratlas.data.register import generate_register
 
     generate_register(register, n=int(args.n), rng=1)
+    if args.national:
+        national(args, workdir)
+        return
     results = {}
     for kind in ("plain", "scan", "interrupted", "resumed"):
         if kind == "scan":
             shutil.rmtree(workdir / "scan.partial", ignore_errors=True)
-        proc = subprocess.run(
-            [sys.executable, __file__, "--n", str(args.n), "--level", args.level,
-             "--min-plants", str(args.min_plants), "--simulations", str(args.simulations),
-             "--jobs", str(args.jobs), "--workdir", str(workdir), "--child", kind, "x"]
-            + ([] if args.approx_from is None else ["--approx-from", str(args.approx_from)]),
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        results[kind] = json.loads(proc.stdout.strip().splitlines()[-1])
+        results[kind] = child(args, workdir, kind)
         if kind == "scan":
             shutil.rmtree(workdir / "scan.partial")  # the interrupted run starts afresh
     import pandas as pd

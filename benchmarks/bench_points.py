@@ -150,6 +150,9 @@ def dbmss_section(quick: bool, dbmss_sims: int) -> None:
     ours = best_of(lambda: kd(points, industry="F", window=WINDOW), 3)
     ours_sims = best_of(lambda: kd_test(points, industry="F", window=WINDOW, simulations=sims,
                                         rng=1), 1)  # fmt: skip
+    # n_jobs=2: two simulations at a time, each on one thread (the same numbers).
+    ours_jobs = best_of(lambda: kd_test(points, industry="F", window=WINDOW, simulations=sims,
+                                        rng=1, n_jobs=2), 1)  # fmt: skip
     theirs = run_r(
         'cat("kd", tm(Kdhat(X, ReferenceType = "F", Approximate = 0)), "\\n")\n'
         f'cat("env", tm(KdEnvelope(X, NumberOfSimulations = {dbmss_sims}, ReferenceType = "F", '
@@ -161,6 +164,7 @@ def dbmss_section(quick: bool, dbmss_sims: int) -> None:
     rows.append((f"Kd exact, {big:,} / {cases:,}", ours, theirs["kd"], ""))
     rows.append((f"Kd + {sims} simulations, {big:,} / {cases:,}", ours_sims, env,
                  f"(dbmss run with {dbmss_sims} simulations, scaled to {sims})"))  # fmt: skip
+    rows.append(("  the same, n_jobs=2", ours_jobs, env, "(2 simulations at a time)"))
 
     points = synthetic(m_cases, m_all, seed=12)
     ours = best_of(lambda: m_function(points, industry="F", weight="weight", window=WINDOW), 3)
@@ -200,10 +204,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, 19 simulations")
     parser.add_argument(
         "--section",
-        choices=["all", "project", "dbmss", "modes"],
+        choices=["all", "project", "dbmss", "modes", "kernel"],
         default="all",
         help="the project alone, the side-by-side with dbmss, or both; modes: float32 and "
-        "approximate Kd (bench_points_modes.py)",
+        "approximate Kd (bench_points_modes.py); kernel: the pair histogram's throughput "
+        "against reference kernels (bench_points_kernels.py)",
     )
     parser.add_argument(
         "--dbmss-simulations",
@@ -217,6 +222,11 @@ def main() -> None:
         from bench_points_modes import run
 
         run(args.quick)
+        return
+    if args.section == "kernel":
+        from bench_points_kernels import run as run_kernels
+
+        run_kernels(args.quick)
         return
     if args.section != "project":
         dbmss_section(args.quick, args.dbmss_simulations)

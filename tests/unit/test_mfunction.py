@@ -71,3 +71,25 @@ def test_cli_m(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 0, result.output
     out = pd.read_csv(tmp_path / "m.csv")
     assert list(out.columns) == ["r", "m"] and out.r.tolist() == [100, 500, 1000]
+
+
+@pytest.mark.skipif(not numba_available(), reason="numba is not installed")
+def test_neighbour_classes_on_the_edges() -> None:
+    # Integer grid points with duplicates: many distances fall exactly on a distance of r
+    # (d = 0, 1, 2, 5, sqrt(2) rounded), where the kernel's guess from the square root must be
+    # settled on squared distances as the numpy path (searchsorted on r**2) does.
+    from clusteratlas.measures.pointpattern.m import neighbour_weights
+
+    rng = np.random.default_rng(8)
+    grid = rng.integers(0, 6, (400, 2)).astype(float)
+    x, y = X0 + grid[:, 0], Y0 + grid[:, 1]
+    w = rng.integers(1, 5, 400).astype(float)  # integer weights: sums exact in any order
+    is_type = rng.random(400) < 0.3
+    r = np.array([0.0, 1.0, np.sqrt(2.0), 2.0, 2.0, 3.0, 5.0, 6.5])  # uneven, one repeated
+    fast = neighbour_weights(x, y, w, is_type, r, backend="numba")
+    slow = neighbour_weights(x, y, w, is_type, r, backend="numpy")
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    # The point itself is never its own neighbour; a duplicate at d = 0 is (class 0).
+    duplicates = (grid[is_type][:, None, :] == grid[None, :, :]).all(axis=2).sum(axis=1) - 1
+    assert (fast[1][:, 0] > 0).sum() == (duplicates > 0).sum()

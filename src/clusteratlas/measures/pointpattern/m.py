@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from clusteratlas.measures.pointpattern._pairs import (
     _BLOCK_PAIRS,
+    CHUNKS,
     FloatArray,
     _use_numba,
     as_distances,
@@ -198,33 +199,55 @@ def _nbd_impl(
     nr = r2.shape[0]
     n = xs.shape[0]
     rmax2 = r2[nr - 1]
-    nbd_int = np.zeros((nref, nr))
-    nbd_all = np.zeros((nref, nr))
-    for q in _prange(nref):
-        i = ref[q]
-        xi = xs[i]
-        yi = ys[i]
-        start = np.searchsorted(xs, xi - strip)
-        for j in range(start, n):
-            dx = xi - xs[j]
-            if -dx > strip:
-                break
-            if j == i:
-                continue
-            dy = yi - ys[j]
-            d2 = dx * dx + dy * dy
-            if d2 <= rmax2:
-                # Guess the class from a table over d, then settle it on squared distances
-                # exactly as dbmss does (first k with d2 <= r2[k]).
-                k = table[min(int(np.sqrt(d2) / step), table.shape[0] - 1)]
-                while k > 0 and d2 <= r2[k - 1]:
-                    k -= 1
-                while d2 > r2[k]:
-                    k += 1
-                nbd_all[q, k] += ws[j]
-                if is_type[j]:
-                    nbd_int[q, k] += ws[j]
-    return nbd_int, nbd_all
+    last = table.shape[0] - 1
+    inverse = 1.0 / step
+    chunks = min(nref, CHUNKS)
+    # Column ``nr`` takes the pairs beyond the largest distance (and the point itself), so
+    # that no loop below branches on a pair; the weights of the type are ``ws`` where the
+    # neighbour is of the type and 0 elsewhere (adding 0.0 leaves a sum unchanged).
+    nbd_int = np.zeros((nref, nr + 1))
+    nbd_all = np.zeros((nref, nr + 1))
+    typed = np.where(is_type, ws, 0.0)
+    for c in _prange(chunks):
+        # Rows of the chunk's own, allocated once (each point of the type has its own row
+        # of results, so the chunks change nothing in them).
+        classes = np.empty(n, dtype=np.int64)
+        dist2 = np.empty(n)
+        for q in range(c, nref, chunks):
+            i = ref[q]
+            xi = xs[i]
+            yi = ys[i]
+            start = np.searchsorted(xs, xi - strip)
+            stop = np.searchsorted(xs, xi + strip, side="right")
+            width = stop - start
+            # The cell of each neighbour's distance in a table over d (its step is half
+            # the smallest gap between distances: the class is the cell's or the next), in
+            # a branch-free loop the compiler vectorises (square roots included).
+            for t in range(width):
+                dx = xi - xs[start + t]
+                dy = yi - ys[start + t]
+                d2 = dx * dx + dy * dy
+                dist2[t] = d2
+                cell = min(int(np.sqrt(d2) * inverse), last)
+                classes[t] = -1 if d2 > rmax2 else cell
+            classes[i - start] = -1  # the point itself
+            row_all = nbd_all[q]
+            row_int = nbd_int[q]
+            for t in range(width):
+                k = nr
+                if classes[t] >= 0:
+                    k = table[classes[t]]
+                    # Settled on squared distances exactly as dbmss does (the first k
+                    # with d2 <= r2[k]); a rounded square root is the rare case that moves.
+                    d2 = dist2[t]
+                    while k > 0 and d2 <= r2[k - 1]:
+                        k -= 1
+                    while d2 > r2[k]:
+                        k += 1
+                # In the order of the neighbours, as before: the same sums to the bit.
+                row_all[k] += ws[start + t]
+                row_int[k] += typed[start + t]
+    return nbd_int[:, :nr], nbd_all[:, :nr]
 
 
 def neighbour_weights(
