@@ -217,7 +217,12 @@ def main() -> None:
         help="simulations of dbmss's KdEnvelope (its time is scaled to 99)",
     )
     args = parser.parse_args()
-    kd(synthetic(100, 200), industry="F", window=WINDOW)  # compile (or load) the kernels
+    # Compile (or load) every kernel before timing: the exact path of small industries, the
+    # parallel pair histogram, and the serial one of threaded simulations (not cached).
+    kd(synthetic(100, 200), industry="F", window=WINDOW)
+    kd(synthetic(1_000, 2_000), industry="F", window=WINDOW)
+    kd_test(synthetic(1_000, 2_000), industry="F", window=WINDOW, simulations=2, rng=1, n_jobs=2)
+    m_function(synthetic(100, 200), industry="F", window=WINDOW)
     if args.section == "modes":
         from bench_points_modes import run
 

@@ -379,6 +379,13 @@ def _rows(index: pd.Index, mask: NDArray[np.bool_]) -> str:
     return ", ".join(map(str, bad[:5])) + (" …" if len(bad) > 5 else "")
 
 
+def _as_floats(column: pd.Series) -> FloatArray:
+    """Return a column as float64, anything not a number as NaN (no parsing if numeric)."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
+
+
 def prepare_points(
     points: pd.DataFrame,
     *,
@@ -396,7 +403,7 @@ def prepare_points(
     check_columns(points, [x, y, industry_column] + ([weight] if weight else []), what="points")
     coords = {}
     for label in (x, y):
-        values = pd.to_numeric(points[label], errors="coerce").to_numpy(dtype=np.float64)
+        values = _as_floats(points[label])
         bad = ~np.isfinite(values)
         if bad.any():
             raise SchemaError(
@@ -406,7 +413,7 @@ def prepare_points(
         coords[label] = values
     xs, ys = coords[x], coords[y]
     if weight:
-        w = pd.to_numeric(points[weight], errors="coerce").to_numpy(dtype=np.float64)
+        w = _as_floats(points[weight])
         bad = ~np.isfinite(w) | (w < 0)
         if bad.any():
             raise SchemaError(
