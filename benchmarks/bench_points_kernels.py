@@ -10,7 +10,7 @@ busy second core does not decide the ratio), best of several alternated repeats:
   takes the root, bins and sums each pair;
 - ``rows, no sums``: the least work a pair histogram can do here, a vectorised row of bins
   then the scattered integer adds, without the sums (so not a usable Kd kernel: the
-  reference the issue's ratio is taken against);
+  reference the issue's ratio is taken against), indexing row views as ours does;
 - ``distances only``: a row of squared distances, nothing binned (the memory and arithmetic
   ceiling, not a histogram).
 
@@ -67,9 +67,11 @@ def _kernels() -> dict[str, Callable[..., Any]]:
         for i in range(n - 1):
             first = i + 1
             width = np.searchsorted(xs, xs[i] + cutoff, side="right") - first
+            xrow = xs[first:]
+            yrow = ys[first:]
             for t in range(width):
-                dx = xs[first + t] - xs[i]
-                dy = ys[first + t] - ys[i]
+                dx = xrow[t] - xs[i]
+                dy = yrow[t] - ys[i]
                 d2 = dx * dx + dy * dy
                 b = min(int(np.sqrt(d2) * inv), nbins - 1)
                 bins[t] = b if d2 <= cut2 else nbins
@@ -103,9 +105,11 @@ def _kernels() -> dict[str, Callable[..., Any]]:
             for i in range(c, n - 1, CHUNKS):
                 first = i + 1
                 width = np.searchsorted(xs, xs[i] + cutoff, side="right") - first
+                xrow = xs[first:]
+                yrow = ys[first:]
                 for t in range(width):
-                    dx = xs[first + t] - xs[i]
-                    dy = ys[first + t] - ys[i]
+                    dx = xrow[t] - xs[i]
+                    dy = yrow[t] - ys[i]
                     d2 = dx * dx + dy * dy
                     b = min(int(np.sqrt(d2) * inv), nbins - 1)
                     bins[t] = b if d2 <= cut2 else nbins

@@ -122,11 +122,18 @@ def _hist_impl(
             wi = ws[i]
             first = i + 1
             width = np.searchsorted(xs, xi + cutoff, side="right") - first
+            # Views from the row's first neighbour, indexed by the loop counter alone: the
+            # compiler then knows every index is non-negative and drops its wrap-around
+            # checks (an index computed from the chunk made the inner loops ~1.6x slower,
+            # and numba's parallel loop computes it so).
+            xrow = xs[first:]
+            yrow = ys[first:]
+            wrow = ws[first:]
             # A row of bins and masked distances: a branch-free loop that the compiler
             # vectorises, square roots included ...
             for t in range(width):
-                dx = xs[first + t] - xi
-                dy = ys[first + t] - yi
+                dx = xrow[t] - xi
+                dy = yrow[t] - yi
                 d2 = dx * dx + dy * dy
                 d = np.sqrt(d2)
                 inside = d2 <= cut2
@@ -143,7 +150,7 @@ def _hist_impl(
                 dist2[t] = 0.0
             if weighted:
                 for t in range(width):
-                    whist[bins[t]] += wi * ws[first + t]
+                    whist[bins[t]] += wi * wrow[t]
             a0 = a1 = a2 = a3 = 0.0
             b0 = b1 = b2 = b3 = 0.0
             for t in range(0, width, 4):

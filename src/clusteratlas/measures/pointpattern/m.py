@@ -220,12 +220,18 @@ def _nbd_impl(
             start = np.searchsorted(xs, xi - strip)
             stop = np.searchsorted(xs, xi + strip, side="right")
             width = stop - start
+            # Views indexed by the loop counter alone: no wrap-around checks (as in the
+            # pair histogram of _pairs.py).
+            xrow = xs[start:stop]
+            yrow = ys[start:stop]
+            wrow = ws[start:stop]
+            trow = typed[start:stop]
             # The cell of each neighbour's distance in a table over d (its step is half
             # the smallest gap between distances: the class is the cell's or the next), in
             # a branch-free loop the compiler vectorises (square roots included).
             for t in range(width):
-                dx = xi - xs[start + t]
-                dy = yi - ys[start + t]
+                dx = xi - xrow[t]
+                dy = yi - yrow[t]
                 d2 = dx * dx + dy * dy
                 dist2[t] = d2
                 cell = min(int(np.sqrt(d2) * inverse), last)
@@ -245,8 +251,8 @@ def _nbd_impl(
                     while d2 > r2[k]:
                         k += 1
                 # In the order of the neighbours, as before: the same sums to the bit.
-                row_all[k] += ws[start + t]
-                row_int[k] += typed[start + t]
+                row_all[k] += wrow[t]
+                row_int[k] += trow[t]
     return nbd_int[:, :nr], nbd_all[:, :nr]
 
 
