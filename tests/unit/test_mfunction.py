@@ -93,3 +93,24 @@ def test_neighbour_classes_on_the_edges() -> None:
     # The point itself is never its own neighbour; a duplicate at d = 0 is (class 0).
     duplicates = (grid[is_type][:, None, :] == grid[None, :, :]).all(axis=2).sum(axis=1) - 1
     assert (fast[1][:, 0] > 0).sum() == (duplicates > 0).sum()
+
+
+@pytest.mark.skipif(not numba_available(), reason="numba is not installed")
+def test_distances_a_hair_apart_need_no_huge_table() -> None:
+    # Two distances 1e-6 m apart made the class table r[-1] / 5e-7 = 4e9 cells long (32 GB):
+    # the table is capped, cells then hold several boundaries and the kernel settles them.
+    from clusteratlas.measures.pointpattern.m import neighbour_weights
+
+    rng = np.random.default_rng(12)
+    x, y = X0 + rng.uniform(0, 3000, 300), Y0 + rng.uniform(0, 3000, 300)
+    # Two points of the type 1000.0000005 m apart: a pair in the hair-thin class.
+    x[:2], y[:2] = [X0, X0 + 1000.0000005], Y0 + 4000.0
+    w = rng.integers(1, 5, 300).astype(float)
+    is_type = rng.random(300) < 0.3
+    is_type[:2] = True
+    r = np.array([0.0, 250.0, 1000.0, 1000.000001, 1000.5, 2000.0])
+    fast = neighbour_weights(x, y, w, is_type, r, backend="numba")
+    slow = neighbour_weights(x, y, w, is_type, r, backend="numpy")
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    assert fast[1][:, 3].sum() > 0  # the hair-thin class holds its pair
