@@ -10,7 +10,11 @@ from typer.testing import CliRunner
 from clusteratlas.errors import ParameterError, SchemaError
 from clusteratlas.measures.pointpattern import kd, numba_available
 from clusteratlas.measures.pointpattern._pairs import pair_histogram
-from clusteratlas.measures.pointpattern.kd import histogram_quantile, silverman_bandwidth
+from clusteratlas.measures.pointpattern.kd import (
+    histogram_moments,
+    histogram_quantile,
+    silverman_bandwidth,
+)
 
 X0, Y0 = 500_000.0, 5_000_000.0  # UTM-like offsets: metres, not degrees
 
@@ -59,6 +63,26 @@ def test_silverman_bandwidth_matches_bw_nrd0() -> None:
     iqr = np.subtract(*np.quantile(d, [0.75, 0.25]))
     expected = 0.9 * min(d.std(ddof=1), iqr / 1.34) * len(d) ** -0.2
     assert silverman_bandwidth(hist) == pytest.approx(expected, rel=1e-6)
+    # Kd's own histogram has no sums of d and d**2: its bins give the sd.
+    binned = pair_histogram(x, y, None, cutoff=2000.0, nbins=1 << 16, sums=False)
+    assert np.isnan(binned.sum_d)
+    assert silverman_bandwidth(binned) == pytest.approx(expected, rel=1e-6)
+
+
+def test_binned_moments_match_the_exact_ones() -> None:
+    # Clustered distances (two blobs 3 km apart): a skewed, bimodal histogram. The bin
+    # centres' moments with Sheppard's correction against numpy's on the exact distances.
+    rng = np.random.default_rng(21)
+    centres = rng.integers(0, 2, 400)[:, None] * 3000.0
+    xy = centres + rng.normal(0, 300, (400, 2))
+    hist = pair_histogram(xy[:, 0], xy[:, 1], None, cutoff=9000.0, nbins=1 << 16, sums=False)
+    i, j = np.triu_indices(400, 1)
+    d = np.hypot(*(xy[i] - xy[j]).T)
+    mean, sd = histogram_moments(hist)
+    assert mean == pytest.approx(d.mean(), rel=1e-7)
+    assert sd == pytest.approx(d.std(ddof=1), rel=1e-7)
+    # Half a bin off (edges taken as centres) would be 0.07 m on ~2,000 m: caught.
+    assert abs(mean - d.mean()) < hist.width / 100
 
 
 @pytest.mark.skipif(not numba_available(), reason="numba is not installed")

@@ -23,9 +23,10 @@ def python_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(m, "_use_numba", lambda backend: backend != "numpy")
 
 
-@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize(("precision", "sums"), [("float64", True), ("float64", False),
+                                                 ("float32", True)])  # fmt: skip
 @pytest.mark.parametrize("weighted", [False, True])
-def test_pair_histogram_source_equals_numpy(python_kernels, precision, weighted) -> None:  # type: ignore[no-untyped-def]
+def test_pair_histogram_source_equals_numpy(python_kernels, precision, sums, weighted) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(5)
     n = 520  # 134,940 pairs: two histogram rows (chunks), rows not a multiple of four
     x = 650_000.0 + rng.uniform(0, 3000, n)  # Lambert-93-like: float32 needs its re-check
@@ -33,16 +34,19 @@ def test_pair_histogram_source_equals_numpy(python_kernels, precision, weighted)
     w = rng.integers(1, 9, n).astype(float) if weighted else None
     cutoff = 2500.0  # some pairs beyond it
     source = _pairs.pair_histogram(x, y, w, cutoff=cutoff, nbins=256, backend="numba",
-                                   precision=precision)  # fmt: skip
+                                   precision=precision, sums=sums)  # fmt: skip
     reference = _pairs.pair_histogram(x, y, w, cutoff=cutoff, nbins=256, backend="numpy")
     assert _pairs.histogram_rows(n) == 2
     np.testing.assert_array_equal(source.counts, reference.counts)
     if weighted:
         np.testing.assert_array_equal(source.weights, reference.weights)  # integer products
+    assert source.counts.sum() < n * (n - 1) / 2  # the cut-off bin really dropped pairs
+    if not sums:  # the histogram alone: no sums claimed
+        assert np.isnan(source.sum_d) and np.isnan(source.sum_d2)
+        return
     rel = 1e-12 if precision == "float64" else 1e-7
     assert source.sum_d == pytest.approx(reference.sum_d, rel=rel)
     assert source.sum_d2 == pytest.approx(reference.sum_d2, rel=rel)
-    assert source.counts.sum() < n * (n - 1) / 2  # the cut-off bin really dropped pairs
 
 
 def test_neighbour_weights_source_equals_numpy(python_kernels) -> None:  # type: ignore[no-untyped-def]

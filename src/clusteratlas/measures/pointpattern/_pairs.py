@@ -94,23 +94,24 @@ def _hist_impl(
     cutoff: float,
     nbins: int,
     chunks: int,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    with_sums: bool,
+) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
     n = xs.shape[0]
     inv = nbins / cutoff
     cut2 = cutoff * cutoff
     top = nbins - 1
-    counts = np.zeros((chunks, nbins))
-    wsum = np.zeros((chunks, nbins if weighted else 1))
+    # Integer counts (an add to memory with no floating-point latency) in a histogram row
+    # per chunk, summed by the caller; their last bin takes the pairs beyond the cut-off,
+    # so that the binning loop below has no branch.
+    counts = np.zeros((chunks, nbins + 1), dtype=np.int64)
+    wsum = np.zeros((chunks, nbins + 1 if weighted else 1))
     sums = np.zeros((chunks, 2))
     for c in _prange(chunks):
-        # Integer counts (an add to memory with no floating-point latency) in a histogram of
-        # the chunk's own; its last bin takes the pairs beyond the cut-off, so that the
-        # binning loop below has no branch.
-        hist = np.zeros(nbins + 1, dtype=np.int64)
-        whist = np.zeros(nbins + 1 if weighted else 1)
+        hist = counts[c]
+        whist = wsum[c]
         bins = np.empty(n + 3, dtype=np.int32)
-        dist = np.zeros(n + 3)
-        dist2 = np.zeros(n + 3)
+        dist = np.empty(n + 3)
+        dist2 = np.empty(n + 3)
         s1 = 0.0
         s2 = 0.0
         # The chunk's rows c, c + chunks, ... counted, not stepped: numba's loop over a
@@ -129,6 +130,21 @@ def _hist_impl(
             xrow = xs[first:]
             yrow = ys[first:]
             wrow = ws[first:]
+            if not with_sums:
+                # The histogram alone (a given bandwidth, or one from the binned
+                # moments): a row of bins, then only the integer adds (~1.5x the pairs per
+                # second of the loops below, which also sum d and d**2).
+                for t in range(width):
+                    dx = xrow[t] - xi
+                    dy = yrow[t] - yi
+                    d2 = dx * dx + dy * dy
+                    bins[t] = min(int(np.sqrt(d2) * inv), top) if d2 <= cut2 else nbins
+                if weighted:
+                    for t in range(width):
+                        whist[bins[t]] += wi * wrow[t]
+                for t in range(width):
+                    hist[bins[t]] += 1
+                continue
             # A row of bins and masked distances: a branch-free loop that the compiler
             # vectorises, square roots included ...
             for t in range(width):
@@ -168,11 +184,6 @@ def _hist_impl(
                 b3 += dist2[t + 3]
             s1 += (a0 + a1) + (a2 + a3)
             s2 += (b0 + b1) + (b2 + b3)
-        for b in range(nbins):
-            counts[c, b] = hist[b]
-        if weighted:
-            for b in range(nbins):
-                wsum[c, b] = whist[b]
         sums[c, 0] = s1
         sums[c, 1] = s2
     return counts, wsum, sums
@@ -293,11 +304,13 @@ def pair_histogram(
     backend: str = "auto",
     parallel: bool = True,
     precision: str = "float64",
+    sums: bool = True,
 ) -> PairHistogram:
     """Histogram of the distances of the pairs of points closer than ``cutoff``.
 
     Returns the counts (and the sums of weight products ``w_i w_j`` when ``w`` is given) in
-    ``nbins`` equal bins over ``[0, cutoff]``, and the exact sums of ``d`` and ``d**2``.
+    ``nbins`` equal bins over ``[0, cutoff]``, and the exact sums of ``d`` and ``d**2``;
+    with ``sums=False`` these are NaN and the numba kernel skips them (~1.5x faster).
 
     With ``precision="float32"`` (numba kernel only; the numpy fallback stays float64) the
     distances are computed from float32 offsets to the points' corner, and the pairs within
@@ -313,22 +326,31 @@ def pair_histogram(
     ws = np.ascontiguousarray(w[order] if w is not None else np.ones(len(xs)), dtype=np.float64)
     if _use_numba(backend):
         rows = histogram_rows(len(xs))
+        if not (weighted or sums):
+            # Integer counts add up the same in any grouping: one row per thread is enough
+            # (each row is zeroed and summed: 16 rows are 8 MB a curve).
+            import numba
+
+            rows = min(rows, numba.get_num_threads() if parallel else 1)
         kernels = _compiled(parallel)
         if precision == "float32" and len(xs):
             x0, y0 = float(xs.min()), float(ys.min())
             xf = (xs - x0).astype(np.float32)
             yf = (ys - y0).astype(np.float32)
             guard = float32_guard(max(float(xs.max()) - x0, float(ys.max()) - y0), cutoff)
-            counts, wsum, sums = kernels["hist32"](
+            counts, wsum, totals = kernels["hist32"](
                 xs, ys, xf, yf, ws, weighted, cutoff, nbins, rows, guard
             )
         else:
-            counts, wsum, sums = kernels["hist"](xs, ys, ws, weighted, cutoff, nbins, rows)
-        counts_1d = counts.sum(axis=0)
-        wsum_1d = wsum.sum(axis=0) if weighted else None
-        s1, s2 = sums.sum(axis=0)
+            counts, wsum, totals = kernels["hist"](xs, ys, ws, weighted, cutoff, nbins, rows, sums)
+        # The float64 kernel's rows end with a bin for the pairs beyond the cut-off.
+        counts_1d = counts.sum(axis=0)[:nbins].astype(np.float64)
+        wsum_1d = wsum.sum(axis=0)[:nbins] if weighted else None
+        s1, s2 = totals.sum(axis=0)
     else:
         counts_1d, wsum_1d, s1, s2 = _hist_numpy(xs, ys, ws, weighted, cutoff, nbins)
+    if not sums:
+        s1 = s2 = np.nan
     return PairHistogram(counts_1d, wsum_1d, float(s1), float(s2), cutoff / nbins)
 
 
