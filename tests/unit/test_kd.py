@@ -181,3 +181,17 @@ def test_cli_kd(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert (tmp_path / "kd.png").read_bytes()[:4] == b"\x89PNG"
     bad = CliRunner().invoke(app, [*args[:4], "--industry", "03", *args[6:]])
     assert bad.exit_code != 0 and "Unknown industry" in str(bad.exception)
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object, "int64"])
+def test_industry_codes_compare_as_strings_in_any_column_type(dtype) -> None:  # type: ignore[no-untyped-def]
+    # String columns are compared as they are (no conversion of every code); a missing code
+    # is nobody's industry; a numeric column's 1 is industry "1", as before.
+    from clusteratlas.measures.pointpattern._pairs import _is_industry
+
+    codes = [1, 2, 1, 3] if dtype == "int64" else ["1", None, "1", "3"]
+    column = pd.Series(codes, dtype=dtype)
+    assert _is_industry(column, "1").tolist() == [True, False, True, False]
+    assert _is_industry(column, "2").tolist() == ([False, True, False, False]
+                                                   if dtype == "int64" else [False] * 4)  # fmt: skip
+    assert _is_industry(column, "nan").tolist() == [False] * 4

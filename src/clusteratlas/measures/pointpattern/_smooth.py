@@ -66,6 +66,10 @@ def _smooth_grid_impl(
     out = np.zeros(nr)
     delta = dr / h
     decay = np.exp(-delta * delta)
+    decay2 = decay * decay
+    decay4 = decay2 * decay2
+    decay6 = decay4 * decay2
+    decay16 = decay4 * decay4 * decay4 * decay4
     for b in range(centres.shape[0]):
         m = mass[b]
         if m == 0.0:
@@ -85,18 +89,51 @@ def _smooth_grid_impl(
             k0 = min(max(int(np.rint((c - r0) / dr)), klo), khi)
             z0 = (r0 + k0 * dr - c) / h
             g0 = m * np.exp(-0.5 * z0 * z0)
-            g = g0
             q = np.exp(-z0 * delta - 0.5 * delta * delta)
-            for k in range(k0, khi + 1):
-                out[k] += g
-                g *= q
-                q *= decay
-            g = g0
             p = np.exp(z0 * delta - 0.5 * delta * delta)
-            for k in range(k0 - 1, klo - 1, -1):
-                g *= p
-                out[k] += g
-                p *= decay
+            # Upwards from k0 (first term g0, factors q, q e^-d2, ...); downwards from
+            # k0 - 1 (first term g0 p, factors p e^-d2, ...).
+            for down in range(2):
+                start = k0 - 1 if down else k0
+                sign = -1 if down else 1
+                steps = k0 - klo if down else khi - k0 + 1
+                g = g0 * p if down else g0
+                f = p * decay if down else q
+                # Four interleaved chains (terms j, j+1, j+2, j+3, each then multiplied by
+                # the product of the next four factors, f_j**4 e^(-6 d2), whose own factor
+                # is e^(-16 d2)): one chain of dependent products ran at the multiplier's
+                # latency and was most of a small industry's Kd.
+                t0 = g
+                t1 = t0 * f
+                t2 = t1 * (f * decay)
+                t3 = t2 * (f * decay2)
+                f4 = f * f * f * f * decay6
+                u0 = f4
+                u1 = f4 * decay4
+                u2 = u1 * decay4
+                u3 = u2 * decay4
+                for j in range(0, steps - 3, 4):
+                    k = start + sign * j
+                    out[k] += t0
+                    out[k + sign] += t1
+                    out[k + 2 * sign] += t2
+                    out[k + 3 * sign] += t3
+                    t0 *= u0
+                    t1 *= u1
+                    t2 *= u2
+                    t3 *= u3
+                    u0 *= decay16
+                    u1 *= decay16
+                    u2 *= decay16
+                    u3 *= decay16
+                rest = steps % 4
+                k = start + sign * (steps - rest)
+                if rest > 0:
+                    out[k] += t0
+                if rest > 1:
+                    out[k + sign] += t1
+                if rest > 2:
+                    out[k + 2 * sign] += t2
     return out / (h * np.sqrt(2.0 * np.pi))
 
 
