@@ -298,10 +298,10 @@ def neighbour_weights(
     table = np.searchsorted(r, np.arange(int(r[-1] / step) + 2) * step).astype(np.int64)
     if _use_numba(backend):
         # The points of the type again, on their own, in the same order (by x).
-        typed = np.flatnonzero(types)
-        ref_typed = np.searchsorted(typed, ref).astype(np.int64)
+        of_type = np.flatnonzero(types)
+        ref_typed = np.searchsorted(of_type, ref).astype(np.int64)
         result: tuple[FloatArray, FloatArray] = _compiled(parallel)["nbd"](
-            ref, ref_typed, xs, ys, ws, xs[typed], ys[typed], ws[typed],
+            ref, ref_typed, xs, ys, ws, xs[of_type], ys[of_type], ws[of_type],
             np.append(r2, np.inf), strip, table, step,
         )  # fmt: skip
         return result
