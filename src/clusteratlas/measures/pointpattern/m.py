@@ -177,6 +177,7 @@ def m_values(
 
 
 _prange = range  # numba.prange once compiled
+#: Cells of M's class table at most (512 KiB); beyond, a cell may hold several classes.
 _MAX_CELLS = 1 << 16
 
 
