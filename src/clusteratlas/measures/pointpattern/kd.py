@@ -235,9 +235,10 @@ def kd(
     distances not above :math:`2 r_{max}`. Industries with more than 65,536 pairs have their
     distances histogrammed in bins of :math:`r_{max} / 32768` (:math:`s` from the bins'
     moments with Sheppard's correction, within ~1e-8 of the exact value; the IQR from the
-    cumulative histogram); smaller ones use their exact distances (exact quantiles). Both are smoothed from bins no wider than :math:`h/50` placed at the mean
-    distance of their pairs (weighted by :math:`w_i w_j` for the weighted Kd): time O(pairs
-    within :math:`2 r_{max}`), memory O(bins).
+    cumulative histogram); smaller ones use their exact distances (exact quantiles). Both
+    are smoothed from bins no wider than :math:`h/50` placed at the mean distance of their
+    pairs (weighted by :math:`w_i w_j` for the weighted Kd): time O(pairs within
+    :math:`2 r_{max}`), memory O(bins).
 
     References
     ----------
